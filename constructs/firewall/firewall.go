@@ -1,0 +1,106 @@
+// Package firewall creates every security group of the traffic chain up front and the
+// rules between them from one table of allowed flows (design §1, PCI-DSS 1.2, 1.3).
+package firewall
+
+import (
+	"fmt"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupegressrule"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
+
+	"github.com/scalepayments/infra/help"
+)
+
+// Group names one security group of the chain.
+type Group string
+
+const (
+	VpcLink   Group = "vpc-link"
+	Alb       Group = "alb"
+	Tasks     Group = "tasks"
+	Aurora    Group = "aurora"
+	Redis     Group = "redis"
+	Endpoints Group = "endpoints"
+	// Internet is not a group: a flow to it is egress to 0.0.0.0/0 (through NAT).
+	Internet Group = "internet"
+)
+
+// Groups in creation order.
+var Groups = []Group{VpcLink, Alb, Tasks, Aurora, Redis, Endpoints}
+
+// Flow is one allowed TCP flow. Each becomes an egress rule on From and, unless To is
+// Internet, an ingress rule on To, each referencing the other group, never a CIDR.
+type Flow struct {
+	From, To    Group
+	Port        int
+	Description string
+}
+
+// Flows is the whole firewall: anything not listed is denied. Data stores have no egress.
+var Flows = []Flow{
+	{VpcLink, Alb, help.HTTPSPort, "API Gateway VPC link to the internal ALB HTTPS listener"},
+	{Alb, Tasks, help.ContainerPort, "ALB to service containers"},
+	{Tasks, Aurora, help.PostgresPort, "services to Aurora PostgreSQL (TLS enforced by rds.force_ssl)"},
+	{Tasks, Redis, help.RedisPort, "services to ElastiCache Redis (TLS in transit)"},
+	{Tasks, Endpoints, help.HTTPSPort, "services to AWS APIs through interface endpoints"},
+	{Tasks, Internet, help.HTTPSPort, "services to AWS APIs, ECR layers in S3 and payment processors through NAT"},
+}
+
+// Props configures the firewall.
+type Props struct {
+	Namer help.Namer
+	VpcID *string
+}
+
+// Firewall holds the security groups by name.
+type Firewall struct {
+	Groups map[Group]securitygroup.SecurityGroup
+}
+
+// ID returns the id of a group.
+func (f *Firewall) ID(g Group) *string { return f.Groups[g].Id() }
+
+// New creates the groups and the rules of Flows.
+func New(scope constructs.Construct, id string, props *Props) *Firewall {
+	scope = constructs.NewConstruct(scope, jsii.String(id))
+	f := &Firewall{Groups: map[Group]securitygroup.SecurityGroup{}}
+	for _, g := range Groups {
+		name := props.Namer.Name(help.MaxSecurityGroupName, string(g))
+		f.Groups[g] = securitygroup.NewSecurityGroup(scope, jsii.String(string(g)), &securitygroup.SecurityGroupConfig{
+			Name:        jsii.String(name),
+			Description: jsii.String(fmt.Sprintf("ScalePayments %s (rules in constructs/firewall)", g)),
+			VpcId:       props.VpcID,
+			Tags:        help.NameTag(name),
+		})
+	}
+	for _, fl := range Flows {
+		rule := fmt.Sprintf("%s-to-%s-%d", fl.From, fl.To, fl.Port)
+		egress := &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
+			SecurityGroupId: f.ID(fl.From),
+			IpProtocol:      jsii.String("tcp"),
+			FromPort:        jsii.Number(float64(fl.Port)),
+			ToPort:          jsii.Number(float64(fl.Port)),
+			Description:     jsii.String(fl.Description),
+			Tags:            help.NameTag(rule),
+		}
+		if fl.To == Internet {
+			egress.CidrIpv4 = jsii.String("0.0.0.0/0")
+		} else {
+			egress.ReferencedSecurityGroupId = f.ID(fl.To)
+			vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(scope, jsii.String(rule+"-in"), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
+				SecurityGroupId:           f.ID(fl.To),
+				ReferencedSecurityGroupId: f.ID(fl.From),
+				IpProtocol:                jsii.String("tcp"),
+				FromPort:                  jsii.Number(float64(fl.Port)),
+				ToPort:                    jsii.Number(float64(fl.Port)),
+				Description:               jsii.String(fl.Description),
+				Tags:                      help.NameTag(rule),
+			})
+		}
+		vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(scope, jsii.String(rule+"-out"), egress)
+	}
+	return f
+}

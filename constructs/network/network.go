@@ -1,0 +1,201 @@
+// Package network creates the VPC in three tiers: public (NAT gateways only), private
+// (tasks, ALB, VPC link) and database (no route out), with flow logs (PCI-DSS 1.3, 10.2).
+package network
+
+import (
+	"fmt"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/defaultsecuritygroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/eip"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/flowlog"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/internetgateway"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/natgateway"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/routetable"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/routetableassociation"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/subnet"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpc"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcendpoint"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/scalepayments/infra/constructs/logs"
+	"github.com/scalepayments/infra/help"
+)
+
+// Props configures the network of one environment.
+type Props struct {
+	Namer             help.Namer
+	Account           help.Account
+	CIDR              string
+	AvailabilityZones []string
+	NATGateways       int // 1 shared, or one per AZ
+	LogRetentionDays  int
+	LogsKeyArn        *string
+}
+
+// Network exposes what other constructs attach to.
+type Network struct {
+	Vpc                vpc.Vpc
+	Public             []subnet.Subnet // index = AZ index
+	Private            []subnet.Subnet
+	Database           []subnet.Subnet
+	NatGateways        []natgateway.NatGateway
+	PrivateRouteTables []routetable.RouteTable // one per AZ
+	DatabaseRouteTable routetable.RouteTable
+	FlowLogGroup       *logs.Logs
+}
+
+// New creates the network. props must be valid (envconfig validated it).
+func New(scope constructs.Construct, id string, props *Props) *Network {
+	scope = constructs.NewConstruct(scope, jsii.String(id))
+	plan, err := help.PlanSubnets(props.CIDR, len(props.AvailabilityZones))
+	if err != nil {
+		panic(err) // envconfig validates the CIDR and AZ count before any construct
+	}
+	n := props.Namer
+	v := vpc.NewVpc(scope, jsii.String("vpc"), &vpc.VpcConfig{
+		CidrBlock:          jsii.String(props.CIDR),
+		EnableDnsHostnames: jsii.Bool(true),
+		EnableDnsSupport:   jsii.Bool(true),
+		Tags:               help.NameTag(n.Name(255, "vpc")),
+	})
+	net := &Network{Vpc: v}
+	for _, tier := range help.Tiers {
+		for az, cidr := range plan[tier] {
+			name := n.Name(255, tier.String(), props.AvailabilityZones[az])
+			s := subnet.NewSubnet(scope, jsii.String(fmt.Sprintf("%s-%d", tier, az)), &subnet.SubnetConfig{
+				VpcId:               v.Id(),
+				CidrBlock:           jsii.String(cidr.String()),
+				AvailabilityZone:    jsii.String(props.AvailabilityZones[az]),
+				MapPublicIpOnLaunch: jsii.Bool(false), // public subnets hold only NAT gateways
+				Tags:                help.NameTag(name),
+			})
+			switch tier {
+			case help.Public:
+				net.Public = append(net.Public, s)
+			case help.Private:
+				net.Private = append(net.Private, s)
+			case help.Database:
+				net.Database = append(net.Database, s)
+			}
+		}
+	}
+	net.routes(scope, props)
+	net.flowLogs(scope, props)
+	// Adopting the default security group with no rule blocks removes all its rules (CIS 5.4).
+	defaultsecuritygroup.NewDefaultSecurityGroup(scope, jsii.String("default-sg"), &defaultsecuritygroup.DefaultSecurityGroupConfig{
+		VpcId: v.Id(),
+		Tags:  help.NameTag(n.Name(255, "default-deny-all")),
+	})
+	vpcendpoint.NewVpcEndpoint(scope, jsii.String("s3-endpoint"), &vpcendpoint.VpcEndpointConfig{
+		VpcId:           v.Id(),
+		ServiceName:     jsii.String(fmt.Sprintf("com.amazonaws.%s.s3", props.Account.Region)),
+		VpcEndpointType: jsii.String("Gateway"),
+		RouteTableIds:   ids(net.PrivateRouteTables),
+		Tags:            help.NameTag(n.Name(255, "s3")),
+	})
+	return net
+}
+
+func (net *Network) routes(scope constructs.Construct, props *Props) {
+	n := props.Namer
+	igw := internetgateway.NewInternetGateway(scope, jsii.String("igw"), &internetgateway.InternetGatewayConfig{
+		VpcId: net.Vpc.Id(),
+		Tags:  help.NameTag(n.Name(255, "igw")),
+	})
+	public := table(scope, net, "public", n.Name(255, "public"))
+	defaultRoute(scope, "public-default", public, &route.RouteConfig{GatewayId: igw.Id()})
+	for az, s := range net.Public {
+		associate(scope, fmt.Sprintf("public-%d", az), s, public)
+	}
+	for az := 0; az < props.NATGateways; az++ {
+		name := n.Name(255, "nat", props.AvailabilityZones[az])
+		ip := eip.NewEip(scope, jsii.String(fmt.Sprintf("nat-eip-%d", az)), &eip.EipConfig{
+			Domain: jsii.String("vpc"),
+			Tags:   help.NameTag(name),
+		})
+		net.NatGateways = append(net.NatGateways, natgateway.NewNatGateway(scope, jsii.String(fmt.Sprintf("nat-%d", az)), &natgateway.NatGatewayConfig{
+			AllocationId: ip.AllocationId(),
+			SubnetId:     net.Public[az].Id(),
+			Tags:         help.NameTag(name),
+			DependsOn:    &[]cdktf.ITerraformDependable{igw},
+		}))
+	}
+	for az, s := range net.Private {
+		rt := table(scope, net, fmt.Sprintf("private-%d", az), n.Name(255, "private", props.AvailabilityZones[az]))
+		// With one NAT per AZ each AZ egresses through its own, so losing an AZ costs only that AZ.
+		nat := net.NatGateways[az%len(net.NatGateways)]
+		defaultRoute(scope, fmt.Sprintf("private-default-%d", az), rt, &route.RouteConfig{NatGatewayId: nat.Id()})
+		associate(scope, fmt.Sprintf("private-%d", az), s, rt)
+		net.PrivateRouteTables = append(net.PrivateRouteTables, rt)
+	}
+	// The database tier has only the VPC's local route: no path to or from the internet.
+	net.DatabaseRouteTable = table(scope, net, "database", n.Name(255, "database"))
+	for az, s := range net.Database {
+		associate(scope, fmt.Sprintf("database-%d", az), s, net.DatabaseRouteTable)
+	}
+}
+
+func (net *Network) flowLogs(scope constructs.Construct, props *Props) {
+	n := props.Namer
+	group := logs.New(scope, "flow-logs", &logs.Props{
+		Name: n.Path("vpc-flow-logs"), RetentionDays: props.LogRetentionDays, KmsKeyArn: props.LogsKeyArn,
+	})
+	net.FlowLogGroup = group
+	trust := help.Allow("", []string{"sts:AssumeRole"}, nil)
+	trust.Principal = help.ServicePrincipal("vpc-flow-logs.amazonaws.com")
+	trust.Condition = map[string]map[string]any{"StringEquals": {"aws:SourceAccount": props.Account.ID}}
+	role := iamrole.NewIamRole(scope, jsii.String("flow-logs-role"), &iamrole.IamRoleConfig{
+		Name:             jsii.String(n.Name(help.MaxIAMRoleName, "flow-logs")),
+		AssumeRolePolicy: jsii.String(help.Policy(trust)),
+		Tags:             help.NameTag(n.Name(help.MaxIAMRoleName, "flow-logs")),
+	})
+	iamrolepolicy.NewIamRolePolicy(scope, jsii.String("flow-logs-policy"), &iamrolepolicy.IamRolePolicyConfig{
+		Name: jsii.String("write-flow-logs"),
+		Role: role.Id(),
+		Policy: jsii.String(help.Policy(help.Allow("WriteFlowLogs",
+			[]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
+			[]string{*group.Group.Arn() + ":*"}))),
+	})
+	flowlog.NewFlowLog(scope, jsii.String("flow-log"), &flowlog.FlowLogConfig{
+		VpcId:                  net.Vpc.Id(),
+		TrafficType:            jsii.String("ALL"),
+		LogDestinationType:     jsii.String("cloud-watch-logs"),
+		LogDestination:         group.Group.Arn(),
+		IamRoleArn:             role.Arn(),
+		MaxAggregationInterval: jsii.Number(60),
+		Tags:                   help.NameTag(n.Name(255, "flow-log")),
+	})
+}
+
+func table(scope constructs.Construct, net *Network, id, name string) routetable.RouteTable {
+	return routetable.NewRouteTable(scope, jsii.String(id+"-rt"), &routetable.RouteTableConfig{
+		VpcId: net.Vpc.Id(),
+		Tags:  help.NameTag(name),
+	})
+}
+
+func defaultRoute(scope constructs.Construct, id string, rt routetable.RouteTable, target *route.RouteConfig) {
+	target.RouteTableId = rt.Id()
+	target.DestinationCidrBlock = jsii.String("0.0.0.0/0")
+	route.NewRoute(scope, jsii.String(id), target)
+}
+
+func associate(scope constructs.Construct, id string, s subnet.Subnet, rt routetable.RouteTable) {
+	routetableassociation.NewRouteTableAssociation(scope, jsii.String(id+"-rta"), &routetableassociation.RouteTableAssociationConfig{
+		SubnetId:     s.Id(),
+		RouteTableId: rt.Id(),
+	})
+}
+
+func ids(tables []routetable.RouteTable) *[]*string {
+	out := make([]*string, len(tables))
+	for i, t := range tables {
+		out[i] = t.Id()
+	}
+	return &out
+}

@@ -1,0 +1,91 @@
+// Package envconfig holds the typed settings of every environment and their validation.
+// Pure Go: nothing here touches jsii, so it is validated before any construct exists.
+package envconfig
+
+import (
+	"maps"
+	"slices"
+)
+
+// Environment is every per-environment setting of the design's environment table.
+type Environment struct {
+	Name string // stack suffix: scalepayments-<Name>
+	Code string // short code for names with tight AWS limits (ALB, target groups)
+
+	Region            string
+	AvailabilityZones []string
+	// AccountID, when set, pins the stack to that AWS account (provider allowed_account_ids).
+	AccountID string
+	// OwnsAccountBaseline creates GuardDuty, AWS Config and CloudTrail: once per account and region.
+	OwnsAccountBaseline bool
+
+	VPCCIDR            string
+	NATGateways        int  // 1 (shared) or one per AZ
+	InterfaceEndpoints bool // ECR, logs, secretsmanager, kms, sts endpoints in the VPC
+
+	Aurora Aurora
+	Redis  Redis
+	// Services in deployment order; names are the ECS service names.
+	Services []Service
+
+	LogRetentionDays      int
+	KMSDeletionWindowDays int
+	WAF                   bool
+	CORSAllowedOrigins    []string
+	Tags                  map[string]string // besides the common tags
+}
+
+// Aurora is the Aurora PostgreSQL cluster of an environment.
+type Aurora struct {
+	InstanceClass       string
+	Instances           int // writer + readers, spread over the AZs
+	BackupRetentionDays int
+	DeletionProtection  bool // also keeps a final snapshot
+	PreventDestroy      bool // Terraform lifecycle prevent_destroy
+	PerformanceInsights bool
+	MonitoringInterval  int // enhanced monitoring seconds, 0 = off
+}
+
+// Redis is the ElastiCache Redis replication group of an environment.
+type Redis struct {
+	NodeType              string
+	Nodes                 int
+	SnapshotRetentionDays int
+}
+
+// Service is one ECS Fargate service.
+type Service struct {
+	Name         string
+	DesiredCount int
+	MaxCount     int // autoscaling maximum
+	CPU          int // Fargate CPU units
+	MemoryMiB    int
+}
+
+// Failover reports whether Redis runs with automatic failover and multi-AZ.
+func (r Redis) Failover() bool { return r.Nodes >= 2 }
+
+// NATPerAZ reports whether every AZ has its own NAT gateway.
+func (e Environment) NATPerAZ() bool {
+	return e.NATGateways == len(e.AvailabilityZones) && e.NATGateways > 1
+}
+
+// Service returns the named service and whether it exists.
+func (e Environment) Service(name string) (Service, bool) {
+	for _, s := range e.Services {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Service{}, false
+}
+
+// Clone deep-copies the environment so a variant (in tests or a new environment) never
+// changes the shipped values.
+func (e Environment) Clone() Environment {
+	e.AvailabilityZones = slices.Clone(e.AvailabilityZones)
+	e.Services = slices.Clone(e.Services)
+	e.CORSAllowedOrigins = slices.Clone(e.CORSAllowedOrigins)
+	e.Tags = maps.Clone(e.Tags)
+	return e
+}

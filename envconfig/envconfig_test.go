@@ -1,0 +1,178 @@
+package envconfig
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestShippedEnvironmentsAreValid(t *testing.T) {
+	require.NoError(t, ValidateAll(All()))
+}
+
+func TestValidateRejectsEachBadValue(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(e *Environment)
+		want   string
+	}{
+		{"name", func(e *Environment) { e.Name = "Prod_1" },
+			`environment "Prod_1": Name = "Prod_1": allowed 2-12 lowercase letters or digits, starting with a letter`},
+		{"code", func(e *Environment) { e.Code = "prod1" },
+			`environment "prod": Code = "prod1": allowed 2-4 lowercase letters or digits, starting with a letter`},
+		{"region", func(e *Environment) { e.Region = "us-east"; e.AvailabilityZones = []string{"us-easta", "us-eastb", "us-eastc"} },
+			`environment "prod": Region = "us-east": allowed an AWS region name such as us-east-1`},
+		{"one AZ", func(e *Environment) { e.AvailabilityZones = e.AvailabilityZones[:1]; e.NATGateways = 1 },
+			`environment "prod": AvailabilityZones = 1: allowed 2 to 6 availability zones`},
+		{"seven AZs", func(e *Environment) {
+			e.AvailabilityZones = []string{"us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f", "us-east-1g"}
+			e.NATGateways = 1
+		}, `environment "prod": AvailabilityZones = 7: allowed 2 to 6 availability zones`},
+		{"AZ of another region", func(e *Environment) { e.AvailabilityZones[1] = "eu-west-1b" },
+			`environment "prod": AvailabilityZones[1] = "eu-west-1b": allowed a distinct zone of region us-east-1 such as us-east-1a`},
+		{"duplicate AZ", func(e *Environment) { e.AvailabilityZones[2] = "us-east-1a" },
+			`environment "prod": AvailabilityZones[2] = "us-east-1a": allowed a distinct zone of region us-east-1 such as us-east-1a`},
+		{"account", func(e *Environment) { e.AccountID = "12345" },
+			`environment "prod": AccountID = "12345": allowed empty or a 12-digit AWS account ID`},
+		{"CIDR syntax", func(e *Environment) { e.VPCCIDR = "10.2.0.0/33" },
+			`environment "prod": VPCCIDR = "10.2.0.0/33": allowed an IPv4 CIDR /16 to /23: "10.2.0.0/33" is not an IPv4 CIDR (e.g. 10.0.0.0/16)`},
+		{"CIDR too large", func(e *Environment) { e.VPCCIDR = "10.0.0.0/8" },
+			`environment "prod": VPCCIDR = "10.0.0.0/8": allowed an IPv4 CIDR /16 to /23: "10.0.0.0/8": prefix length must be /16 to /23`},
+		{"NAT count", func(e *Environment) { e.NATGateways = 2 },
+			`environment "prod": NATGateways = 2: allowed 1 (shared) or 3 (one per availability zone)`},
+		{"Aurora class unsupported", func(e *Environment) { e.Aurora.InstanceClass = "db.t3.small" },
+			`environment "prod": Aurora.InstanceClass = "db.t3.small": allowed an Aurora PostgreSQL class: db.t3/db.t4g medium or large, or db.r5/r6g/r6i/r7g/r7i/r8g/x2g large or xlarge sizes`},
+		{"Aurora zero instances", func(e *Environment) { e.Aurora.Instances = 0 },
+			`environment "prod": Aurora.Instances = 0: allowed 1 to 16 (a writer and up to 15 readers)`},
+		{"backup retention", func(e *Environment) { e.Aurora.BackupRetentionDays = 36 },
+			`environment "prod": Aurora.BackupRetentionDays = 36: allowed 1 to 35`},
+		{"monitoring interval", func(e *Environment) { e.Aurora.MonitoringInterval = 20 },
+			`environment "prod": Aurora.MonitoringInterval = 20: allowed 0 (off), 1, 5, 10, 15, 30 or 60 seconds`},
+		{"prevent destroy without protection", func(e *Environment) { e.Aurora.DeletionProtection = false },
+			`environment "prod": Aurora.PreventDestroy = true: allowed only with Aurora.DeletionProtection = true`},
+		{"Redis node type", func(e *Environment) { e.Redis.NodeType = "cache.m1.small" },
+			`environment "prod": Redis.NodeType = "cache.m1.small": allowed a current-generation node type: cache.t3/t4g micro, small or medium, or cache.m5/m6g/m7g/r5/r6g/r7g large or xlarge sizes`},
+		{"Redis nodes", func(e *Environment) { e.Redis.Nodes = 0 },
+			`environment "prod": Redis.Nodes = 0: allowed 1 to 6 (a primary and up to 5 replicas)`},
+		{"Redis snapshots", func(e *Environment) { e.Redis.SnapshotRetentionDays = -1 },
+			`environment "prod": Redis.SnapshotRetentionDays = -1: allowed 0 to 35`},
+		{"no services", func(e *Environment) { e.Services = nil },
+			`environment "prod": Services = []: allowed one or more services`},
+		{"service name", func(e *Environment) { e.Services[1].Name = "api" },
+			`environment "prod": Services[1].Name = "api": allowed a distinct name of 2-16 lowercase letters or digits, starting with a letter`},
+		{"desired count", func(e *Environment) { e.Services[0].DesiredCount = 0 },
+			`environment "prod": Services[0].DesiredCount = 0: allowed 1 or more`},
+		{"max below desired", func(e *Environment) { e.Services[0].MaxCount = 4 },
+			`environment "prod": Services[0].MaxCount = 4: allowed at least DesiredCount (5)`},
+		{"fargate pair", func(e *Environment) { e.Services[2].MemoryMiB = 1024 },
+			`environment "prod": Services[2].CPU/MemoryMiB = 1024/1024: allowed a Fargate size: memory 1024 MiB does not fit cpu 1024 (allowed: 2048 to 8192 in steps of 1024)`},
+		{"log retention", func(e *Environment) { e.LogRetentionDays = 100 },
+			`environment "prod": LogRetentionDays = 100: allowed one of CloudWatch's values [0 1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 1827 2192 2557 2922 3288 3653]`},
+		{"KMS window", func(e *Environment) { e.KMSDeletionWindowDays = 31 },
+			`environment "prod": KMSDeletionWindowDays = 31: allowed 7 to 30`},
+		{"no CORS origin", func(e *Environment) { e.CORSAllowedOrigins = nil },
+			`environment "prod": CORSAllowedOrigins = []: allowed "*" or one or more https:// origins`},
+		{"CORS origin", func(e *Environment) { e.CORSAllowedOrigins = []string{"http://scalepayments.com/app"} },
+			`environment "prod": CORSAllowedOrigins[0] = "http://scalepayments.com/app": allowed "*" or an origin such as https://scalepayments.com (no path)`},
+		{"reserved tag", func(e *Environment) { e.Tags = map[string]string{"Environment": "Production", "Project": "x"} },
+			`environment "prod": Tags[Project] = "x": not allowed: [Project ManagedBy Stack Name] are set by the stack`},
+		{"missing Environment tag", func(e *Environment) { e.Tags = map[string]string{} },
+			`environment "prod": Tags[Environment] = "": required: every environment names itself in its tags`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := Prod.Clone()
+			tt.mutate(&e)
+			assert.EqualError(t, e.Validate(), tt.want)
+		})
+	}
+}
+
+func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
+	e := Dev.Clone()
+	e.NATGateways = 5
+	e.Redis.Nodes = 0
+	err := e.Validate()
+	require.Error(t, err)
+	assert.Equal(t, 2, strings.Count(err.Error(), "environment \"dev\""))
+}
+
+func TestValidateAllCrossEnvironmentRules(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(envs []Environment)
+		want   string
+	}{
+		{"overlapping CIDRs", func(envs []Environment) { envs[2].VPCCIDR = "10.0.128.0/17" },
+			`environment "prod": VPCCIDR = 10.0.128.0/17: allowed a CIDR that does not overlap 10.0.0.0/16 of environment "dev"`},
+		{"duplicate name", func(envs []Environment) { envs[1].Name = "dev" },
+			`environment "dev": Name = "dev": allowed only once across environments`},
+		{"duplicate code", func(envs []Environment) { envs[2].Code = "stg" },
+			`environment "prod": Code = "stg": allowed only once across environments (also used by "staging")`},
+		{"two baseline owners in one account", func(envs []Environment) {
+			envs[1].AccountID, envs[2].AccountID = "111122223333", "111122223333"
+		}, `environment "prod": OwnsAccountBaseline = true: allowed for one environment per account and region: "staging" already owns the baseline of account 111122223333 in us-east-1`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			envs := []Environment{Dev.Clone(), Staging.Clone(), Prod.Clone()}
+			tt.mutate(envs)
+			assert.EqualError(t, ValidateAll(envs), tt.want)
+		})
+	}
+}
+
+func TestSharedAccountWithOneBaselineOwnerIsValid(t *testing.T) {
+	envs := []Environment{Dev.Clone(), Staging.Clone()}
+	envs[0].AccountID, envs[1].AccountID = "111122223333", "111122223333"
+	assert.NoError(t, ValidateAll(envs))
+}
+
+func TestSelect(t *testing.T) {
+	tests := []struct {
+		list string
+		want []string
+		err  string
+	}{
+		{"", []string{"dev", "staging", "prod"}, ""},
+		{"prod,dev", []string{"dev", "prod"}, ""},
+		{" staging ", []string{"staging"}, ""},
+		{"dev,qa", nil, `SCALEPAYMENTS_ENVIRONMENTS: unknown environment "qa": allowed dev, staging, prod`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.list, func(t *testing.T) {
+			envs, err := Select(All(), tt.list)
+			if tt.err != "" {
+				assert.EqualError(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			var names []string
+			for _, e := range envs {
+				names = append(names, e.Name)
+			}
+			assert.Equal(t, tt.want, names)
+		})
+	}
+}
+
+func TestSelectValidatesFirst(t *testing.T) {
+	bad := Dev.Clone()
+	bad.LogRetentionDays = 2
+	_, err := Select([]Environment{bad}, "dev")
+	assert.ErrorContains(t, err, `environment "dev": LogRetentionDays = 2`)
+}
+
+func TestHelpers(t *testing.T) {
+	assert.False(t, Dev.NATPerAZ())
+	assert.True(t, Prod.NATPerAZ())
+	assert.False(t, Dev.Redis.Failover())
+	assert.True(t, Staging.Redis.Failover())
+	svc, ok := Prod.Service("payment")
+	assert.True(t, ok)
+	assert.Equal(t, 2048, svc.CPU)
+	_, ok = Prod.Service("nope")
+	assert.False(t, ok)
+}

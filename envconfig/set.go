@@ -1,0 +1,77 @@
+package envconfig
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/scalepayments/infra/help"
+)
+
+// ValidateAll validates each environment and the rules that span environments: distinct
+// names and codes, VPC CIDRs that never overlap (peering-safe), one baseline owner per account.
+func ValidateAll(envs []Environment) error {
+	var errs []error
+	for _, e := range envs {
+		if err := e.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for i, a := range envs {
+		for _, b := range envs[:i] {
+			errs = append(errs, pairErrors(b, a)...)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func pairErrors(a, b Environment) []error {
+	var errs []error
+	if a.Name == b.Name {
+		errs = append(errs, &FieldError{b.Name, "Name", fmt.Sprintf("%q", b.Name), "allowed only once across environments"})
+	}
+	if a.Code == b.Code {
+		errs = append(errs, &FieldError{b.Name, "Code", fmt.Sprintf("%q", b.Code), fmt.Sprintf("allowed only once across environments (also used by %q)", a.Name)})
+	}
+	pa, errA := help.ParseVPCCIDR(a.VPCCIDR)
+	pb, errB := help.ParseVPCCIDR(b.VPCCIDR)
+	if errA == nil && errB == nil && pa.Overlaps(pb) {
+		errs = append(errs, &FieldError{b.Name, "VPCCIDR", b.VPCCIDR, fmt.Sprintf("allowed a CIDR that does not overlap %s of environment %q", a.VPCCIDR, a.Name)})
+	}
+	if a.AccountID != "" && a.AccountID == b.AccountID && a.Region == b.Region && a.OwnsAccountBaseline && b.OwnsAccountBaseline {
+		errs = append(errs, &FieldError{b.Name, "OwnsAccountBaseline", true,
+			fmt.Sprintf("allowed for one environment per account and region: %q already owns the baseline of account %s in %s", a.Name, a.AccountID, a.Region)})
+	}
+	return errs
+}
+
+// Select returns the environments named in a comma-separated list (all when empty),
+// in promotion order, validated.
+func Select(envs []Environment, list string) ([]Environment, error) {
+	if err := ValidateAll(envs); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(list) == "" {
+		return envs, nil
+	}
+	want := map[string]bool{}
+	var valid []string
+	for _, e := range envs {
+		valid = append(valid, e.Name)
+	}
+	for _, n := range strings.Split(list, ",") {
+		n = strings.TrimSpace(n)
+		if !slices.Contains(valid, n) {
+			return nil, fmt.Errorf("SCALEPAYMENTS_ENVIRONMENTS: unknown environment %q: allowed %s", n, strings.Join(valid, ", "))
+		}
+		want[n] = true
+	}
+	var out []Environment
+	for _, e := range envs {
+		if want[e.Name] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}

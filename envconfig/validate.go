@@ -1,0 +1,163 @@
+package envconfig
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/scalepayments/infra/help"
+)
+
+// FieldError is one invalid setting: which environment, which field, the value, what is allowed.
+type FieldError struct {
+	Env     string
+	Field   string
+	Value   any
+	Allowed string
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("environment %q: %s = %v: %s", e.Env, e.Field, e.Value, e.Allowed)
+}
+
+var (
+	envNameRe  = regexp.MustCompile(`^[a-z][a-z0-9]{1,11}$`)
+	envCodeRe  = regexp.MustCompile(`^[a-z][a-z0-9]{1,3}$`)
+	regionRe   = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
+	accountRe  = regexp.MustCompile(`^[0-9]{12}$`)
+	serviceRe  = regexp.MustCompile(`^[a-z][a-z0-9]{1,15}$`)
+	originRe   = regexp.MustCompile(`^https://[a-z0-9.-]+(:[0-9]+)?$`)
+	auroraRe   = regexp.MustCompile(`^db\.(t3|t4g)\.(medium|large)$|^db\.(r5|r6g|r6i|r7g|r7i|r8g|x2g)\.(large|[0-9]*xlarge)$`)
+	redisRe    = regexp.MustCompile(`^cache\.(t3|t4g)\.(micro|small|medium)$|^cache\.(m5|m6g|m7g|r5|r6g|r7g)\.(large|[0-9]*xlarge)$`)
+	commonTags = []string{"Project", "ManagedBy", "Stack", "Name"}
+)
+
+// Validate checks one environment and returns every problem found, joined.
+func (e Environment) Validate() error {
+	var errs []error
+	bad := func(field string, value any, allowed string, args ...any) {
+		errs = append(errs, &FieldError{Env: e.Name, Field: field, Value: value, Allowed: fmt.Sprintf(allowed, args...)})
+	}
+	if !envNameRe.MatchString(e.Name) {
+		bad("Name", fmt.Sprintf("%q", e.Name), "allowed 2-12 lowercase letters or digits, starting with a letter")
+	}
+	if !envCodeRe.MatchString(e.Code) {
+		bad("Code", fmt.Sprintf("%q", e.Code), "allowed 2-4 lowercase letters or digits, starting with a letter")
+	}
+	if !regionRe.MatchString(e.Region) {
+		bad("Region", fmt.Sprintf("%q", e.Region), "allowed an AWS region name such as us-east-1")
+	}
+	e.validateAZs(bad)
+	if e.AccountID != "" && !accountRe.MatchString(e.AccountID) {
+		bad("AccountID", fmt.Sprintf("%q", e.AccountID), "allowed empty or a 12-digit AWS account ID")
+	}
+	if _, err := help.ParseVPCCIDR(e.VPCCIDR); err != nil {
+		bad("VPCCIDR", fmt.Sprintf("%q", e.VPCCIDR), "allowed an IPv4 CIDR /%d to /%d: %v", help.MinVPCPrefix, help.MaxVPCPrefix, err)
+	}
+	if azs := len(e.AvailabilityZones); e.NATGateways != 1 && e.NATGateways != azs {
+		bad("NATGateways", e.NATGateways, "allowed 1 (shared) or %d (one per availability zone)", azs)
+	}
+	e.validateAurora(bad)
+	e.validateRedis(bad)
+	e.validateServices(bad)
+	if !help.ValidLogRetention(e.LogRetentionDays) {
+		bad("LogRetentionDays", e.LogRetentionDays, "allowed one of CloudWatch's values %v", help.LogRetentionDays)
+	}
+	if e.KMSDeletionWindowDays < 7 || e.KMSDeletionWindowDays > 30 {
+		bad("KMSDeletionWindowDays", e.KMSDeletionWindowDays, "allowed 7 to 30")
+	}
+	if len(e.CORSAllowedOrigins) == 0 {
+		bad("CORSAllowedOrigins", "[]", "allowed \"*\" or one or more https:// origins")
+	}
+	for i, o := range e.CORSAllowedOrigins {
+		if o != "*" && !originRe.MatchString(o) {
+			bad(fmt.Sprintf("CORSAllowedOrigins[%d]", i), fmt.Sprintf("%q", o), "allowed \"*\" or an origin such as https://scalepayments.com (no path)")
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(e.Tags)) {
+		if slices.Contains(commonTags, k) {
+			bad("Tags["+k+"]", fmt.Sprintf("%q", e.Tags[k]), "not allowed: %v are set by the stack", commonTags)
+		}
+	}
+	if e.Tags["Environment"] == "" {
+		bad("Tags[Environment]", `""`, "required: every environment names itself in its tags")
+	}
+	return errors.Join(errs...)
+}
+
+type reporter func(field string, value any, allowed string, args ...any)
+
+func (e Environment) validateAZs(bad reporter) {
+	azs := e.AvailabilityZones
+	if len(azs) < 2 || len(azs) > help.MaxAZs {
+		bad("AvailabilityZones", len(azs), "allowed 2 to %d availability zones", help.MaxAZs)
+	}
+	seen := map[string]bool{}
+	for i, az := range azs {
+		suffix, ok := strings.CutPrefix(az, e.Region)
+		if !ok || len(suffix) != 1 || suffix[0] < 'a' || suffix[0] > 'z' || seen[az] {
+			bad(fmt.Sprintf("AvailabilityZones[%d]", i), fmt.Sprintf("%q", az), "allowed a distinct zone of region %s such as %sa", e.Region, e.Region)
+		}
+		seen[az] = true
+	}
+}
+
+func (e Environment) validateAurora(bad reporter) {
+	a := e.Aurora
+	if !auroraRe.MatchString(a.InstanceClass) {
+		bad("Aurora.InstanceClass", fmt.Sprintf("%q", a.InstanceClass),
+			"allowed an Aurora PostgreSQL class: db.t3/db.t4g medium or large, or db.r5/r6g/r6i/r7g/r7i/r8g/x2g large or xlarge sizes")
+	}
+	if a.Instances < 1 || a.Instances > 16 {
+		bad("Aurora.Instances", a.Instances, "allowed 1 to 16 (a writer and up to 15 readers)")
+	}
+	if a.BackupRetentionDays < 1 || a.BackupRetentionDays > 35 {
+		bad("Aurora.BackupRetentionDays", a.BackupRetentionDays, "allowed 1 to 35")
+	}
+	if !slices.Contains([]int{0, 1, 5, 10, 15, 30, 60}, a.MonitoringInterval) {
+		bad("Aurora.MonitoringInterval", a.MonitoringInterval, "allowed 0 (off), 1, 5, 10, 15, 30 or 60 seconds")
+	}
+	if a.PreventDestroy && !a.DeletionProtection {
+		bad("Aurora.PreventDestroy", true, "allowed only with Aurora.DeletionProtection = true")
+	}
+}
+
+func (e Environment) validateRedis(bad reporter) {
+	r := e.Redis
+	if !redisRe.MatchString(r.NodeType) {
+		bad("Redis.NodeType", fmt.Sprintf("%q", r.NodeType),
+			"allowed a current-generation node type: cache.t3/t4g micro, small or medium, or cache.m5/m6g/m7g/r5/r6g/r7g large or xlarge sizes")
+	}
+	if r.Nodes < 1 || r.Nodes > 6 {
+		bad("Redis.Nodes", r.Nodes, "allowed 1 to 6 (a primary and up to 5 replicas)")
+	}
+	if r.SnapshotRetentionDays < 0 || r.SnapshotRetentionDays > 35 {
+		bad("Redis.SnapshotRetentionDays", r.SnapshotRetentionDays, "allowed 0 to 35")
+	}
+}
+
+func (e Environment) validateServices(bad reporter) {
+	if len(e.Services) == 0 {
+		bad("Services", "[]", "allowed one or more services")
+	}
+	seen := map[string]bool{}
+	for i, s := range e.Services {
+		f := fmt.Sprintf("Services[%d]", i)
+		if !serviceRe.MatchString(s.Name) || seen[s.Name] {
+			bad(f+".Name", fmt.Sprintf("%q", s.Name), "allowed a distinct name of 2-16 lowercase letters or digits, starting with a letter")
+		}
+		seen[s.Name] = true
+		if s.DesiredCount < 1 {
+			bad(f+".DesiredCount", s.DesiredCount, "allowed 1 or more")
+		}
+		if s.MaxCount < s.DesiredCount {
+			bad(f+".MaxCount", s.MaxCount, "allowed at least DesiredCount (%d)", s.DesiredCount)
+		}
+		if err := help.ValidateFargateSize(s.CPU, s.MemoryMiB); err != nil {
+			bad(f+".CPU/MemoryMiB", fmt.Sprintf("%d/%d", s.CPU, s.MemoryMiB), "allowed a Fargate size: %v", err)
+		}
+	}
+}

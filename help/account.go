@@ -1,0 +1,24 @@
+package help
+
+import "fmt"
+
+// Account identifies where a stack is deployed. ID and Partition may be Terraform tokens
+// (from data sources); they are only ever concatenated into strings.
+type Account struct {
+	ID        string
+	Partition string
+	Region    string
+}
+
+// ARN builds a regional ARN in this account: arn:<partition>:<service>:<region>:<account>:<resource>.
+func (a Account) ARN(service, resource string) string {
+	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", a.Partition, service, a.Region, a.ID, resource)
+}
+
+// Root is the account's root principal ARN, which key policies must name so IAM can delegate.
+func (a Account) Root() string { return fmt.Sprintf("arn:%s:iam::%s:root", a.Partition, a.ID) }
+
+// ServiceHost is <service>.<region>.amazonaws.com, the regional service principal form.
+func (a Account) ServiceHost(service string) string {
+	return fmt.Sprintf("%s.%s.amazonaws.com", service, a.Region)
+}

@@ -1,0 +1,80 @@
+package help
+
+import (
+	"fmt"
+	"net/netip"
+)
+
+// Tier is one of the three subnet tiers of the VPC.
+type Tier int
+
+const (
+	Public Tier = iota
+	Private
+	Database
+)
+
+// Tiers in plan order.
+var Tiers = []Tier{Public, Private, Database}
+
+func (t Tier) String() string { return [...]string{"public", "private", "database"}[t] }
+
+// Subnet plan: the VPC is cut into 4 equal tier blocks (public, private, database, one
+// spare for a future tier), each cut into 8 equal AZ slots (6 AZs max, 2 spare).
+const (
+	tierBits     = 2
+	azBits       = 3
+	MaxAZs       = 6
+	MinVPCPrefix = 16                     // largest VPC AWS allows
+	MaxVPCPrefix = 28 - tierBits - azBits // smallest VPC whose subnets are still /28
+	maxSlots     = 1 << azBits
+)
+
+// SubnetPlan holds the CIDR of every subnet, indexed [tier][az].
+type SubnetPlan map[Tier][]netip.Prefix
+
+// PlanSubnets computes the subnets for azs availability zones of vpcCIDR.
+func PlanSubnets(vpcCIDR string, azs int) (SubnetPlan, error) {
+	vpc, err := ParseVPCCIDR(vpcCIDR)
+	if err != nil {
+		return nil, err
+	}
+	if azs < 1 || azs > MaxAZs {
+		return nil, fmt.Errorf("%d availability zones: allowed 1 to %d", azs, MaxAZs)
+	}
+	bits := vpc.Bits() + tierBits + azBits
+	size := uint32(1) << (32 - bits)
+	base := ipv4ToUint(vpc.Addr())
+	plan := SubnetPlan{}
+	for _, t := range Tiers {
+		for az := 0; az < azs; az++ {
+			addr := base + (uint32(t)*maxSlots+uint32(az))*size
+			plan[t] = append(plan[t], netip.PrefixFrom(uintToIPv4(addr), bits))
+		}
+	}
+	return plan, nil
+}
+
+// ParseVPCCIDR parses an IPv4 VPC CIDR in canonical form within AWS's size limits.
+func ParseVPCCIDR(s string) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(s)
+	if err != nil || !p.Addr().Is4() {
+		return netip.Prefix{}, fmt.Errorf("%q is not an IPv4 CIDR (e.g. 10.0.0.0/16)", s)
+	}
+	if p.Masked() != p {
+		return netip.Prefix{}, fmt.Errorf("%q has host bits set (did you mean %s?)", s, p.Masked())
+	}
+	if p.Bits() < MinVPCPrefix || p.Bits() > MaxVPCPrefix {
+		return netip.Prefix{}, fmt.Errorf("%q: prefix length must be /%d to /%d", s, MinVPCPrefix, MaxVPCPrefix)
+	}
+	return p, nil
+}
+
+func ipv4ToUint(a netip.Addr) uint32 {
+	b := a.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+func uintToIPv4(u uint32) netip.Addr {
+	return netip.AddrFrom4([4]byte{byte(u >> 24), byte(u >> 16), byte(u >> 8), byte(u)})
+}

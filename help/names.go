@@ -1,0 +1,74 @@
+// Package help holds small pure helpers shared by the whole app: AWS names within
+// their limits, tags, CIDR plans, Fargate sizes and log retention. No jsii here.
+package help
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+)
+
+// Project is the product name used in stack names and tags.
+const Project = "scalepayments"
+
+// AWS name length limits that bite (toolchain.md "AWS facts that bite").
+const (
+	MaxALBName              = 32
+	MaxTargetGroupName      = 32
+	MaxIAMRoleName          = 64
+	MaxReplicationGroupID   = 40
+	MaxRDSIdentifier        = 63
+	MaxLogGroupName         = 512
+	MaxSecurityGroupName    = 255
+	MaxKMSAliasName         = 256
+	MaxS3BucketName         = 63
+	MaxECRRepositoryName    = 256
+	MaxElastiCacheUserID    = 40
+	MaxAPIGatewayName       = 128
+	MaxWAFName              = 128
+	MaxECSName              = 255
+	MaxParameterGroupName   = 255
+	MaxSubnetGroupName      = 255
+	MaxCloudTrailName       = 128
+	MaxVPCLinkName          = 128
+	MaxSNSTopicName         = 256
+	MaxAutoscalingPolicyLen = 255
+)
+
+// StackName is the cdktf stack (and Terraform Cloud workspace) name of an environment.
+func StackName(env string) string { return Project + "-" + env }
+
+// Namer derives every AWS name of one environment, so no construct types a name.
+type Namer struct {
+	Env  string // full environment name, e.g. "staging"
+	Code string // short environment code for tight limits, e.g. "stg"
+}
+
+// Name is "scalepayments-<env>-<parts...>", fitted to max characters.
+func (n Namer) Name(max int, parts ...string) string {
+	return Fit(join(append([]string{Project, n.Env}, parts...)), max)
+}
+
+// Short is "sp-<code>-<parts...>" for resources with tight limits (ALB, target groups).
+func (n Namer) Short(max int, parts ...string) string {
+	return Fit(join(append([]string{"sp", n.Code}, parts...)), max)
+}
+
+// Path is "/scalepayments/<env>/<parts...>" for log groups and similar hierarchical names.
+func (n Namer) Path(parts ...string) string {
+	return "/" + strings.Join(append([]string{Project, n.Env}, parts...), "/")
+}
+
+func join(parts []string) string { return strings.Join(parts, "-") }
+
+// Fit returns name unchanged when it fits max, otherwise a deterministic truncation
+// that keeps uniqueness with a 6-character hash suffix of the full name.
+func Fit(name string, max int) string {
+	if len(name) <= max {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	suffix := hex.EncodeToString(sum[:])[:6]
+	head := strings.TrimRight(name[:max-len(suffix)-1], "-")
+	return head + "-" + suffix
+}

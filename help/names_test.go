@@ -1,0 +1,54 @@
+package help
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestNamer(t *testing.T) {
+	n := Namer{Env: "staging", Code: "stg"}
+	tests := []struct {
+		name, got, want string
+	}{
+		{"long form", n.Name(255, "aurora"), "scalepayments-staging-aurora"},
+		{"short form", n.Short(MaxTargetGroupName, "payment"), "sp-stg-payment"},
+		{"path", n.Path("ecs", "api"), "/scalepayments/staging/ecs/api"},
+		{"stack", StackName("prod"), "scalepayments-prod"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assert.Equal(t, tt.want, tt.got) })
+	}
+}
+
+func TestFit(t *testing.T) {
+	long := "scalepayments-verylongenv-notification-execution-role-with-extra"
+	tests := []struct {
+		name string
+		in   string
+		max  int
+		want string
+	}{
+		{"fits unchanged", "sp-prd-api", 32, "sp-prd-api"},
+		{"exactly at limit", strings.Repeat("a", 32), 32, strings.Repeat("a", 32)},
+		{"truncated with hash", long, 32, "scalepayments-verylongenv-" + Fit(long, 32)[26:]},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Fit(tt.in, tt.max)
+			assert.Equal(t, tt.want, got)
+			assert.LessOrEqual(t, len(got), tt.max)
+		})
+	}
+	assert.Len(t, Fit(long, 32), 32)
+	assert.NotEqual(t, Fit(long, 32), Fit(long+"x", 32), "different names must stay different")
+	assert.Equal(t, Fit(long, 32), Fit(long, 32), "deterministic")
+}
+
+func TestCommonTags(t *testing.T) {
+	got := CommonTags("scalepayments-dev", map[string]string{"Environment": "Development"})
+	assert.Equal(t, map[string]string{
+		"Project": "ScalePayments", "ManagedBy": "cdktf", "Stack": "scalepayments-dev", "Environment": "Development",
+	}, got)
+}

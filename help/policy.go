@@ -1,0 +1,43 @@
+package help
+
+import "encoding/json"
+
+// PolicyDocument is an IAM/KMS/S3 policy built as plain Go and marshalled once.
+type PolicyDocument struct {
+	Version   string      `json:"Version"`
+	Statement []Statement `json:"Statement"`
+}
+
+// Statement is one policy statement. Principal and Condition use AWS's JSON shapes.
+type Statement struct {
+	Sid       string                    `json:"Sid,omitempty"`
+	Effect    string                    `json:"Effect"`
+	Principal map[string]any            `json:"Principal,omitempty"`
+	Action    []string                  `json:"Action"`
+	Resource  []string                  `json:"Resource,omitempty"`
+	Condition map[string]map[string]any `json:"Condition,omitempty"`
+}
+
+// Policy marshals statements into a policy document string.
+func Policy(statements ...Statement) string {
+	b, err := json.Marshal(PolicyDocument{Version: "2012-10-17", Statement: statements})
+	if err != nil {
+		panic(err) // only plain strings and maps: cannot fail
+	}
+	return string(b)
+}
+
+// Allow is an Allow statement.
+func Allow(sid string, actions, resources []string) Statement {
+	return Statement{Sid: sid, Effect: "Allow", Action: actions, Resource: resources}
+}
+
+// ServicePrincipal is {"Service": service}.
+func ServicePrincipal(service string) map[string]any { return map[string]any{"Service": service} }
+
+// AssumeRolePolicy lets an AWS service assume a role.
+func AssumeRolePolicy(service string) string {
+	s := Allow("", []string{"sts:AssumeRole"}, nil)
+	s.Principal = ServicePrincipal(service)
+	return Policy(s)
+}

@@ -1,0 +1,92 @@
+// Package stacks composes the constructs into one stack per environment.
+package stacks
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawspartition"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/scalepayments/infra/constructs/endpoints"
+	"github.com/scalepayments/infra/constructs/firewall"
+	"github.com/scalepayments/infra/constructs/keys"
+	"github.com/scalepayments/infra/constructs/network"
+	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/help"
+)
+
+// RequiredTerraform is the Terraform version floor (S3 use_lockfile needs 1.10).
+const RequiredTerraform = ">= 1.10"
+
+// Stack is the whole platform of one environment.
+type Stack struct {
+	Stack     cdktf.TerraformStack
+	Env       envconfig.Environment
+	Keys      *keys.Keys
+	Network   *network.Network
+	Firewall  *firewall.Firewall
+	Endpoints *endpoints.Endpoints // nil where the environment has no interface endpoints
+}
+
+// New builds the stack of env. env must have passed envconfig validation.
+func New(scope constructs.Construct, env envconfig.Environment) *Stack {
+	name := help.StackName(env.Name)
+	stack := cdktf.NewTerraformStack(scope, jsii.String(name))
+	s := &Stack{Stack: stack, Env: env}
+	stack.AddOverride(jsii.String("terraform.required_version"), RequiredTerraform)
+	cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String("terraform." + name + ".tfstate")})
+	s.provider()
+
+	namer := help.Namer{Env: env.Name, Code: env.Code}
+	account := help.Account{
+		ID:        *dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("caller"), nil).AccountId(),
+		Partition: *dataawspartition.NewDataAwsPartition(stack, jsii.String("partition"), nil).Partition(),
+		Region:    env.Region,
+	}
+	s.Keys = keys.New(stack, "keys", &keys.Props{Namer: namer, Account: account, DeletionWindowDays: env.KMSDeletionWindowDays})
+	s.Network = network.New(stack, "network", &network.Props{
+		Namer: namer, Account: account,
+		CIDR: env.VPCCIDR, AvailabilityZones: env.AvailabilityZones, NATGateways: env.NATGateways,
+		LogRetentionDays: env.LogRetentionDays, LogsKeyArn: s.Keys.Logs.Arn(),
+	})
+	s.Firewall = firewall.New(stack, "firewall", &firewall.Props{Namer: namer, VpcID: s.Network.Vpc.Id()})
+	if env.InterfaceEndpoints {
+		s.Endpoints = endpoints.New(stack, "endpoints", &endpoints.Props{
+			Namer: namer, Region: env.Region, VpcID: s.Network.Vpc.Id(),
+			SubnetIDs:       subnetIDs(s.Network.Private),
+			SecurityGroupID: s.Firewall.ID(firewall.Endpoints),
+		})
+	}
+	s.outputs()
+	return s
+}
+
+func (s *Stack) provider() {
+	tags := map[string]*string{}
+	for k, v := range help.CommonTags(help.StackName(s.Env.Name), s.Env.Tags) {
+		tags[k] = jsii.String(v)
+	}
+	cfg := &provider.AwsProviderConfig{
+		Region:      jsii.String(s.Env.Region),
+		DefaultTags: &[]*provider.AwsProviderDefaultTags{{Tags: &tags}},
+	}
+	if s.Env.AccountID != "" {
+		// A stack can never be applied to another environment's account.
+		cfg.AllowedAccountIds = jsii.Strings(s.Env.AccountID)
+	}
+	provider.NewAwsProvider(s.Stack, jsii.String("aws"), cfg)
+}
+
+func (s *Stack) outputs() {
+	out := func(id, description string, value any) {
+		cdktf.NewTerraformOutput(s.Stack, jsii.String(id), &cdktf.TerraformOutputConfig{
+			Value: value, Description: jsii.String(description),
+		})
+	}
+	out("vpc_id", "VPC id", s.Network.Vpc.Id())
+	out("public_subnet_ids", "Public subnet ids (NAT gateways only), one per AZ", subnetIDs(s.Network.Public))
+	out("private_subnet_ids", "Private subnet ids (tasks, ALB, VPC link), one per AZ", subnetIDs(s.Network.Private))
+	out("database_subnet_ids", "Database subnet ids (no route out), one per AZ", subnetIDs(s.Network.Database))
+}
