@@ -22,7 +22,10 @@ func TestValidateRejectsEachBadValue(t *testing.T) {
 			`environment "Prod_1": Name = "Prod_1": allowed 2-12 lowercase letters or digits, starting with a letter`},
 		{"code", func(e *Environment) { e.Code = "prod1" },
 			`environment "prod": Code = "prod1": allowed 2-4 lowercase letters or digits, starting with a letter`},
-		{"region", func(e *Environment) { e.Region = "us-east"; e.AvailabilityZones = []string{"us-easta", "us-eastb", "us-eastc"} },
+		{"region", func(e *Environment) {
+			e.Region = "us-east"
+			e.AvailabilityZones = []string{"us-easta", "us-eastb", "us-eastc"}
+		},
 			`environment "prod": Region = "us-east": allowed an AWS region name such as us-east-1`},
 		{"one AZ", func(e *Environment) { e.AvailabilityZones = e.AvailabilityZones[:1]; e.NATGateways = 1 },
 			`environment "prod": AvailabilityZones = 1: allowed 2 to 6 availability zones`},

@@ -1,0 +1,86 @@
+package tests
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/scalepayments/infra/help"
+)
+
+// Untaggable lists the resource types AWS cannot tag; every other type must carry tags.Name.
+// A new resource type fails the tag check until it is tagged or listed here.
+var Untaggable = map[string]bool{
+	"aws_route":                   true,
+	"aws_route_table_association": true,
+	"aws_kms_alias":               true,
+	"aws_iam_role_policy":         true,
+}
+
+// NameLimits is the longest name AWS accepts, per resource type and name attribute.
+// A resource with a name attribute not listed here fails the names check.
+var NameLimits = map[string]map[string]int{
+	"aws_vpc_security_group_ingress_rule": {},
+	"aws_vpc_security_group_egress_rule":  {},
+	"aws_security_group":                  {"name": help.MaxSecurityGroupName},
+	"aws_cloudwatch_log_group":            {"name": help.MaxLogGroupName},
+	"aws_kms_alias":                       {"name": help.MaxKMSAliasName},
+	"aws_iam_role":                        {"name": help.MaxIAMRoleName},
+	"aws_iam_role_policy":                 {"name": 128},
+}
+
+var nameAttrs = []string{"name", "name_prefix", "identifier", "cluster_identifier", "replication_group_id", "bucket", "user_id", "user_group_id"}
+
+// UntaggedResources lists resources that lack an explicit Name tag although AWS can tag them.
+func (d *Doc) UntaggedResources() []string {
+	var bad []string
+	for _, r := range d.Each() {
+		if Untaggable[r.Type] {
+			continue
+		}
+		tags, _ := r.Body["tags"].(Body)
+		if name, _ := tags["Name"].(string); name == "" {
+			bad = append(bad, r.Address())
+		}
+	}
+	return bad
+}
+
+// DefaultTags returns the provider's default_tags.
+func (d *Doc) DefaultTags() map[string]string {
+	out := map[string]string{}
+	providers, _ := d.Root["provider"].(Body)
+	aws, _ := providers["aws"].([]any)
+	for _, p := range aws {
+		for _, dt := range p.(Body)["default_tags"].([]any) {
+			for k, v := range dt.(Body)["tags"].(Body) {
+				out[k] = v.(string)
+			}
+		}
+	}
+	return out
+}
+
+// NameViolations lists every generated name longer than its AWS limit, and every name
+// attribute whose limit the table does not know.
+func (d *Doc) NameViolations() []string {
+	var bad []string
+	for _, r := range d.Each() {
+		for _, attr := range nameAttrs {
+			v, ok := r.Body[attr].(string)
+			if !ok {
+				continue
+			}
+			limit, known := NameLimits[r.Type][attr]
+			switch {
+			case !known:
+				bad = append(bad, fmt.Sprintf("%s.%s: no limit known (add it to tests.NameLimits)", r.Address(), attr))
+			case len(v) > limit:
+				bad = append(bad, fmt.Sprintf("%s.%s = %q: %d chars, limit %d", r.Address(), attr, v, len(v), limit))
+			case strings.Contains(v, "${"):
+				// A token's length is unknown at synth time: names must be computed in Go.
+				bad = append(bad, fmt.Sprintf("%s.%s = %q: computed by Terraform, not by help/", r.Address(), attr, v))
+			}
+		}
+	}
+	return bad
+}

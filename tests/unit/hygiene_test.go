@@ -1,0 +1,54 @@
+package unit
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/scalepayments/infra/tests"
+)
+
+func TestEveryTaggableResourceIsTagged(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		assert.Empty(t, d.UntaggedResources(), d.Env.Name)
+		want := map[string]string{"Project": "ScalePayments", "ManagedBy": "cdktf", "Stack": "scalepayments-" + d.Env.Name}
+		for k, v := range d.Env.Tags {
+			want[k] = v
+		}
+		assert.Equal(t, want, d.DefaultTags(), d.Env.Name)
+	}
+}
+
+func TestEnvironmentTagsMatchTheDesign(t *testing.T) {
+	assert.Equal(t, "Development", dev.DefaultTags()["Environment"])
+	assert.Equal(t, "Staging", staging.DefaultTags()["Environment"])
+	assert.Equal(t, "Production", prod.DefaultTags()["Environment"])
+	assert.Equal(t, "Sensitive", prod.DefaultTags()["DataClassification"])
+	assert.NotContains(t, dev.DefaultTags(), "Compliance")
+}
+
+func TestAllNamesWithinLimits(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		assert.Empty(t, d.NameViolations(), d.Env.Name)
+	}
+}
+
+func TestStackSettings(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		tf := d.Root["terraform"].(tests.Body)
+		assert.Equal(t, ">= 1.10", tf["required_version"])
+		assert.Equal(t, map[string]any{"aws": map[string]any{"source": "aws", "version": "5.99.1"}}, tf["required_providers"])
+		assert.Equal(t, map[string]any{"local": map[string]any{"path": "terraform.scalepayments-" + d.Env.Name + ".tfstate"}}, tf["backend"])
+		p := d.Root["provider"].(tests.Body)["aws"].([]any)[0].(tests.Body)
+		assert.Equal(t, "us-east-1", p["region"])
+		assert.NotContains(t, p, "allowed_account_ids", "no account pinned by default")
+		assert.Equal(t, []string{"database_subnet_ids", "private_subnet_ids", "public_subnet_ids", "vpc_id"}, tests.Keys(d.Root["output"].(tests.Body)))
+	}
+}
+
+func TestAccountIDPinsTheProvider(t *testing.T) {
+	env := prod.Env.Clone()
+	env.AccountID = "111122223333"
+	p := tests.Synth(env).Root["provider"].(tests.Body)["aws"].([]any)[0].(tests.Body)
+	assert.Equal(t, []any{"111122223333"}, p["allowed_account_ids"])
+}

@@ -1,0 +1,55 @@
+package unit
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/tests"
+)
+
+func TestKeysPerDataDomainWithRotationAndAlias(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		domains := map[string]bool{}
+		for name, k := range d.Resources("aws_kms_key") {
+			assert.Equal(t, true, k["enable_key_rotation"], name)
+			assert.EqualValues(t, d.Env.KMSDeletionWindowDays, k["deletion_window_in_days"], name)
+			domains[k["tags"].(tests.Body)["Name"].(string)] = true
+			var aliases []string
+			for _, a := range d.Resources("aws_kms_alias") {
+				if a["target_key_id"] == tests.RefTo("aws_kms_key", name, "key_id") {
+					aliases = append(aliases, a["name"].(string))
+				}
+			}
+			assert.Equal(t, []string{"alias/" + k["tags"].(tests.Body)["Name"].(string)}, aliases)
+		}
+		for _, domain := range []string{"database", "cache", "logs"} {
+			assert.True(t, domains["scalepayments-"+d.Env.Name+"-"+domain], "%s: %s key", d.Env.Name, domain)
+		}
+	}
+}
+
+func TestOnlyTheLogsKeyLetsCloudWatchLogsIn(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		for _, k := range d.Resources("aws_kms_key") {
+			var doc help.PolicyDocument
+			require.NoError(t, json.Unmarshal([]byte(k["policy"].(string)), &doc))
+			var services []any
+			for _, s := range doc.Statement {
+				if svc, ok := s.Principal["Service"]; ok {
+					services = append(services, svc)
+					assert.Equal(t, "arn:${data.aws_partition.partition.partition}:logs:us-east-1:${data.aws_caller_identity.caller.account_id}:log-group:*",
+						s.Condition["ArnLike"]["kms:EncryptionContext:aws:logs:arn"], "scoped to this account's log groups")
+				}
+			}
+			if k["tags"].(tests.Body)["Name"] == "scalepayments-"+d.Env.Name+"-logs" {
+				assert.Equal(t, []any{"logs.us-east-1.amazonaws.com"}, services)
+			} else {
+				assert.Empty(t, services)
+			}
+		}
+	}
+}

@@ -1,0 +1,218 @@
+package unit
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/tests"
+)
+
+// subnetsOf returns the subnets of a tier by logical name.
+func subnetsOf(d *tests.Doc, tier help.Tier) map[string]tests.Body {
+	out := map[string]tests.Body{}
+	prefix := help.Namer{Env: d.Env.Name}.Name(255, tier.String()) + "-"
+	for n, b := range d.Resources("aws_subnet") {
+		if strings.HasPrefix(b["tags"].(tests.Body)["Name"].(string), prefix) {
+			out[n] = b
+		}
+	}
+	return out
+}
+
+// routeTableOf returns the logical name of the route table associated with a subnet.
+func routeTableOf(t *testing.T, d *tests.Doc, subnet string) string {
+	var found []string
+	for _, a := range d.Resources("aws_route_table_association") {
+		if a["subnet_id"] == tests.RefTo("aws_subnet", subnet, "id") {
+			rt, ok := d.Ref(a["route_table_id"])
+			require.True(t, ok)
+			found = append(found, rt.Name)
+		}
+	}
+	require.Len(t, found, 1, "subnet %s must have exactly one route table", subnet)
+	return found[0]
+}
+
+func routesOf(d *tests.Doc, table string) []tests.Body {
+	var out []tests.Body
+	for _, r := range d.List("aws_route") {
+		if r["route_table_id"] == tests.RefTo("aws_route_table", table, "id") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func TestVPC(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		v := d.One("aws_vpc")
+		assert.Equal(t, d.Env.VPCCIDR, v["cidr_block"], d.Env.Name)
+		assert.Equal(t, true, v["enable_dns_hostnames"])
+		assert.Equal(t, true, v["enable_dns_support"])
+	}
+}
+
+func TestSubnetCountsPerTier(t *testing.T) {
+	for _, tt := range []struct {
+		d     *tests.Doc
+		total int
+	}{{dev, 6}, {staging, 6}, {prod, 9}} {
+		assert.Equal(t, tt.total, tt.d.Count("aws_subnet"), tt.d.Env.Name)
+		for _, tier := range help.Tiers {
+			subnets := subnetsOf(tt.d, tier)
+			assert.Len(t, subnets, tt.total/3, "%s %s", tt.d.Env.Name, tier)
+			var azs []string
+			for _, s := range subnets {
+				azs = append(azs, s["availability_zone"].(string))
+			}
+			assert.ElementsMatch(t, tt.d.Env.AvailabilityZones, azs, "one %s subnet per AZ", tier)
+		}
+	}
+}
+
+func TestSubnetCIDRsFollowThePlan(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		plan, err := help.PlanSubnets(d.Env.VPCCIDR, len(d.Env.AvailabilityZones))
+		require.NoError(t, err)
+		var want, got []string
+		for _, tier := range help.Tiers {
+			for _, p := range plan[tier] {
+				want = append(want, p.String())
+			}
+		}
+		for _, s := range d.List("aws_subnet") {
+			got = append(got, s["cidr_block"].(string))
+		}
+		assert.ElementsMatch(t, want, got, d.Env.Name)
+	}
+}
+
+func TestNoSubnetMapsPublicIPs(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		for n, s := range d.Resources("aws_subnet") {
+			assert.Equal(t, false, s["map_public_ip_on_launch"], "%s %s", d.Env.Name, n)
+		}
+	}
+}
+
+func TestNATGatewaysSitInPublicSubnetsWithEIPs(t *testing.T) {
+	for _, tt := range []struct {
+		d    *tests.Doc
+		nats int
+	}{{dev, 1}, {staging, 2}, {prod, 3}} {
+		d := tt.d
+		assert.Equal(t, tt.nats, d.Count("aws_nat_gateway"), d.Env.Name)
+		assert.Equal(t, tt.nats, d.Count("aws_eip"), d.Env.Name)
+		public := subnetsOf(d, help.Public)
+		var azs []string
+		for _, nat := range d.List("aws_nat_gateway") {
+			s, ok := d.Ref(nat["subnet_id"])
+			require.True(t, ok)
+			assert.Contains(t, public, s.Name, "NAT must sit in a public subnet")
+			azs = append(azs, s.Body["availability_zone"].(string))
+			eip, ok := d.Ref(nat["allocation_id"])
+			require.True(t, ok)
+			assert.Equal(t, "aws_eip", eip.Type)
+		}
+		assert.ElementsMatch(t, d.Env.AvailabilityZones[:tt.nats], azs, "NATs spread over distinct AZs")
+	}
+}
+
+func TestPublicSubnetsRouteToTheInternetGateway(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		for n := range subnetsOf(d, help.Public) {
+			routes := routesOf(d, routeTableOf(t, d, n))
+			require.Len(t, routes, 1)
+			assert.Equal(t, "0.0.0.0/0", routes[0]["destination_cidr_block"])
+			igw, ok := d.Ref(routes[0]["gateway_id"])
+			require.True(t, ok)
+			assert.Equal(t, "aws_internet_gateway", igw.Type)
+		}
+	}
+}
+
+func TestEveryPrivateSubnetRoutesThroughNAT(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		for n, s := range subnetsOf(d, help.Private) {
+			routes := routesOf(d, routeTableOf(t, d, n))
+			require.Len(t, routes, 1, "%s %s", d.Env.Name, n)
+			assert.Equal(t, "0.0.0.0/0", routes[0]["destination_cidr_block"])
+			assert.NotContains(t, routes[0], "gateway_id", "private subnets never route to the internet gateway")
+			nat, ok := d.Ref(routes[0]["nat_gateway_id"])
+			require.True(t, ok, "%s %s routes through a NAT", d.Env.Name, n)
+			natSubnet, _ := d.Ref(nat.Body["subnet_id"])
+			if d.Env.NATPerAZ() {
+				assert.Equal(t, s["availability_zone"], natSubnet.Body["availability_zone"], "%s: NAT in the subnet's own AZ", d.Env.Name)
+			}
+		}
+	}
+}
+
+func TestDatabaseSubnetsHaveNoRouteOut(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		tables := map[string]bool{}
+		for n := range subnetsOf(d, help.Database) {
+			tables[routeTableOf(t, d, n)] = true
+		}
+		require.Len(t, tables, 1, "%s: one database route table", d.Env.Name)
+		for table := range tables {
+			assert.Empty(t, routesOf(d, table), "%s: the database route table has only the local route", d.Env.Name)
+			assert.NotContains(t, d.Resources("aws_route_table")[table], "route", "no inline routes")
+			for _, e := range d.Resources("aws_vpc_endpoint") {
+				assert.NotContains(t, tests.Strings(e["route_table_ids"]), tests.RefTo("aws_route_table", table, "id"))
+			}
+		}
+	}
+}
+
+func TestFlowLogsCaptureAllTrafficToAKMSLogGroup(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		fl := d.One("aws_flow_log")
+		assert.Equal(t, "ALL", fl["traffic_type"])
+		assert.Equal(t, "cloud-watch-logs", fl["log_destination_type"])
+		assert.Equal(t, tests.RefTo("aws_vpc", d.NameOf("aws_vpc", "scalepayments-"+d.Env.Name+"-vpc"), "id"), fl["vpc_id"])
+		group, ok := d.Ref(fl["log_destination"])
+		require.True(t, ok)
+		assert.Equal(t, "/scalepayments/"+d.Env.Name+"/vpc-flow-logs", group.Body["name"])
+		assert.EqualValues(t, d.Env.LogRetentionDays, group.Body["retention_in_days"])
+		key, ok := d.Ref(group.Body["kms_key_id"])
+		require.True(t, ok)
+		assert.Equal(t, "scalepayments-"+d.Env.Name+"-logs", key.Body["tags"].(tests.Body)["Name"])
+		role, ok := d.Ref(fl["iam_role_arn"])
+		require.True(t, ok)
+		assert.Contains(t, role.Body["assume_role_policy"], `"Service":"vpc-flow-logs.amazonaws.com"`)
+		assert.Contains(t, role.Body["assume_role_policy"], `"aws:SourceAccount"`)
+	}
+}
+
+func TestDefaultSecurityGroupHasNoRules(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		sg := d.One("aws_default_security_group")
+		assert.NotContains(t, sg, "ingress")
+		assert.NotContains(t, sg, "egress")
+	}
+}
+
+func TestVPCEndpoints(t *testing.T) {
+	for _, tt := range []struct {
+		d                   *tests.Doc
+		gateway, interfaces int
+	}{{dev, 1, 0}, {staging, 1, 6}, {prod, 1, 6}} {
+		count := map[string]int{"Gateway": 0, "Interface": 0}
+		for _, e := range tt.d.List("aws_vpc_endpoint") {
+			count[e["vpc_endpoint_type"].(string)]++
+			if e["vpc_endpoint_type"] == "Interface" {
+				assert.Equal(t, true, e["private_dns_enabled"])
+				assert.Len(t, e["subnet_ids"], len(tt.d.Env.AvailabilityZones))
+			} else {
+				assert.Equal(t, "com.amazonaws.us-east-1.s3", e["service_name"])
+				assert.Len(t, e["route_table_ids"], len(tt.d.Env.AvailabilityZones), "S3 gateway on every private route table")
+			}
+		}
+		assert.Equal(t, map[string]int{"Gateway": tt.gateway, "Interface": tt.interfaces}, count, tt.d.Env.Name)
+	}
+}
