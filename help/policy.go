@@ -1,6 +1,10 @@
 package help
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+)
 
 // PolicyDocument is an IAM/KMS/S3 policy built as plain Go and marshalled once.
 type PolicyDocument struct {
@@ -41,3 +45,6 @@ func AssumeRolePolicy(service string) string {
 	s.Principal = ServicePrincipal(service)
 	return Policy(s)
 }
+
+// SortedKeys returns a map's keys in order, for deterministic synthesis.
+func SortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

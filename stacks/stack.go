@@ -9,6 +9,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/scalepayments/infra/constructs/cache"
+	"github.com/scalepayments/infra/constructs/database"
 	"github.com/scalepayments/infra/constructs/endpoints"
 	"github.com/scalepayments/infra/constructs/firewall"
 	"github.com/scalepayments/infra/constructs/keys"
@@ -28,6 +30,8 @@ type Stack struct {
 	Network   *network.Network
 	Firewall  *firewall.Firewall
 	Endpoints *endpoints.Endpoints // nil where the environment has no interface endpoints
+	Database  *database.Database
+	Cache     *cache.Cache
 }
 
 // New builds the stack of env. env must have passed envconfig validation.
@@ -59,8 +63,29 @@ func New(scope constructs.Construct, env envconfig.Environment) *Stack {
 			SecurityGroupID: s.Firewall.ID(firewall.Endpoints),
 		})
 	}
+	s.dataStores(namer, account)
 	s.outputs()
 	return s
+}
+
+func (s *Stack) dataStores(namer help.Namer, account help.Account) {
+	env := s.Env
+	dbSubnets := subnetIDs(s.Network.Database)
+	s.Database = database.New(s.Stack, "database", &database.Props{
+		Namer: namer, Account: account, Config: env.Aurora, AvailabilityZones: env.AvailabilityZones,
+		SubnetIDs: dbSubnets, SecurityGroupID: s.Firewall.ID(firewall.Aurora),
+		KmsKeyArn: s.Keys.Database.Arn(), LogsKeyArn: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
+	})
+	var users []string
+	for _, svc := range env.Services {
+		users = append(users, svc.Name)
+	}
+	s.Cache = cache.New(s.Stack, "cache", &cache.Props{
+		Namer: namer, Account: account, Config: env.Redis, AvailabilityZones: env.AvailabilityZones,
+		SubnetIDs: dbSubnets, SecurityGroupID: s.Firewall.ID(firewall.Redis),
+		KmsKeyArn: s.Keys.Cache.Arn(), LogsKeyArn: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
+		Users: users,
+	})
 }
 
 func (s *Stack) provider() {
@@ -89,4 +114,17 @@ func (s *Stack) outputs() {
 	out("public_subnet_ids", "Public subnet ids (NAT gateways only), one per AZ", subnetIDs(s.Network.Public))
 	out("private_subnet_ids", "Private subnet ids (tasks, ALB, VPC link), one per AZ", subnetIDs(s.Network.Private))
 	out("database_subnet_ids", "Database subnet ids (no route out), one per AZ", subnetIDs(s.Network.Database))
+	db, c := s.Database, s.Cache
+	out("aurora_writer_endpoint", "Aurora PostgreSQL writer endpoint (TLS required)", db.Cluster.Endpoint())
+	out("aurora_reader_endpoint", "Aurora PostgreSQL reader endpoint (TLS required)", db.Cluster.ReaderEndpoint())
+	out("aurora_port", "Aurora PostgreSQL port", db.Cluster.Port())
+	out("aurora_master_secret_arn", "ARN of the RDS-managed master user secret (the value stays in Secrets Manager)", db.MasterSecretArn)
+	out("redis_primary_endpoint", "Redis primary endpoint (TLS and IAM auth required)", c.Group.PrimaryEndpointAddress())
+	out("redis_reader_endpoint", "Redis reader endpoint (TLS and IAM auth required)", c.Group.ReaderEndpointAddress())
+	out("redis_user_group_id", "Redis RBAC user group id", c.UserGroup.UserGroupId())
+	userIDs := map[string]*string{}
+	for svc := range c.Users {
+		userIDs[svc] = c.UserID(svc)
+	}
+	out("redis_user_ids", "Redis IAM-authenticated user id per service", &userIDs)
 }

@@ -10,10 +10,11 @@ import (
 // Untaggable lists the resource types AWS cannot tag; every other type must carry tags.Name.
 // A new resource type fails the tag check until it is tagged or listed here.
 var Untaggable = map[string]bool{
-	"aws_route":                   true,
-	"aws_route_table_association": true,
-	"aws_kms_alias":               true,
-	"aws_iam_role_policy":         true,
+	"aws_route":                      true,
+	"aws_route_table_association":    true,
+	"aws_kms_alias":                  true,
+	"aws_iam_role_policy":            true,
+	"aws_iam_role_policy_attachment": true,
 }
 
 // NameLimits is the longest name AWS accepts, per resource type and name attribute.
@@ -26,9 +27,19 @@ var NameLimits = map[string]map[string]int{
 	"aws_kms_alias":                       {"name": help.MaxKMSAliasName},
 	"aws_iam_role":                        {"name": help.MaxIAMRoleName},
 	"aws_iam_role_policy":                 {"name": 128},
+	"aws_db_subnet_group":                 {"name": 255},
+	"aws_db_parameter_group":              {"name": 255},
+	"aws_rds_cluster_parameter_group":     {"name": 255},
+	"aws_rds_cluster":                     {"cluster_identifier": help.MaxRDSIdentifier},
+	"aws_rds_cluster_instance":            {"identifier": help.MaxRDSIdentifier, "cluster_identifier": help.MaxRDSIdentifier},
+	"aws_elasticache_subnet_group":        {"name": 255},
+	"aws_elasticache_parameter_group":     {"name": 255},
+	"aws_elasticache_replication_group":   {"replication_group_id": help.MaxReplicationGroupID},
+	"aws_elasticache_user":                {"user_id": help.MaxElastiCacheUserID, "user_name": help.MaxElastiCacheUserID},
+	"aws_elasticache_user_group":          {"user_group_id": help.MaxElastiCacheUserID},
 }
 
-var nameAttrs = []string{"name", "name_prefix", "identifier", "cluster_identifier", "replication_group_id", "bucket", "user_id", "user_group_id"}
+var nameAttrs = []string{"name", "name_prefix", "identifier", "cluster_identifier", "replication_group_id", "bucket", "user_id", "user_name", "user_group_id"}
 
 // UntaggedResources lists resources that lack an explicit Name tag although AWS can tag them.
 func (d *Doc) UntaggedResources() []string {
@@ -67,8 +78,8 @@ func (d *Doc) NameViolations() []string {
 	for _, r := range d.Each() {
 		for _, attr := range nameAttrs {
 			v, ok := r.Body[attr].(string)
-			if !ok {
-				continue
+			if !ok || refRe.MatchString(v) {
+				continue // absent, or a whole reference to a resource checked on its own
 			}
 			limit, known := NameLimits[r.Type][attr]
 			switch {

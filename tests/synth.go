@@ -5,7 +5,6 @@ package tests
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"regexp"
 	"sort"
 	"sync"
@@ -25,13 +24,6 @@ type Doc struct {
 	Env  envconfig.Environment
 	JSON string
 	Root Body
-}
-
-// Node.js 20 is the pinned runtime here; jsii's end-of-life banner would drown test output.
-func init() {
-	if os.Getenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION") == "" {
-		os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20") // a list of major versions
-	}
 }
 
 var (
@@ -101,6 +93,15 @@ func (d *Doc) One(typ string) Body {
 	return l[0]
 }
 
+// OneName returns the logical name of the only resource of a type.
+func (d *Doc) OneName(typ string) string {
+	d.One(typ)
+	for n := range d.Resources(typ) {
+		return n
+	}
+	return ""
+}
+
 // Count is the number of resources of a type.
 func (d *Doc) Count(typ string) int { return len(d.Resources(typ)) }
 
@@ -159,15 +160,5 @@ func Strings(v any) []string {
 	for i, x := range arr {
 		out[i] = fmt.Sprint(x)
 	}
-	return out
-}
-
-// Keys returns a map's keys sorted.
-func Keys(m Body) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

@@ -10,8 +10,6 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/defaultsecuritygroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/eip"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/flowlog"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/internetgateway"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/natgateway"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route"
@@ -23,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/constructs/logs"
+	"github.com/scalepayments/infra/constructs/role"
 	"github.com/scalepayments/infra/help"
 )
 
@@ -146,27 +145,20 @@ func (net *Network) flowLogs(scope constructs.Construct, props *Props) {
 		Name: n.Path("vpc-flow-logs"), RetentionDays: props.LogRetentionDays, KmsKeyArn: props.LogsKeyArn,
 	})
 	net.FlowLogGroup = group
-	trust := help.Allow("", []string{"sts:AssumeRole"}, nil)
-	trust.Principal = help.ServicePrincipal("vpc-flow-logs.amazonaws.com")
-	trust.Condition = map[string]map[string]any{"StringEquals": {"aws:SourceAccount": props.Account.ID}}
-	role := iamrole.NewIamRole(scope, jsii.String("flow-logs-role"), &iamrole.IamRoleConfig{
-		Name:             jsii.String(n.Name(help.MaxIAMRoleName, "flow-logs")),
-		AssumeRolePolicy: jsii.String(help.Policy(trust)),
-		Tags:             help.NameTag(n.Name(help.MaxIAMRoleName, "flow-logs")),
-	})
-	iamrolepolicy.NewIamRolePolicy(scope, jsii.String("flow-logs-policy"), &iamrolepolicy.IamRolePolicyConfig{
-		Name: jsii.String("write-flow-logs"),
-		Role: role.Id(),
-		Policy: jsii.String(help.Policy(help.Allow("WriteFlowLogs",
+	r := role.New(scope, "flow-logs-role", &role.Props{
+		Name:    n.Name(help.MaxIAMRoleName, "flow-logs"),
+		Service: "vpc-flow-logs.amazonaws.com",
+		Account: props.Account,
+		Policies: map[string]string{"write-flow-logs": help.Policy(help.Allow("WriteFlowLogs",
 			[]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
-			[]string{*group.Group.Arn() + ":*"}))),
+			[]string{*group.Group.Arn() + ":*"}))},
 	})
 	flowlog.NewFlowLog(scope, jsii.String("flow-log"), &flowlog.FlowLogConfig{
 		VpcId:                  net.Vpc.Id(),
 		TrafficType:            jsii.String("ALL"),
 		LogDestinationType:     jsii.String("cloud-watch-logs"),
 		LogDestination:         group.Group.Arn(),
-		IamRoleArn:             role.Arn(),
+		IamRoleArn:             r.Role.Arn(),
 		MaxAggregationInterval: jsii.Number(60),
 		Tags:                   help.NameTag(n.Name(255, "flow-log")),
 	})

@@ -1,0 +1,163 @@
+// Package cache creates the ElastiCache Redis replication group: encrypted at rest with the
+// cache CMK and in transit, authenticated with IAM through RBAC users (no token anywhere),
+// logs to KMS log groups (PCI-DSS 3.5, 4.2, 8.3, 10.2).
+package cache
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticacheparametergroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticachereplicationgroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticachesubnetgroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticacheuser"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticacheusergroup"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/scalepayments/infra/constructs/logs"
+	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/help"
+)
+
+// Redis OSS 7.1 is the newest Redis OSS engine on ElastiCache and supports IAM
+// authentication; it is a floor (auto minor upgrades, engine_version ignored after create).
+const (
+	Engine            = "redis"
+	EngineVersion     = "7.1"
+	Family            = "redis7"
+	SnapshotWindow    = "01:00-02:00"
+	MaintenanceWindow = "sun:07:00-sun:08:00"
+)
+
+// Parameters of the custom parameter group: only keys with a TTL are evicted, so
+// idempotency keys and locks written without a TTL survive memory pressure.
+var Parameters = map[string]string{
+	"maxmemory-policy": "volatile-lru",
+}
+
+// Props configures the cache.
+type Props struct {
+	Namer             help.Namer
+	Account           help.Account
+	Config            envconfig.Redis
+	AvailabilityZones []string
+	SubnetIDs         *[]*string
+	SecurityGroupID   *string
+	KmsKeyArn         *string
+	LogsKeyArn        *string
+	LogRetentionDays  int
+	// Users get one IAM-authenticated Redis user each, limited to keys prefixed "<user>:".
+	Users []string
+}
+
+// Cache exposes what services and outputs need.
+type Cache struct {
+	Group     elasticachereplicationgroup.ElasticacheReplicationGroup
+	UserGroup elasticacheusergroup.ElasticacheUserGroup
+	Users     map[string]elasticacheuser.ElasticacheUser
+	LogGroups map[string]*logs.Logs // by log type: slow-log, engine-log
+	account   help.Account
+}
+
+// UserID is the Redis user id (= user name, as IAM authentication requires) of a service.
+func (c *Cache) UserID(service string) *string { return c.Users[service].UserId() }
+
+// ConnectARNs are the elasticache:Connect resources for one service's user.
+func (c *Cache) ConnectARNs(service string) []string {
+	return []string{
+		c.account.ARN("elasticache", "replicationgroup:"+*c.Group.ReplicationGroupId()),
+		c.account.ARN("elasticache", "user:"+*c.UserID(service)),
+	}
+}
+
+// New creates the cache.
+func New(scope constructs.Construct, id string, props *Props) *Cache {
+	scope = constructs.NewConstruct(scope, jsii.String(id))
+	n, cfg := props.Namer, props.Config
+	name := n.Name(help.MaxReplicationGroupID, "redis")
+	c := &Cache{Users: map[string]elasticacheuser.ElasticacheUser{}, LogGroups: map[string]*logs.Logs{}, account: props.Account}
+
+	subnets := elasticachesubnetgroup.NewElasticacheSubnetGroup(scope, jsii.String("subnets"), &elasticachesubnetgroup.ElasticacheSubnetGroupConfig{
+		Name: jsii.String(name), SubnetIds: props.SubnetIDs,
+		Description: jsii.String("Redis on the database tier only"), Tags: help.NameTag(name),
+	})
+	var params []*elasticacheparametergroup.ElasticacheParameterGroupParameter
+	for _, k := range help.SortedKeys(Parameters) {
+		params = append(params, &elasticacheparametergroup.ElasticacheParameterGroupParameter{Name: jsii.String(k), Value: jsii.String(Parameters[k])})
+	}
+	paramGroup := elasticacheparametergroup.NewElasticacheParameterGroup(scope, jsii.String("params"), &elasticacheparametergroup.ElasticacheParameterGroupConfig{
+		Name: jsii.String(name), Family: jsii.String(Family), Parameter: &params,
+		Description: jsii.String("ScalePayments Redis settings"), Tags: help.NameTag(name),
+	})
+
+	// RBAC needs a user named "default" in every group: this one is switched off, with no password.
+	defaultID := n.Name(help.MaxElastiCacheUserID, "default-off")
+	userIDs := []*string{elasticacheuser.NewElasticacheUser(scope, jsii.String("default-user"), &elasticacheuser.ElasticacheUserConfig{
+		UserId: jsii.String(defaultID), UserName: jsii.String("default"), Engine: jsii.String(Engine),
+		AccessString:       jsii.String("off -@all"),
+		AuthenticationMode: &elasticacheuser.ElasticacheUserAuthenticationMode{Type: jsii.String("no-password-required")},
+		Tags:               help.NameTag(defaultID),
+	}).UserId()}
+	for _, svc := range props.Users {
+		uid := n.Name(help.MaxElastiCacheUserID, svc)
+		u := elasticacheuser.NewElasticacheUser(scope, jsii.String("user-"+svc), &elasticacheuser.ElasticacheUserConfig{
+			UserId: jsii.String(uid), UserName: jsii.String(uid), Engine: jsii.String(Engine),
+			AccessString:       jsii.String("on ~" + svc + ":* &" + svc + ":* +@all -@dangerous"),
+			AuthenticationMode: &elasticacheuser.ElasticacheUserAuthenticationMode{Type: jsii.String("iam")},
+			Tags:               help.NameTag(uid),
+		})
+		c.Users[svc] = u
+		userIDs = append(userIDs, u.UserId())
+	}
+	groupID := n.Name(help.MaxElastiCacheUserID, "redis-users")
+	c.UserGroup = elasticacheusergroup.NewElasticacheUserGroup(scope, jsii.String("user-group"), &elasticacheusergroup.ElasticacheUserGroupConfig{
+		UserGroupId: jsii.String(groupID), Engine: jsii.String(Engine), UserIds: &userIDs, Tags: help.NameTag(groupID),
+	})
+
+	var delivery []*elasticachereplicationgroup.ElasticacheReplicationGroupLogDeliveryConfiguration
+	for _, logType := range []string{"slow-log", "engine-log"} {
+		lg := logs.New(scope, logType, &logs.Props{
+			Name: n.Path("redis", logType), RetentionDays: props.LogRetentionDays, KmsKeyArn: props.LogsKeyArn,
+		})
+		c.LogGroups[logType] = lg
+		delivery = append(delivery, &elasticachereplicationgroup.ElasticacheReplicationGroupLogDeliveryConfiguration{
+			Destination: lg.Group.Name(), DestinationType: jsii.String("cloudwatch-logs"),
+			LogFormat: jsii.String("json"), LogType: jsii.String(logType),
+		})
+	}
+	var azs []*string
+	for i := 0; i < cfg.Nodes; i++ {
+		azs = append(azs, jsii.String(props.AvailabilityZones[i%len(props.AvailabilityZones)]))
+	}
+	rg := &elasticachereplicationgroup.ElasticacheReplicationGroupConfig{
+		ReplicationGroupId:       jsii.String(name),
+		Description:              jsii.String("ScalePayments " + n.Env + " cache"),
+		Engine:                   jsii.String(Engine),
+		EngineVersion:            jsii.String(EngineVersion),
+		NodeType:                 jsii.String(cfg.NodeType),
+		NumCacheClusters:         jsii.Number(float64(cfg.Nodes)),
+		PreferredCacheClusterAzs: &azs,
+		AutomaticFailoverEnabled: jsii.Bool(cfg.Failover()),
+		MultiAzEnabled:           jsii.Bool(cfg.Failover()),
+		Port:                     jsii.Number(help.RedisPort),
+		ParameterGroupName:       paramGroup.Name(),
+		SubnetGroupName:          subnets.Name(),
+		SecurityGroupIds:         &[]*string{props.SecurityGroupID},
+		AtRestEncryptionEnabled:  jsii.String("true"),
+		KmsKeyId:                 props.KmsKeyArn,
+		TransitEncryptionEnabled: jsii.Bool(true),
+		TransitEncryptionMode:    jsii.String("required"),
+		UserGroupIds:             &[]*string{c.UserGroup.UserGroupId()},
+		AutoMinorVersionUpgrade:  jsii.String("true"),
+		MaintenanceWindow:        jsii.String(MaintenanceWindow),
+		SnapshotRetentionLimit:   jsii.Number(float64(cfg.SnapshotRetentionDays)),
+		LogDeliveryConfiguration: &delivery,
+		Lifecycle:                &cdktf.TerraformResourceLifecycle{IgnoreChanges: jsii.Strings("engine_version")},
+		Tags:                     help.NameTag(name),
+	}
+	if cfg.SnapshotRetentionDays > 0 {
+		rg.SnapshotWindow = jsii.String(SnapshotWindow)
+		rg.FinalSnapshotIdentifier = jsii.String(name + "-final")
+	}
+	c.Group = elasticachereplicationgroup.NewElasticacheReplicationGroup(scope, jsii.String("redis"), rg)
+	return c
+}

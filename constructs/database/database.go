@@ -1,0 +1,208 @@
+// Package database creates the Aurora PostgreSQL cluster: encrypted with the database CMK,
+// TLS-only, IAM database authentication, RDS-managed master secret, loss-proof per
+// environment (PCI-DSS 3.5, 4.2, 8.3, 10.2, 12.10).
+package database
+
+import (
+	"fmt"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbparametergroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbsubnetgroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/rdscluster"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/rdsclusterinstance"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/rdsclusterparametergroup"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/scalepayments/infra/constructs/logs"
+	"github.com/scalepayments/infra/constructs/role"
+	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/help"
+)
+
+// Aurora PostgreSQL 17 is the newest major version AWS supports (17.4 to 17.7 released),
+// giving the longest standard-support runway. 17.4 is a floor: minor upgrades are automatic
+// and Terraform ignores the version after creation, so AWS upgrades cause no drift.
+const (
+	Engine        = "aurora-postgresql"
+	EngineVersion = "17.4"
+	Family        = "aurora-postgresql17"
+	DatabaseName  = "scalepayments"
+	MasterUser    = "spadmin"
+	// Windows in UTC, apart from each other and from the Redis windows.
+	BackupWindow      = "03:00-04:00"
+	MaintenanceWindow = "sun:05:00-sun:06:00"
+)
+
+// ClusterParameters are the cluster-level settings a payments team needs for audits.
+var ClusterParameters = []Parameter{
+	{"rds.force_ssl", "1", "immediate"}, // PCI-DSS 4.2.1: no plaintext connections
+	{"ssl_min_protocol_version", "TLSv1.2", "immediate"},
+	{"log_connections", "1", "immediate"},
+	{"log_disconnections", "1", "immediate"},
+	{"log_statement", "ddl", "immediate"},
+	{"log_min_duration_statement", "1000", "immediate"},
+	{"shared_preload_libraries", "pg_stat_statements,pgaudit", "pending-reboot"},
+	{"pgaudit.log", "ddl,role", "immediate"},
+	{"pgaudit.role", "rds_pgaudit", "immediate"},
+}
+
+// InstanceParameters are instance-level settings.
+var InstanceParameters = []Parameter{
+	{"log_lock_waits", "1", "immediate"},
+	{"log_temp_files", "0", "immediate"},
+}
+
+// Parameter is one parameter group entry.
+type Parameter struct{ Name, Value, ApplyMethod string }
+
+// Props configures the cluster.
+type Props struct {
+	Namer             help.Namer
+	Account           help.Account
+	Config            envconfig.Aurora
+	AvailabilityZones []string
+	SubnetIDs         *[]*string
+	SecurityGroupID   *string
+	KmsKeyArn         *string // storage, Performance Insights, master secret
+	LogsKeyArn        *string
+	LogRetentionDays  int
+}
+
+// Database exposes what services and outputs need.
+type Database struct {
+	Cluster   rdscluster.RdsCluster
+	Instances []rdsclusterinstance.RdsClusterInstance
+	LogGroup  *logs.Logs
+	// MasterSecretArn is the RDS-managed secret's ARN; its value never reaches Terraform.
+	MasterSecretArn *string
+	account         help.Account
+}
+
+// ConnectARN is the rds-db:connect resource for one database user (IAM authentication).
+func (d *Database) ConnectARN(user string) string {
+	return d.account.ARN("rds-db", fmt.Sprintf("dbuser:%s/%s", *d.Cluster.ClusterResourceId(), user))
+}
+
+// New creates the cluster, its parameter groups, subnet group, log group and instances.
+func New(scope constructs.Construct, id string, props *Props) *Database {
+	scope = constructs.NewConstruct(scope, jsii.String(id))
+	n, c := props.Namer, props.Config
+	name := n.Name(help.MaxRDSIdentifier, "aurora")
+	subnets := dbsubnetgroup.NewDbSubnetGroup(scope, jsii.String("subnets"), &dbsubnetgroup.DbSubnetGroupConfig{
+		Name: jsii.String(name), SubnetIds: props.SubnetIDs,
+		Description: jsii.String("Aurora on the database tier only"), Tags: help.NameTag(name),
+	})
+	clusterParams := rdsclusterparametergroup.NewRdsClusterParameterGroup(scope, jsii.String("cluster-params"), &rdsclusterparametergroup.RdsClusterParameterGroupConfig{
+		Name: jsii.String(name + "-cluster"), Family: jsii.String(Family),
+		Description: jsii.String("TLS-only and audit logging"), Tags: help.NameTag(name + "-cluster"),
+		Parameter: clusterParameters(ClusterParameters),
+	})
+	instanceParams := dbparametergroup.NewDbParameterGroup(scope, jsii.String("instance-params"), &dbparametergroup.DbParameterGroupConfig{
+		Name: jsii.String(name + "-instance"), Family: jsii.String(Family),
+		Description: jsii.String("Instance-level logging"), Tags: help.NameTag(name + "-instance"),
+		Parameter: instanceParameters(InstanceParameters),
+	})
+	// RDS would create this group itself, unencrypted and kept forever: own it instead.
+	logGroup := logs.New(scope, "postgresql-logs", &logs.Props{
+		Name: "/aws/rds/cluster/" + name + "/postgresql", RetentionDays: props.LogRetentionDays, KmsKeyArn: props.LogsKeyArn,
+	})
+	lifecycle := &cdktf.TerraformResourceLifecycle{
+		IgnoreChanges:  jsii.Strings("engine_version"),
+		PreventDestroy: jsii.Bool(c.PreventDestroy),
+	}
+	cfg := &rdscluster.RdsClusterConfig{
+		ClusterIdentifier:                jsii.String(name),
+		Engine:                           jsii.String(Engine),
+		EngineVersion:                    jsii.String(EngineVersion),
+		AllowMajorVersionUpgrade:         jsii.Bool(false),
+		DatabaseName:                     jsii.String(DatabaseName),
+		MasterUsername:                   jsii.String(MasterUser),
+		ManageMasterUserPassword:         jsii.Bool(true),
+		MasterUserSecretKmsKeyId:         props.KmsKeyArn,
+		IamDatabaseAuthenticationEnabled: jsii.Bool(true),
+		StorageEncrypted:                 jsii.Bool(true),
+		KmsKeyId:                         props.KmsKeyArn,
+		DbSubnetGroupName:                subnets.Name(),
+		VpcSecurityGroupIds:              &[]*string{props.SecurityGroupID},
+		DbClusterParameterGroupName:      clusterParams.Name(),
+		EnabledCloudwatchLogsExports:     jsii.Strings("postgresql"),
+		BackupRetentionPeriod:            jsii.Number(float64(c.BackupRetentionDays)),
+		PreferredBackupWindow:            jsii.String(BackupWindow),
+		PreferredMaintenanceWindow:       jsii.String(MaintenanceWindow),
+		CopyTagsToSnapshot:               jsii.Bool(true),
+		DeletionProtection:               jsii.Bool(c.DeletionProtection),
+		DeleteAutomatedBackups:           jsii.Bool(!c.DeletionProtection),
+		Port:                             jsii.Number(help.PostgresPort),
+		Lifecycle:                        lifecycle,
+		DependsOn:                        &[]cdktf.ITerraformDependable{logGroup.Group},
+		Tags:                             help.NameTag(name),
+	}
+	if c.DeletionProtection {
+		cfg.SkipFinalSnapshot = jsii.Bool(false)
+		cfg.FinalSnapshotIdentifier = jsii.String(name + "-final")
+	} else {
+		// Dev only: its data is disposable test data, so destroy skips the final snapshot.
+		cfg.SkipFinalSnapshot = jsii.Bool(true)
+	}
+	cluster := rdscluster.NewRdsCluster(scope, jsii.String("cluster"), cfg)
+	db := &Database{
+		Cluster: cluster, LogGroup: logGroup, account: props.Account,
+		MasterSecretArn: cluster.MasterUserSecret().Get(jsii.Number(0)).SecretArn(),
+	}
+	var monitoringRole *string
+	if c.MonitoringInterval > 0 {
+		monitoringRole = role.New(scope, "monitoring-role", &role.Props{
+			Name:            n.Name(help.MaxIAMRoleName, "aurora-monitoring"),
+			Service:         "monitoring.rds.amazonaws.com",
+			Account:         props.Account,
+			ManagedPolicies: []string{"service-role/AmazonRDSEnhancedMonitoringRole"},
+		}).Role.Arn()
+	}
+	for i := 0; i < c.Instances; i++ {
+		in := &rdsclusterinstance.RdsClusterInstanceConfig{
+			Identifier:              jsii.String(fmt.Sprintf("%s-%d", name, i+1)),
+			ClusterIdentifier:       cluster.Id(),
+			Engine:                  jsii.String(Engine),
+			EngineVersion:           jsii.String(EngineVersion),
+			InstanceClass:           jsii.String(c.InstanceClass),
+			AvailabilityZone:        jsii.String(props.AvailabilityZones[i%len(props.AvailabilityZones)]),
+			PromotionTier:           jsii.Number(float64(min(i, 15))),
+			DbParameterGroupName:    instanceParams.Name(),
+			PubliclyAccessible:      jsii.Bool(false),
+			AutoMinorVersionUpgrade: jsii.Bool(true),
+			CaCertIdentifier:        jsii.String("rds-ca-rsa2048-g1"),
+			CopyTagsToSnapshot:      jsii.Bool(true),
+			Lifecycle:               lifecycle,
+			Tags:                    help.NameTag(fmt.Sprintf("%s-%d", name, i+1)),
+		}
+		if c.PerformanceInsights {
+			in.PerformanceInsightsEnabled = jsii.Bool(true)
+			in.PerformanceInsightsKmsKeyId = props.KmsKeyArn
+			in.PerformanceInsightsRetentionPeriod = jsii.Number(7)
+		}
+		if monitoringRole != nil {
+			in.MonitoringInterval = jsii.Number(float64(c.MonitoringInterval))
+			in.MonitoringRoleArn = monitoringRole
+		}
+		db.Instances = append(db.Instances, rdsclusterinstance.NewRdsClusterInstance(scope, jsii.String(fmt.Sprintf("instance-%d", i+1)), in))
+	}
+	return db
+}
+
+func clusterParameters(ps []Parameter) *[]*rdsclusterparametergroup.RdsClusterParameterGroupParameter {
+	out := make([]*rdsclusterparametergroup.RdsClusterParameterGroupParameter, len(ps))
+	for i, p := range ps {
+		out[i] = &rdsclusterparametergroup.RdsClusterParameterGroupParameter{Name: jsii.String(p.Name), Value: jsii.String(p.Value), ApplyMethod: jsii.String(p.ApplyMethod)}
+	}
+	return &out
+}
+
+func instanceParameters(ps []Parameter) *[]*dbparametergroup.DbParameterGroupParameter {
+	out := make([]*dbparametergroup.DbParameterGroupParameter, len(ps))
+	for i, p := range ps {
+		out[i] = &dbparametergroup.DbParameterGroupParameter{Name: jsii.String(p.Name), Value: jsii.String(p.Value), ApplyMethod: jsii.String(p.ApplyMethod)}
+	}
+	return &out
+}
