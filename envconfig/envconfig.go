@@ -30,9 +30,27 @@ type Environment struct {
 
 	LogRetentionDays      int
 	KMSDeletionWindowDays int
+	SecretRecoveryDays    int // Secrets Manager recovery window: 0 (dev only) or 7-30
 	WAF                   bool
 	CORSAllowedOrigins    []string
 	Tags                  map[string]string // besides the common tags
+
+	// HostedZone is the existing public Route 53 zone; APIDomain the API's custom domain in it.
+	HostedZone  string
+	APIDomain   string
+	APIThrottle Throttle
+	// ImageTag is the immutable tag every service's image is deployed with.
+	ImageTag string
+	// ExecuteCommand enables ECS Exec (audited shell access into tasks).
+	ExecuteCommand bool
+	// FargateSpotWeight is FARGATE_SPOT's share beside FARGATE (which always carries the base).
+	FargateSpotWeight int
+}
+
+// Throttle is the API Gateway default-route throttling.
+type Throttle struct {
+	RateLimit  int // steady requests per second
+	BurstLimit int
 }
 
 // Aurora is the Aurora PostgreSQL cluster of an environment.
@@ -60,6 +78,12 @@ type Service struct {
 	MaxCount     int // autoscaling maximum
 	CPU          int // Fargate CPU units
 	MemoryMiB    int
+	// What the service may reach: its own database user, its own Redis user, its own secrets.
+	Database bool
+	Cache    bool
+	Secrets  []string // Secrets Manager secrets created for the service, read through `secrets`
+	// ScaleOnRequests adds ALB request-count-per-target scaling (for request-bound services).
+	ScaleOnRequests bool
 }
 
 // Failover reports whether Redis runs with automatic failover and multi-AZ.
@@ -85,6 +109,9 @@ func (e Environment) Service(name string) (Service, bool) {
 func (e Environment) Clone() Environment {
 	e.AvailabilityZones = slices.Clone(e.AvailabilityZones)
 	e.Services = slices.Clone(e.Services)
+	for i := range e.Services {
+		e.Services[i].Secrets = slices.Clone(e.Services[i].Secrets)
+	}
 	e.CORSAllowedOrigins = slices.Clone(e.CORSAllowedOrigins)
 	e.Tags = maps.Clone(e.Tags)
 	return e

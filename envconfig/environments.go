@@ -1,6 +1,21 @@
 package envconfig
 
-const region = "us-east-1"
+const (
+	region = "us-east-1"
+	zone   = "scalepayments.com"
+)
+
+// The three services; environments size them with sized.
+var (
+	api          = Service{Name: "api", Database: true, Cache: true, ScaleOnRequests: true}
+	payment      = Service{Name: "payment", Database: true, Cache: true, Secrets: []string{"processor-api-key"}}
+	notification = Service{Name: "notification", Cache: true, Secrets: []string{"email-api-key"}}
+)
+
+func sized(s Service, desired, max, cpu, memory int) Service {
+	s.DesiredCount, s.MaxCount, s.CPU, s.MemoryMiB = desired, max, cpu, memory
+	return s
+}
 
 // Dev is small and cheap: one NAT, one Aurora instance, one Redis node, no WAF or baseline.
 var Dev = Environment{
@@ -14,13 +29,20 @@ var Dev = Environment{
 	},
 	Redis: Redis{NodeType: "cache.t4g.micro", Nodes: 1, SnapshotRetentionDays: 0},
 	Services: []Service{
-		{Name: "api", DesiredCount: 2, MaxCount: 4, CPU: 256, MemoryMiB: 512},
-		{Name: "payment", DesiredCount: 2, MaxCount: 4, CPU: 512, MemoryMiB: 1024},
-		{Name: "notification", DesiredCount: 1, MaxCount: 2, CPU: 256, MemoryMiB: 512},
+		sized(api, 2, 4, 256, 512),
+		sized(payment, 2, 4, 512, 1024),
+		sized(notification, 1, 2, 256, 512),
 	},
 	LogRetentionDays:      7,
 	KMSDeletionWindowDays: 7,
+	SecretRecoveryDays:    0,
 	CORSAllowedOrigins:    []string{"*"},
+	HostedZone:            zone,
+	APIDomain:             "api.dev." + zone,
+	APIThrottle:           Throttle{RateLimit: 50, BurstLimit: 100},
+	ImageTag:              "v1.0.0",
+	ExecuteCommand:        true,
+	FargateSpotWeight:     3,
 	Tags:                  map[string]string{"Environment": "Development", "CostCenter": "Engineering"},
 }
 
@@ -39,14 +61,21 @@ var Staging = Environment{
 	},
 	Redis: Redis{NodeType: "cache.t4g.small", Nodes: 2, SnapshotRetentionDays: 5},
 	Services: []Service{
-		{Name: "api", DesiredCount: 3, MaxCount: 6, CPU: 512, MemoryMiB: 1024},
-		{Name: "payment", DesiredCount: 3, MaxCount: 6, CPU: 1024, MemoryMiB: 2048},
-		{Name: "notification", DesiredCount: 2, MaxCount: 4, CPU: 512, MemoryMiB: 1024},
+		sized(api, 3, 6, 512, 1024),
+		sized(payment, 3, 6, 1024, 2048),
+		sized(notification, 2, 4, 512, 1024),
 	},
 	LogRetentionDays:      30,
 	KMSDeletionWindowDays: 7,
+	SecretRecoveryDays:    7,
 	WAF:                   true,
 	CORSAllowedOrigins:    []string{"https://scalepayments.com"},
+	HostedZone:            zone,
+	APIDomain:             "api.staging." + zone,
+	APIThrottle:           Throttle{RateLimit: 200, BurstLimit: 400},
+	ImageTag:              "v1.0.0",
+	ExecuteCommand:        true,
+	FargateSpotWeight:     1,
 	Tags:                  map[string]string{"Environment": "Staging", "CostCenter": "Engineering", "Compliance": "PCI-DSS"},
 }
 
@@ -65,14 +94,20 @@ var Prod = Environment{
 	},
 	Redis: Redis{NodeType: "cache.r7g.large", Nodes: 3, SnapshotRetentionDays: 7},
 	Services: []Service{
-		{Name: "api", DesiredCount: 5, MaxCount: 20, CPU: 1024, MemoryMiB: 2048},
-		{Name: "payment", DesiredCount: 5, MaxCount: 20, CPU: 2048, MemoryMiB: 4096},
-		{Name: "notification", DesiredCount: 3, MaxCount: 10, CPU: 1024, MemoryMiB: 2048},
+		sized(api, 5, 20, 1024, 2048),
+		sized(payment, 5, 20, 2048, 4096),
+		sized(notification, 3, 10, 1024, 2048),
 	},
 	LogRetentionDays:      365,
 	KMSDeletionWindowDays: 30,
+	SecretRecoveryDays:    30,
 	WAF:                   true,
 	CORSAllowedOrigins:    []string{"https://scalepayments.com"},
+	HostedZone:            zone,
+	APIDomain:             "api." + zone,
+	APIThrottle:           Throttle{RateLimit: 1000, BurstLimit: 2000},
+	ImageTag:              "v1.0.0",
+	FargateSpotWeight:     0, // payments in prod never run on interruptible capacity
 	Tags: map[string]string{
 		"Environment": "Production", "CostCenter": "Operations",
 		"Compliance": "PCI-DSS", "DataClassification": "Sensitive",

@@ -29,6 +29,9 @@ var (
 	regionRe   = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
 	accountRe  = regexp.MustCompile(`^[0-9]{12}$`)
 	serviceRe  = regexp.MustCompile(`^[a-z][a-z0-9]{1,15}$`)
+	hostRe     = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	imageTagRe = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	secretRe   = regexp.MustCompile(`^[a-z][a-z0-9-]{1,31}$`)
 	originRe   = regexp.MustCompile(`^https://[a-z0-9.-]+(:[0-9]+)?$`)
 	auroraRe   = regexp.MustCompile(`^db\.(t3|t4g)\.(medium|large)$|^db\.(r5|r6g|r6i|r7g|r7i|r8g|x2g)\.(large|[0-9]*xlarge)$`)
 	redisRe    = regexp.MustCompile(`^cache\.(t3|t4g)\.(micro|small|medium)$|^cache\.(m5|m6g|m7g|r5|r6g|r7g)\.(large|[0-9]*xlarge)$`)
@@ -82,6 +85,7 @@ func (e Environment) Validate() error {
 			bad("Tags["+k+"]", fmt.Sprintf("%q", e.Tags[k]), "not allowed: %v are set by the stack", commonTags)
 		}
 	}
+	e.validateEdge(bad)
 	if e.Tags["Environment"] == "" {
 		bad("Tags[Environment]", `""`, "required: every environment names itself in its tags")
 	}
@@ -159,5 +163,31 @@ func (e Environment) validateServices(bad reporter) {
 		if err := help.ValidateFargateSize(s.CPU, s.MemoryMiB); err != nil {
 			bad(f+".CPU/MemoryMiB", fmt.Sprintf("%d/%d", s.CPU, s.MemoryMiB), "allowed a Fargate size: %v", err)
 		}
+		for j, sec := range s.Secrets {
+			if !secretRe.MatchString(sec) || slices.Index(s.Secrets, sec) != j {
+				bad(fmt.Sprintf("%s.Secrets[%d]", f, j), fmt.Sprintf("%q", sec), "allowed a distinct name of 2-32 lowercase letters, digits or hyphens, starting with a letter")
+			}
+		}
+	}
+}
+
+func (e Environment) validateEdge(bad reporter) {
+	if !hostRe.MatchString(e.HostedZone) {
+		bad("HostedZone", fmt.Sprintf("%q", e.HostedZone), "allowed a DNS zone name such as scalepayments.com")
+	}
+	if !hostRe.MatchString(e.APIDomain) || !strings.HasSuffix(e.APIDomain, "."+e.HostedZone) {
+		bad("APIDomain", fmt.Sprintf("%q", e.APIDomain), "allowed a host name inside HostedZone %s, such as api.%s", e.HostedZone, e.HostedZone)
+	}
+	if t := e.APIThrottle; t.RateLimit < 1 || t.RateLimit > 10000 || t.BurstLimit < 1 || t.BurstLimit > 5000 {
+		bad("APIThrottle", fmt.Sprintf("%d/%d", t.RateLimit, t.BurstLimit), "allowed a rate of 1-10000 and a burst of 1-5000 requests (API Gateway account limits)")
+	}
+	if !imageTagRe.MatchString(e.ImageTag) || e.ImageTag == "latest" {
+		bad("ImageTag", fmt.Sprintf("%q", e.ImageTag), "allowed an immutable release tag such as v1.2.3 (not \"latest\")")
+	}
+	if d := e.SecretRecoveryDays; d != 0 && (d < 7 || d > 30) {
+		bad("SecretRecoveryDays", d, "allowed 0 (immediate deletion) or 7 to 30")
+	}
+	if e.FargateSpotWeight < 0 || e.FargateSpotWeight > 1000 {
+		bad("FargateSpotWeight", e.FargateSpotWeight, "allowed 0 to 1000")
 	}
 }

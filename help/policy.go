@@ -24,11 +24,7 @@ type Statement struct {
 
 // Policy marshals statements into a policy document string.
 func Policy(statements ...Statement) string {
-	b, err := json.Marshal(PolicyDocument{Version: "2012-10-17", Statement: statements})
-	if err != nil {
-		panic(err) // only plain strings and maps: cannot fail
-	}
-	return string(b)
+	return MustJSON(PolicyDocument{Version: "2012-10-17", Statement: statements})
 }
 
 // Allow is an Allow statement.
@@ -48,3 +44,12 @@ func AssumeRolePolicy(service string) string {
 
 // SortedKeys returns a map's keys in order, for deterministic synthesis.
 func SortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+// MustJSON marshals plain Go values (maps, slices, strings, numbers) that cannot fail.
+func MustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}

@@ -10,11 +10,14 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/constructs/cache"
+	"github.com/scalepayments/infra/constructs/cluster"
 	"github.com/scalepayments/infra/constructs/database"
+	"github.com/scalepayments/infra/constructs/edge"
 	"github.com/scalepayments/infra/constructs/endpoints"
 	"github.com/scalepayments/infra/constructs/firewall"
 	"github.com/scalepayments/infra/constructs/keys"
 	"github.com/scalepayments/infra/constructs/network"
+	"github.com/scalepayments/infra/constructs/service"
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help"
 )
@@ -32,6 +35,9 @@ type Stack struct {
 	Endpoints *endpoints.Endpoints // nil where the environment has no interface endpoints
 	Database  *database.Database
 	Cache     *cache.Cache
+	Cluster   *cluster.Cluster
+	Edge      *edge.Edge
+	Services  []*service.Service
 }
 
 // New builds the stack of env. env must have passed envconfig validation.
@@ -64,6 +70,7 @@ func New(scope constructs.Construct, env envconfig.Environment) *Stack {
 		})
 	}
 	s.dataStores(namer, account)
+	s.compute(namer, account)
 	s.outputs()
 	return s
 }
@@ -86,6 +93,37 @@ func (s *Stack) dataStores(namer help.Namer, account help.Account) {
 		KmsKeyArn: s.Keys.Cache.Arn(), LogsKeyArn: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
 		Users: users,
 	})
+}
+
+func (s *Stack) compute(namer help.Namer, account help.Account) {
+	env := s.Env
+	private := subnetIDs(s.Network.Private)
+	var names []string
+	for _, svc := range env.Services {
+		names = append(names, svc.Name)
+	}
+	s.Edge = edge.New(s.Stack, "edge", &edge.Props{
+		Namer: namer, Account: account, HostedZone: env.HostedZone, Domain: env.APIDomain,
+		Services: names, CORSOrigins: env.CORSAllowedOrigins,
+		RateLimit: env.APIThrottle.RateLimit, BurstLimit: env.APIThrottle.BurstLimit,
+		DeletionProtect: env.Aurora.DeletionProtection, SubnetIDs: private,
+		AlbSecurityGroup: s.Firewall.ID(firewall.Alb), VpcLinkGroup: s.Firewall.ID(firewall.VpcLink),
+		LogsKeyArn: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
+	})
+	s.Cluster = cluster.New(s.Stack, "cluster", &cluster.Props{
+		Namer: namer, SpotWeight: env.FargateSpotWeight, LogsKeyArn: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
+	})
+	for i, svc := range env.Services {
+		s.Services = append(s.Services, service.New(s.Stack, "service-"+svc.Name, &service.Props{
+			Namer: namer, Account: account, Service: svc, Env: env,
+			ClusterID: s.Cluster.Cluster.Id(), ClusterName: s.Cluster.Cluster.Name(),
+			ExecLogGroupArn: s.Cluster.ExecLogGroup.Group.Arn(),
+			SubnetIDs:       private, VpcID: s.Network.Vpc.Id(), SecurityGroupID: s.Firewall.ID(firewall.Tasks),
+			ListenerArn: s.Edge.Listener.Arn(), AlbArnSuffix: s.Edge.Alb.ArnSuffix(), Priority: (i + 1) * 10,
+			Database: s.Database, Cache: s.Cache,
+			LogsKeyArn: s.Keys.Logs.Arn(), ImagesKeyArn: s.Keys.Images.Arn(), SecretsKeyArn: s.Keys.Secrets.Arn(),
+		}))
+	}
 }
 
 func (s *Stack) provider() {
@@ -127,4 +165,19 @@ func (s *Stack) outputs() {
 		userIDs[svc] = c.UserID(svc)
 	}
 	out("redis_user_ids", "Redis IAM-authenticated user id per service", &userIDs)
+	out("api_url", "Public API URL (custom domain, TLS 1.2+)", s.Edge.URL)
+	out("api_endpoint", "Raw execute-api endpoint (disabled: clients must use api_url)", s.Edge.Api.ApiEndpoint())
+	out("alb_dns_name", "Internal ALB DNS name (reachable only through the VPC link)", s.Edge.Alb.DnsName())
+	out("ecs_cluster_name", "ECS cluster name", s.Cluster.Cluster.Name())
+	serviceNames := map[string]*string{}
+	logGroups := map[string]*string{
+		"vpc_flow_logs": s.Network.FlowLogGroup.Group.Name(), "api_access": s.Edge.AccessLogGroup.Group.Name(),
+		"ecs_exec": s.Cluster.ExecLogGroup.Group.Name(), "aurora": s.Database.LogGroup.Group.Name(),
+	}
+	for _, svc := range s.Services {
+		serviceNames[svc.Name] = svc.Service.Name()
+		logGroups["service_"+svc.Name] = svc.LogGroup.Group.Name()
+	}
+	out("ecs_service_names", "ECS service name per service", &serviceNames)
+	out("log_group_names", "CloudWatch log group names", &logGroups)
 }

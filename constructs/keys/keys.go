@@ -22,6 +22,8 @@ type Keys struct {
 	Database kmskey.KmsKey // Aurora storage, Performance Insights, the master secret
 	Cache    kmskey.KmsKey // ElastiCache at rest and snapshots
 	Logs     kmskey.KmsKey // every CloudWatch log group
+	Secrets  kmskey.KmsKey // application secrets in Secrets Manager
+	Images   kmskey.KmsKey // ECR repositories
 }
 
 // New creates the keys.
@@ -58,5 +60,7 @@ func New(scope constructs.Construct, id string, props *Props) *Keys {
 		Database: key("database", "Aurora PostgreSQL storage, Performance Insights and master secret"),
 		Cache:    key("cache", "ElastiCache Redis data at rest and snapshots"),
 		Logs:     key("logs", "CloudWatch Logs log groups", logs),
+		Secrets:  key("secrets", "Application secrets in Secrets Manager"),
+		Images:   key("images", "ECR container images"),
 	}
 }

@@ -1,0 +1,102 @@
+// Package bucket creates an S3 bucket the way every log or audit bucket here needs it:
+// owner-enforced, versioned, public access blocked, encrypted, TLS-only, with a lifecycle
+// that keeps objects at least a year (PCI-DSS 3.5, 4.2, 10.5.1).
+package bucket
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlifecycleconfiguration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketownershipcontrols"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpublicaccessblock"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketserversideencryptionconfiguration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketversioning"
+
+	"github.com/scalepayments/infra/help"
+)
+
+// Props configures one bucket.
+type Props struct {
+	Name string
+	// KmsKeyArn encrypts with a CMK; nil means SSE-S3, only for services that support
+	// nothing else (ALB access logs).
+	KmsKeyArn *string
+	// Statements grant writers (log delivery services); TLS-only is always added.
+	Statements func(arn string) []help.Statement
+	// ExpireDays deletes objects after this many days (at least 365).
+	ExpireDays int
+}
+
+// Bucket is the bucket; its configuration resources belong to it.
+type Bucket struct {
+	Bucket s3bucket.S3Bucket
+	Policy s3bucketpolicy.S3BucketPolicy
+}
+
+// New creates the bucket and its configuration.
+func New(scope constructs.Construct, id string, props *Props) *Bucket {
+	scope = constructs.NewConstruct(scope, jsii.String(id))
+	b := s3bucket.NewS3Bucket(scope, jsii.String("bucket"), &s3bucket.S3BucketConfig{
+		Bucket: jsii.String(props.Name),
+		Tags:   help.NameTag(props.Name),
+	})
+	s3bucketownershipcontrols.NewS3BucketOwnershipControls(scope, jsii.String("ownership"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
+		Bucket: b.Id(),
+		Rule:   &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
+	})
+	s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(scope, jsii.String("public-access"), &s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
+		Bucket:                b.Id(),
+		BlockPublicAcls:       jsii.Bool(true),
+		BlockPublicPolicy:     jsii.Bool(true),
+		IgnorePublicAcls:      jsii.Bool(true),
+		RestrictPublicBuckets: jsii.Bool(true),
+	})
+	s3bucketversioning.NewS3BucketVersioningA(scope, jsii.String("versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
+		Bucket:                  b.Id(),
+		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String("Enabled")},
+	})
+	sse := &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
+		SseAlgorithm: jsii.String("AES256"),
+	}
+	if props.KmsKeyArn != nil {
+		sse.SseAlgorithm, sse.KmsMasterKeyId = jsii.String("aws:kms"), props.KmsKeyArn
+	}
+	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(scope, jsii.String("encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
+		Bucket: b.Id(),
+		Rule: []*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
+			ApplyServerSideEncryptionByDefault: sse,
+			BucketKeyEnabled:                   jsii.Bool(props.KmsKeyArn != nil),
+		}},
+	})
+	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(scope, jsii.String("lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
+		Bucket: b.Id(),
+		Rule: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{{
+			Id:     jsii.String("retain-then-expire"),
+			Status: jsii.String("Enabled"),
+			Filter: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleFilter{{Prefix: jsii.String("")}},
+			Transition: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleTransition{{
+				Days: jsii.Number(90), StorageClass: jsii.String("GLACIER_IR"),
+			}},
+			Expiration:                     []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleExpiration{{Days: jsii.Number(float64(props.ExpireDays))}},
+			NoncurrentVersionExpiration:    []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration{{NoncurrentDays: jsii.Number(float64(props.ExpireDays))}},
+			AbortIncompleteMultipartUpload: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload{{DaysAfterInitiation: jsii.Number(7)}},
+		}},
+	})
+	arn := *b.Arn()
+	tls := help.Statement{
+		Sid: "DenyInsecureTransport", Effect: "Deny", Principal: map[string]any{"AWS": "*"},
+		Action: []string{"s3:*"}, Resource: []string{arn, arn + "/*"},
+		Condition: map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}},
+	}
+	statements := []help.Statement{tls}
+	if props.Statements != nil {
+		statements = append(statements, props.Statements(arn)...)
+	}
+	policy := s3bucketpolicy.NewS3BucketPolicy(scope, jsii.String("policy"), &s3bucketpolicy.S3BucketPolicyConfig{
+		Bucket: b.Id(),
+		Policy: jsii.String(help.Policy(statements...)),
+	})
+	return &Bucket{Bucket: b, Policy: policy}
+}

@@ -1,0 +1,244 @@
+// Package edge creates the traffic entry: an internal ALB with an HTTPS listener, and the
+// API Gateway HTTP API that reaches it through a VPC link, the platform's only public
+// endpoint (design §1, PCI-DSS 1.3, 4.2, 10.2).
+package edge
+
+import (
+	"fmt"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/acmcertificate"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/acmcertificatevalidation"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2api"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2apimapping"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2domainname"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2integration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2route"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2stage"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2vpclink"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawselbserviceaccount"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsroute53zone"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lb"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistener"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53record"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/scalepayments/infra/constructs/bucket"
+	"github.com/scalepayments/infra/constructs/logs"
+	"github.com/scalepayments/infra/help"
+)
+
+// TLSPolicy allows TLS 1.2 and 1.3 only, with forward-secret ciphers (PCI-DSS 4.2.1).
+const TLSPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+// Props configures the edge.
+type Props struct {
+	Namer            help.Namer
+	Account          help.Account
+	HostedZone       string
+	Domain           string
+	Services         []string // each gets ANY /<service>/{proxy+}
+	CORSOrigins      []string
+	RateLimit        int
+	BurstLimit       int
+	DeletionProtect  bool
+	SubnetIDs        *[]*string // private subnets
+	AlbSecurityGroup *string
+	VpcLinkGroup     *string
+	LogsKeyArn       *string
+	LogRetentionDays int
+}
+
+// Edge exposes what services, security controls and outputs attach to.
+type Edge struct {
+	Alb            lb.Lb
+	Listener       lblistener.LbListener
+	AccessLogs     *bucket.Bucket
+	Api            apigatewayv2api.Apigatewayv2Api
+	Stage          apigatewayv2stage.Apigatewayv2Stage
+	AccessLogGroup *logs.Logs
+	URL            string // https://<custom domain>
+}
+
+// New creates the ALB, listener, certificate and HTTP API.
+func New(scope constructs.Construct, id string, props *Props) *Edge {
+	scope = constructs.NewConstruct(scope, jsii.String(id))
+	e := &Edge{URL: "https://" + props.Domain}
+	zone := dataawsroute53zone.NewDataAwsRoute53Zone(scope, jsii.String("zone"), &dataawsroute53zone.DataAwsRoute53ZoneConfig{
+		Name: jsii.String(props.HostedZone), PrivateZone: jsii.Bool(false),
+	})
+	cert := certificate(scope, props.Domain, zone)
+	e.alb(scope, props, cert)
+	e.api(scope, props, cert, zone)
+	return e
+}
+
+// certificate issues one ACM certificate for the API domain, DNS-validated in the zone. The
+// ALB serves it (the VPC link verifies that name) and the API custom domain serves it too.
+func certificate(scope constructs.Construct, domain string, zone dataawsroute53zone.DataAwsRoute53Zone) *string {
+	cert := acmcertificate.NewAcmCertificate(scope, jsii.String("certificate"), &acmcertificate.AcmCertificateConfig{
+		DomainName:       jsii.String(domain),
+		ValidationMethod: jsii.String("DNS"),
+		KeyAlgorithm:     jsii.String("EC_prime256v1"),
+		Lifecycle:        &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
+		Tags:             help.NameTag(domain),
+	})
+	opt := cert.DomainValidationOptions().Get(jsii.Number(0))
+	record := route53record.NewRoute53Record(scope, jsii.String("certificate-validation-record"), &route53record.Route53RecordConfig{
+		ZoneId:         zone.ZoneId(),
+		Name:           opt.ResourceRecordName(),
+		Type:           opt.ResourceRecordType(),
+		Records:        &[]*string{opt.ResourceRecordValue()},
+		Ttl:            jsii.Number(300),
+		AllowOverwrite: jsii.Bool(true),
+	})
+	return acmcertificatevalidation.NewAcmCertificateValidation(scope, jsii.String("certificate-validation"), &acmcertificatevalidation.AcmCertificateValidationConfig{
+		CertificateArn:        cert.Arn(),
+		ValidationRecordFqdns: &[]*string{record.Fqdn()},
+	}).CertificateArn()
+}
+
+func (e *Edge) alb(scope constructs.Construct, props *Props, cert *string) {
+	n := props.Namer
+	elb := dataawselbserviceaccount.NewDataAwsElbServiceAccount(scope, jsii.String("elb-account"), nil)
+	e.AccessLogs = bucket.New(scope, "access-logs", &bucket.Props{
+		// Globally unique: the account id makes the name ours. ALB log delivery supports SSE-S3 only.
+		Name:       n.Name(help.MaxS3BucketName-13, "alb-logs") + "-" + props.Account.ID,
+		ExpireDays: 365,
+		Statements: func(arn string) []help.Statement {
+			s := help.Allow("ElbWritesAccessLogs", []string{"s3:PutObject"}, []string{arn + "/alb/AWSLogs/" + props.Account.ID + "/*"})
+			s.Principal = map[string]any{"AWS": *elb.Arn()}
+			return []help.Statement{s}
+		},
+	})
+	name := n.Short(help.MaxALBName, "alb")
+	e.Alb = lb.NewLb(scope, jsii.String("alb"), &lb.LbConfig{
+		Name:                     jsii.String(name),
+		Internal:                 jsii.Bool(true),
+		LoadBalancerType:         jsii.String("application"),
+		Subnets:                  props.SubnetIDs,
+		SecurityGroups:           &[]*string{props.AlbSecurityGroup},
+		DropInvalidHeaderFields:  jsii.Bool(true),
+		DesyncMitigationMode:     jsii.String("strictest"),
+		EnableDeletionProtection: jsii.Bool(props.DeletionProtect),
+		AccessLogs: &lb.LbAccessLogs{
+			Bucket: e.AccessLogs.Bucket.Id(), Prefix: jsii.String("alb"), Enabled: jsii.Bool(true),
+		},
+		DependsOn: &[]cdktf.ITerraformDependable{e.AccessLogs.Policy},
+		Tags:      help.NameTag(name),
+	})
+	e.Listener = lblistener.NewLbListener(scope, jsii.String("https"), &lblistener.LbListenerConfig{
+		LoadBalancerArn: e.Alb.Arn(),
+		Port:            jsii.Number(help.HTTPSPort),
+		Protocol:        jsii.String("HTTPS"),
+		SslPolicy:       jsii.String(TLSPolicy),
+		CertificateArn:  cert,
+		DefaultAction: []*lblistener.LbListenerDefaultAction{{
+			Type: jsii.String("fixed-response"),
+			FixedResponse: &lblistener.LbListenerDefaultActionFixedResponse{
+				ContentType: jsii.String("application/json"), StatusCode: jsii.String("404"),
+				MessageBody: jsii.String(`{"message":"Not Found"}`),
+			},
+		}},
+		Tags: help.NameTag(n.Name(255, "https")),
+	})
+}
+
+func (e *Edge) api(scope constructs.Construct, props *Props, cert *string, zone dataawsroute53zone.DataAwsRoute53Zone) {
+	n := props.Namer
+	name := n.Name(help.MaxAPIGatewayName, "api")
+	e.Api = apigatewayv2api.NewApigatewayv2Api(scope, jsii.String("api"), &apigatewayv2api.Apigatewayv2ApiConfig{
+		Name:         jsii.String(name),
+		ProtocolType: jsii.String("HTTP"),
+		// Clients use the custom domain only: one TLS policy, one place to rotate certificates.
+		DisableExecuteApiEndpoint: jsii.Bool(true),
+		CorsConfiguration: &apigatewayv2api.Apigatewayv2ApiCorsConfiguration{
+			AllowOrigins: jsii.Strings(props.CORSOrigins...),
+			AllowMethods: jsii.Strings("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"),
+			AllowHeaders: jsii.Strings("authorization", "content-type", "idempotency-key", "x-request-id"),
+			MaxAge:       jsii.Number(3600),
+		},
+		Tags: help.NameTag(name),
+	})
+	link := apigatewayv2vpclink.NewApigatewayv2VpcLink(scope, jsii.String("vpc-link"), &apigatewayv2vpclink.Apigatewayv2VpcLinkConfig{
+		Name:             jsii.String(n.Name(help.MaxVPCLinkName, "vpc-link")),
+		SubnetIds:        props.SubnetIDs,
+		SecurityGroupIds: &[]*string{props.VpcLinkGroup},
+		Tags:             help.NameTag(n.Name(help.MaxVPCLinkName, "vpc-link")),
+	})
+	integration := apigatewayv2integration.NewApigatewayv2Integration(scope, jsii.String("alb-integration"), &apigatewayv2integration.Apigatewayv2IntegrationConfig{
+		ApiId:                e.Api.Id(),
+		IntegrationType:      jsii.String("HTTP_PROXY"),
+		IntegrationMethod:    jsii.String("ANY"),
+		IntegrationUri:       e.Listener.Arn(),
+		ConnectionType:       jsii.String("VPC_LINK"),
+		ConnectionId:         link.Id(),
+		PayloadFormatVersion: jsii.String("1.0"),
+		TimeoutMilliseconds:  jsii.Number(29000),
+		// HTTPS to the ALB, verifying its certificate's name.
+		TlsConfig: &apigatewayv2integration.Apigatewayv2IntegrationTlsConfig{ServerNameToVerify: jsii.String(props.Domain)},
+	})
+	for _, svc := range props.Services {
+		apigatewayv2route.NewApigatewayv2Route(scope, jsii.String("route-"+svc), &apigatewayv2route.Apigatewayv2RouteConfig{
+			ApiId:    e.Api.Id(),
+			RouteKey: jsii.String(fmt.Sprintf("ANY /%s/{proxy+}", svc)),
+			Target:   jsii.String("integrations/" + *integration.Id()),
+		})
+	}
+	e.AccessLogGroup = logs.New(scope, "access-logs-group", &logs.Props{
+		Name: n.Path("apigateway", "access"), RetentionDays: props.LogRetentionDays, KmsKeyArn: props.LogsKeyArn,
+	})
+	e.Stage = apigatewayv2stage.NewApigatewayv2Stage(scope, jsii.String("stage"), &apigatewayv2stage.Apigatewayv2StageConfig{
+		ApiId:      e.Api.Id(),
+		Name:       jsii.String("$default"),
+		AutoDeploy: jsii.Bool(true),
+		AccessLogSettings: &apigatewayv2stage.Apigatewayv2StageAccessLogSettings{
+			DestinationArn: e.AccessLogGroup.Group.Arn(),
+			Format:         jsii.String(AccessLogFormat),
+		},
+		DefaultRouteSettings: &apigatewayv2stage.Apigatewayv2StageDefaultRouteSettings{
+			ThrottlingRateLimit:    jsii.Number(float64(props.RateLimit)),
+			ThrottlingBurstLimit:   jsii.Number(float64(props.BurstLimit)),
+			DetailedMetricsEnabled: jsii.Bool(true),
+		},
+		Tags: help.NameTag(name + "-default"),
+	})
+	domain := apigatewayv2domainname.NewApigatewayv2DomainName(scope, jsii.String("domain"), &apigatewayv2domainname.Apigatewayv2DomainNameConfig{
+		DomainName: jsii.String(props.Domain),
+		DomainNameConfiguration: &apigatewayv2domainname.Apigatewayv2DomainNameDomainNameConfiguration{
+			CertificateArn: cert, EndpointType: jsii.String("REGIONAL"), SecurityPolicy: jsii.String("TLS_1_2"),
+		},
+		Tags: help.NameTag(props.Domain),
+	})
+	apigatewayv2apimapping.NewApigatewayv2ApiMapping(scope, jsii.String("mapping"), &apigatewayv2apimapping.Apigatewayv2ApiMappingConfig{
+		ApiId: e.Api.Id(), DomainName: domain.Id(), Stage: e.Stage.Id(),
+	})
+	cfg := domain.DomainNameConfiguration()
+	route53record.NewRoute53Record(scope, jsii.String("alias"), &route53record.Route53RecordConfig{
+		ZoneId: zone.ZoneId(),
+		Name:   jsii.String(props.Domain),
+		Type:   jsii.String("A"),
+		Alias: &route53record.Route53RecordAlias{
+			Name: cfg.TargetDomainName(), ZoneId: cfg.HostedZoneId(), EvaluateTargetHealth: jsii.Bool(false),
+		},
+	})
+}
+
+// AccessLogFormat is one JSON object per request: who, what, result, latency (PCI-DSS 10.2).
+var AccessLogFormat = help.MustJSON(map[string]string{
+	"requestId":          "$context.requestId",
+	"ip":                 "$context.identity.sourceIp",
+	"requestTime":        "$context.requestTime",
+	"httpMethod":         "$context.httpMethod",
+	"routeKey":           "$context.routeKey",
+	"path":               "$context.path",
+	"status":             "$context.status",
+	"protocol":           "$context.protocol",
+	"responseLength":     "$context.responseLength",
+	"integrationStatus":  "$context.integrationStatus",
+	"integrationLatency": "$context.integrationLatency",
+	"responseLatency":    "$context.responseLatency",
+	"userAgent":          "$context.identity.userAgent",
+	"errorMessage":       "$context.error.message",
+})
