@@ -174,8 +174,7 @@ func (e Environment) validateServices(bad reporter) {
 func (e Environment) validateEdge(bad reporter) {
 	if !hostRe.MatchString(e.HostedZone) {
 		bad("HostedZone", fmt.Sprintf("%q", e.HostedZone), "allowed a DNS zone name such as scalepayments.com")
-	}
-	if !hostRe.MatchString(e.APIDomain) || !strings.HasSuffix(e.APIDomain, "."+e.HostedZone) {
+	} else if !hostRe.MatchString(e.APIDomain) || !strings.HasSuffix(e.APIDomain, "."+e.HostedZone) {
 		bad("APIDomain", fmt.Sprintf("%q", e.APIDomain), "allowed a host name inside HostedZone %s, such as api.%s", e.HostedZone, e.HostedZone)
 	}
 	if t := e.APIThrottle; t.RateLimit < 1 || t.RateLimit > 10000 || t.BurstLimit < 1 || t.BurstLimit > 5000 {

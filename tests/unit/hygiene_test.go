@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/scalepayments/infra/tests"
 )
@@ -53,4 +54,18 @@ func TestAccountIDPinsTheProvider(t *testing.T) {
 	env.AccountID = "111122223333"
 	p := tests.Synth(env).Root["provider"].(tests.Body)["aws"].([]any)[0].(tests.Body)
 	assert.Equal(t, []any{"111122223333"}, p["allowed_account_ids"])
+}
+
+// The longest environment name and code envconfig allows still yields names within limits.
+func TestNamesFitForTheLongestEnvironment(t *testing.T) {
+	env := prod.Env.Clone()
+	env.Name, env.Code, env.APIDomain = "performance1", "perf", "api.performance1.scalepayments.com"
+	require.NoError(t, env.Validate())
+	d := tests.Synth(env)
+	assert.Empty(t, d.NameViolations())
+	for _, tg := range d.List("aws_lb_target_group") {
+		assert.LessOrEqual(t, len(tg["name"].(string)), 32, tg["name"])
+	}
+	assert.Equal(t, "sp-perf-notification", d.Resources("aws_lb_target_group")[d.NameOf("aws_lb_target_group", "sp-perf-notification")]["name"])
+	assert.Equal(t, "scalepayments-performance1-redis", d.One("aws_elasticache_replication_group")["replication_group_id"])
 }

@@ -1,0 +1,197 @@
+package unit
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/tests"
+)
+
+func TestALBIsInternalAndHardened(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		alb := d.One("aws_lb")
+		assert.Equal(t, true, alb["internal"])
+		assert.Equal(t, "application", alb["load_balancer_type"])
+		assert.Equal(t, []any{sgRef(d, "alb")}, alb["security_groups"])
+		assert.Equal(t, true, alb["drop_invalid_header_fields"])
+		assert.Equal(t, d.Env.Name != "dev", alb["enable_deletion_protection"], d.Env.Name)
+		var subnets []string
+		for n := range subnetsOf(d, help.Private) {
+			subnets = append(subnets, tests.RefTo("aws_subnet", n, "id"))
+		}
+		assert.ElementsMatch(t, subnets, tests.Strings(alb["subnets"]))
+		logs := alb["access_logs"].(tests.Body)
+		assert.Equal(t, true, logs["enabled"])
+		bucket, ok := d.Ref(logs["bucket"])
+		require.True(t, ok)
+		assert.Equal(t, "aws_s3_bucket", bucket.Type)
+	}
+}
+
+func TestAccessLogBucketIsLockedDown(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		bucket := tests.RefTo("aws_s3_bucket", d.OneName("aws_s3_bucket"), "id")
+		for _, typ := range []string{"aws_s3_bucket_versioning", "aws_s3_bucket_public_access_block", "aws_s3_bucket_policy",
+			"aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_ownership_controls"} {
+			assert.Equal(t, bucket, d.One(typ)["bucket"], typ)
+		}
+		assert.Equal(t, "Enabled", d.One("aws_s3_bucket_versioning")["versioning_configuration"].(tests.Body)["status"])
+		pab := d.One("aws_s3_bucket_public_access_block")
+		for _, k := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
+			assert.Equal(t, true, pab[k], k)
+		}
+		sse := d.One("aws_s3_bucket_server_side_encryption_configuration")["rule"].([]any)[0].(tests.Body)
+		assert.Equal(t, "AES256", sse["apply_server_side_encryption_by_default"].(tests.Body)["sse_algorithm"], "ALB logs support SSE-S3 only")
+		var policy help.PolicyDocument
+		require.NoError(t, json.Unmarshal([]byte(d.One("aws_s3_bucket_policy")["policy"].(string)), &policy))
+		assert.Equal(t, "DenyInsecureTransport", policy.Statement[0].Sid)
+		assert.Equal(t, "Deny", policy.Statement[0].Effect)
+		assert.Equal(t, map[string]any{"aws:SecureTransport": "false"}, policy.Statement[0].Condition["Bool"])
+		rule := d.One("aws_s3_bucket_lifecycle_configuration")["rule"].([]any)[0].(tests.Body)
+		assert.Equal(t, []any{map[string]any{"days": 365.0}}, rule["expiration"], "kept a year (PCI-DSS 10.5.1)")
+	}
+}
+
+func TestHTTPSListenerWithStrongPolicyAndDefault404(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		l := d.One("aws_lb_listener")
+		assert.Equal(t, "HTTPS", l["protocol"])
+		assert.EqualValues(t, 443, l["port"])
+		assert.Equal(t, "ELBSecurityPolicy-TLS13-1-2-2021-06", l["ssl_policy"])
+		cert, ok := d.Ref(l["certificate_arn"])
+		require.True(t, ok)
+		assert.Equal(t, "aws_acm_certificate_validation", cert.Type, "the listener waits for a validated certificate")
+		action := l["default_action"].([]any)[0].(tests.Body)
+		assert.Equal(t, "fixed-response", action["type"])
+		assert.Equal(t, "404", action["fixed_response"].(tests.Body)["status_code"])
+	}
+}
+
+func TestListenerRulesRouteEachPathToItsService(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		routes := map[string]string{}
+		for _, r := range d.List("aws_lb_listener_rule") {
+			path := tests.Strings(r["condition"].([]any)[0].(tests.Body)["path_pattern"].(tests.Body)["values"])
+			require.Len(t, path, 1)
+			tg, ok := d.Ref(r["action"].([]any)[0].(tests.Body)["target_group_arn"])
+			require.True(t, ok)
+			routes[path[0]] = tg.Body["name"].(string)
+		}
+		code := map[string]string{"dev": "dev", "staging": "stg", "prod": "prd"}[d.Env.Name]
+		assert.Equal(t, map[string]string{
+			"/api/*": "sp-" + code + "-api", "/payment/*": "sp-" + code + "-payment", "/notification/*": "sp-" + code + "-notification",
+		}, routes)
+		for _, tg := range d.List("aws_lb_target_group") {
+			assert.Equal(t, "ip", tg["target_type"])
+			assert.EqualValues(t, 8080, tg["port"])
+			assert.Equal(t, "30", tg["deregistration_delay"])
+			assert.LessOrEqual(t, len(tg["name"].(string)), help.MaxTargetGroupName)
+			hc := tg["health_check"].(tests.Body)
+			assert.Regexp(t, `^/(api|payment|notification)/health$`, hc["path"])
+		}
+	}
+}
+
+func TestAPIGatewayIsTheOnlyFrontDoor(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		api := d.One("aws_apigatewayv2_api")
+		assert.Equal(t, "HTTP", api["protocol_type"])
+		assert.Equal(t, true, api["disable_execute_api_endpoint"])
+		assert.Equal(t, tests.Strings(api["cors_configuration"].(tests.Body)["allow_origins"]), d.Env.CORSAllowedOrigins)
+
+		link := d.One("aws_apigatewayv2_vpc_link")
+		assert.Equal(t, []any{sgRef(d, "vpc-link")}, link["security_group_ids"])
+		assert.Len(t, link["subnet_ids"], len(d.Env.AvailabilityZones))
+
+		in := d.One("aws_apigatewayv2_integration")
+		assert.Equal(t, "HTTP_PROXY", in["integration_type"])
+		assert.Equal(t, "VPC_LINK", in["connection_type"])
+		assert.Equal(t, tests.RefTo("aws_apigatewayv2_vpc_link", d.OneName("aws_apigatewayv2_vpc_link"), "id"), in["connection_id"])
+		assert.Equal(t, tests.RefTo("aws_lb_listener", d.OneName("aws_lb_listener"), "arn"), in["integration_uri"])
+		assert.Equal(t, map[string]any{"server_name_to_verify": d.Env.APIDomain}, in["tls_config"])
+
+		var keys []string
+		for _, r := range d.List("aws_apigatewayv2_route") {
+			keys = append(keys, r["route_key"].(string))
+			assert.Equal(t, "integrations/"+tests.RefTo("aws_apigatewayv2_integration", d.OneName("aws_apigatewayv2_integration"), "id"), r["target"])
+		}
+		assert.ElementsMatch(t, []string{"ANY /api/{proxy+}", "ANY /payment/{proxy+}", "ANY /notification/{proxy+}"}, keys)
+	}
+}
+
+func TestStageThrottlesAndLogsEveryRequest(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		st := d.One("aws_apigatewayv2_stage")
+		assert.Equal(t, "$default", st["name"])
+		assert.Equal(t, true, st["auto_deploy"])
+		rs := st["default_route_settings"].(tests.Body)
+		assert.EqualValues(t, d.Env.APIThrottle.RateLimit, rs["throttling_rate_limit"])
+		assert.EqualValues(t, d.Env.APIThrottle.BurstLimit, rs["throttling_burst_limit"])
+		als := st["access_log_settings"].(tests.Body)
+		lg, ok := d.Ref(als["destination_arn"])
+		require.True(t, ok)
+		assert.Equal(t, keyRef(d, "logs"), lg.Body["kms_key_id"])
+		var format map[string]string
+		require.NoError(t, json.Unmarshal([]byte(als["format"].(string)), &format), "JSON access logs")
+		assert.Equal(t, "$context.requestId", format["requestId"])
+		assert.Equal(t, "$context.identity.sourceIp", format["ip"])
+	}
+}
+
+func TestCustomDomainWithTLS12AndAlias(t *testing.T) {
+	for _, tt := range []struct {
+		d      *tests.Doc
+		domain string
+	}{{dev, "api.dev.scalepayments.com"}, {staging, "api.staging.scalepayments.com"}, {prod, "api.scalepayments.com"}} {
+		d := tt.d
+		dn := d.One("aws_apigatewayv2_domain_name")
+		assert.Equal(t, tt.domain, dn["domain_name"])
+		cfg := dn["domain_name_configuration"].(tests.Body)
+		assert.Equal(t, "TLS_1_2", cfg["security_policy"])
+		assert.Equal(t, "REGIONAL", cfg["endpoint_type"])
+		assert.Equal(t, tt.domain, d.One("aws_acm_certificate")["domain_name"])
+		assert.Equal(t, "DNS", d.One("aws_acm_certificate")["validation_method"])
+		m := d.One("aws_apigatewayv2_api_mapping")
+		assert.Equal(t, tests.RefTo("aws_apigatewayv2_stage", d.OneName("aws_apigatewayv2_stage"), "id"), m["stage"])
+		var alias tests.Body
+		for _, r := range d.List("aws_route53_record") {
+			if r["name"] == tt.domain {
+				alias = r
+			}
+		}
+		require.NotNil(t, alias)
+		assert.Equal(t, "A", alias["type"])
+		assert.Contains(t, alias["alias"].(tests.Body)["name"], "domain_name_configuration[0].target_domain_name")
+		assert.Equal(t, "https://"+tt.domain, d.Root["output"].(tests.Body)["api_url"].(tests.Body)["value"])
+	}
+}
+
+// Every resource that takes security groups takes exactly its own group of the chain.
+func TestEachResourceUsesOnlyItsOwnSecurityGroup(t *testing.T) {
+	want := map[string]string{
+		"aws_lb": "alb", "aws_apigatewayv2_vpc_link": "vpc-link", "aws_rds_cluster": "aurora",
+		"aws_elasticache_replication_group": "redis", "aws_vpc_endpoint": "endpoints", "aws_ecs_service": "tasks",
+	}
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		for _, r := range d.Each() {
+			var groups any
+			for _, attr := range []string{"security_groups", "security_group_ids", "vpc_security_group_ids"} {
+				if g, ok := r.Body[attr]; ok {
+					groups = g
+				}
+			}
+			if net, ok := r.Body["network_configuration"].(tests.Body); ok {
+				groups = net["security_groups"]
+			}
+			if groups == nil {
+				continue
+			}
+			require.Contains(t, want, r.Type, "%s takes security groups: add it to the chain", r.Address())
+			assert.Equal(t, []any{sgRef(d, want[r.Type])}, groups, r.Address())
+		}
+	}
+}
