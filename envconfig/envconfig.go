@@ -45,6 +45,20 @@ type Environment struct {
 	ExecuteCommand bool
 	// FargateSpotWeight is FARGATE_SPOT's share beside FARGATE (which always carries the base).
 	FargateSpotWeight int
+	// WAFRateLimit is the most requests one client IP may send in 5 minutes (WAF rate rule).
+	WAFRateLimit int
+	Alarms       Alarms
+}
+
+// Alarms are the alarm thresholds of an environment.
+type Alarms struct {
+	CPUPercent        int // ECS services, Aurora, Redis
+	MemoryPercent     int // ECS services, Redis
+	Errors5xx         int // ALB and API Gateway 5xx responses per 5 minutes
+	ResponseTimeMs    int // ALB target response time (p95)
+	FreeableMemoryMiB int // Aurora instance memory floor
+	ReplicaLagMs      int // Aurora reader lag
+	Evictions         int // Redis evictions per 5 minutes
 }
 
 // Throttle is the API Gateway default-route throttling.

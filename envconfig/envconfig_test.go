@@ -95,6 +95,12 @@ func TestValidateRejectsEachBadValue(t *testing.T) {
 			`environment "prod": FargateSpotWeight = -1: allowed 0 to 1000`},
 		{"secret name", func(e *Environment) { e.Services[1].Secrets = []string{"Processor Key"} },
 			`environment "prod": Services[1].Secrets[0] = "Processor Key": allowed a distinct name of 2-32 lowercase letters, digits or hyphens, starting with a letter`},
+		{"WAF rate limit", func(e *Environment) { e.WAFRateLimit = 5 },
+			`environment "prod": WAFRateLimit = 5: allowed 10 to 2000000000 requests per 5 minutes (WAF rate-based rule)`},
+		{"alarm percent", func(e *Environment) { e.Alarms.CPUPercent = 101 },
+			`environment "prod": Alarms.CPUPercent = 101: allowed 1 to 100 (percent)`},
+		{"alarm count", func(e *Environment) { e.Alarms.Evictions = 0 },
+			`environment "prod": Alarms.Evictions = 0: allowed 1 or more`},
 		{"missing Environment tag", func(e *Environment) { e.Tags = map[string]string{} },
 			`environment "prod": Tags[Environment] = "": required: every environment names itself in its tags`},
 	}

@@ -43,6 +43,8 @@ var Dev = Environment{
 	ImageTag:              "v1.0.0",
 	ExecuteCommand:        true,
 	FargateSpotWeight:     3,
+	WAFRateLimit:          2000,
+	Alarms:                Alarms{CPUPercent: 90, MemoryPercent: 90, Errors5xx: 50, ResponseTimeMs: 2000, FreeableMemoryMiB: 256, ReplicaLagMs: 2000, Evictions: 100},
 	Tags:                  map[string]string{"Environment": "Development", "CostCenter": "Engineering"},
 }
 
@@ -76,6 +78,8 @@ var Staging = Environment{
 	ImageTag:              "v1.0.0",
 	ExecuteCommand:        true,
 	FargateSpotWeight:     1,
+	WAFRateLimit:          2000,
+	Alarms:                Alarms{CPUPercent: 80, MemoryPercent: 85, Errors5xx: 20, ResponseTimeMs: 1000, FreeableMemoryMiB: 512, ReplicaLagMs: 1000, Evictions: 10},
 	Tags:                  map[string]string{"Environment": "Staging", "CostCenter": "Engineering", "Compliance": "PCI-DSS"},
 }
 
@@ -108,6 +112,8 @@ var Prod = Environment{
 	APIThrottle:           Throttle{RateLimit: 1000, BurstLimit: 2000},
 	ImageTag:              "v1.0.0",
 	FargateSpotWeight:     0, // payments in prod never run on interruptible capacity
+	WAFRateLimit:          1000,
+	Alarms:                Alarms{CPUPercent: 75, MemoryPercent: 80, Errors5xx: 10, ResponseTimeMs: 500, FreeableMemoryMiB: 1024, ReplicaLagMs: 500, Evictions: 1},
 	Tags: map[string]string{
 		"Environment": "Production", "CostCenter": "Operations",
 		"Compliance": "PCI-DSS", "DataClassification": "Sensitive",

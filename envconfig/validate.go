@@ -189,4 +189,25 @@ func (e Environment) validateEdge(bad reporter) {
 	if e.FargateSpotWeight < 0 || e.FargateSpotWeight > 1000 {
 		bad("FargateSpotWeight", e.FargateSpotWeight, "allowed 0 to 1000")
 	}
+	if e.WAFRateLimit < 10 || e.WAFRateLimit > 2000000000 {
+		bad("WAFRateLimit", e.WAFRateLimit, "allowed 10 to 2000000000 requests per 5 minutes (WAF rate-based rule)")
+	}
+	a := e.Alarms
+	for _, p := range []struct {
+		field string
+		value int
+	}{{"Alarms.CPUPercent", a.CPUPercent}, {"Alarms.MemoryPercent", a.MemoryPercent}} {
+		if p.value < 1 || p.value > 100 {
+			bad(p.field, p.value, "allowed 1 to 100 (percent)")
+		}
+	}
+	for _, p := range []struct {
+		field string
+		value int
+	}{{"Alarms.Errors5xx", a.Errors5xx}, {"Alarms.ResponseTimeMs", a.ResponseTimeMs}, {"Alarms.FreeableMemoryMiB", a.FreeableMemoryMiB},
+		{"Alarms.ReplicaLagMs", a.ReplicaLagMs}, {"Alarms.Evictions", a.Evictions}} {
+		if p.value < 1 {
+			bad(p.field, p.value, "allowed 1 or more")
+		}
+	}
 }

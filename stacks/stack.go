@@ -9,6 +9,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/scalepayments/infra/constructs/alarms"
+	"github.com/scalepayments/infra/constructs/baseline"
 	"github.com/scalepayments/infra/constructs/cache"
 	"github.com/scalepayments/infra/constructs/cluster"
 	"github.com/scalepayments/infra/constructs/database"
@@ -18,6 +20,7 @@ import (
 	"github.com/scalepayments/infra/constructs/keys"
 	"github.com/scalepayments/infra/constructs/network"
 	"github.com/scalepayments/infra/constructs/service"
+	"github.com/scalepayments/infra/constructs/waf"
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help"
 )
@@ -38,6 +41,9 @@ type Stack struct {
 	Cluster   *cluster.Cluster
 	Edge      *edge.Edge
 	Services  []*service.Service
+	WAF       *waf.WAF           // nil where the environment has no WAF
+	Baseline  *baseline.Baseline // nil where another environment owns the account baseline
+	Alarms    *alarms.Alarms
 }
 
 // New builds the stack of env. env must have passed envconfig validation.
@@ -55,7 +61,7 @@ func New(scope constructs.Construct, env envconfig.Environment) *Stack {
 		Partition: *dataawspartition.NewDataAwsPartition(stack, jsii.String("partition"), nil).Partition(),
 		Region:    env.Region,
 	}
-	s.Keys = keys.New(stack, "keys", &keys.Props{Namer: namer, Account: account, DeletionWindowDays: env.KMSDeletionWindowDays})
+	s.Keys = keys.New(stack, "keys", &keys.Props{Namer: namer, Account: account, DeletionWindowDays: env.KMSDeletionWindowDays, AccountBaseline: env.OwnsAccountBaseline})
 	s.Network = network.New(stack, "network", &network.Props{
 		Namer: namer, Account: account,
 		CIDR: env.VPCCIDR, AvailabilityZones: env.AvailabilityZones, NATGateways: env.NATGateways,
@@ -71,6 +77,7 @@ func New(scope constructs.Construct, env envconfig.Environment) *Stack {
 	}
 	s.dataStores(namer, account)
 	s.compute(namer, account)
+	s.security(namer, account)
 	s.outputs()
 	return s
 }
@@ -124,6 +131,27 @@ func (s *Stack) compute(namer help.Namer, account help.Account) {
 			LogsKeyArn: s.Keys.Logs.Arn(), ImagesKeyArn: s.Keys.Images.Arn(), SecretsKeyArn: s.Keys.Secrets.Arn(),
 		}))
 	}
+}
+
+func (s *Stack) security(namer help.Namer, account help.Account) {
+	env := s.Env
+	logsKey := s.Keys.Logs.Arn()
+	if env.WAF {
+		s.WAF = waf.New(s.Stack, "waf", &waf.Props{
+			Namer: namer, RateLimit: env.WAFRateLimit, AlbArn: s.Edge.Alb.Arn(), LogsKeyArn: logsKey, LogRetentionDays: env.LogRetentionDays,
+		})
+	}
+	if env.OwnsAccountBaseline {
+		s.Baseline = baseline.New(s.Stack, "baseline", &baseline.Props{
+			Namer: namer, Account: account, AuditKeyArn: s.Keys.Audit.Arn(), LogsKeyArn: logsKey, LogRetentionDays: env.LogRetentionDays,
+		})
+	}
+	s.Alarms = alarms.New(s.Stack, "alarms", &alarms.Props{
+		Namer: namer, Account: account, KmsKeyArn: s.Keys.Alarms.Arn(), Thresholds: env.Alarms, Services: env.Services,
+		AlbArnSuffix: s.Edge.Alb.ArnSuffix(), ClusterName: s.Cluster.Cluster.Name(), ApiID: s.Edge.Api.Id(),
+		AuroraClusterID: s.Database.ClusterID, AuroraInstances: s.Database.InstanceIDs,
+		RedisNodes: alarms.RedisNodeIDs(s.Cache.GroupID, env.Redis.Nodes),
+	})
 }
 
 func (s *Stack) provider() {

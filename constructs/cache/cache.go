@@ -51,6 +51,7 @@ type Props struct {
 
 // Cache exposes what services and outputs need.
 type Cache struct {
+	GroupID   string // replication group id, known at synth time
 	Group     elasticachereplicationgroup.ElasticacheReplicationGroup
 	UserGroup elasticacheusergroup.ElasticacheUserGroup
 	Users     map[string]elasticacheuser.ElasticacheUser
@@ -64,7 +65,7 @@ func (c *Cache) UserID(service string) *string { return c.Users[service].UserId(
 // ConnectARNs are the elasticache:Connect resources for one service's user.
 func (c *Cache) ConnectARNs(service string) []string {
 	return []string{
-		c.account.ARN("elasticache", "replicationgroup:"+*c.Group.ReplicationGroupId()),
+		c.account.ARN("elasticache", "replicationgroup:"+c.GroupID),
 		c.account.ARN("elasticache", "user:"+*c.UserID(service)),
 	}
 }
@@ -74,7 +75,7 @@ func New(scope constructs.Construct, id string, props *Props) *Cache {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
 	n, cfg := props.Namer, props.Config
 	name := n.Name(help.MaxReplicationGroupID, "redis")
-	c := &Cache{Users: map[string]elasticacheuser.ElasticacheUser{}, LogGroups: map[string]*logs.Logs{}, account: props.Account}
+	c := &Cache{GroupID: name, Users: map[string]elasticacheuser.ElasticacheUser{}, LogGroups: map[string]*logs.Logs{}, account: props.Account}
 
 	subnets := elasticachesubnetgroup.NewElasticacheSubnetGroup(scope, jsii.String("subnets"), &elasticachesubnetgroup.ElasticacheSubnetGroupConfig{
 		Name: jsii.String(name), SubnetIds: props.SubnetIDs,

@@ -72,9 +72,11 @@ type Props struct {
 
 // Database exposes what services and outputs need.
 type Database struct {
-	Cluster   rdscluster.RdsCluster
-	Instances []rdsclusterinstance.RdsClusterInstance
-	LogGroup  *logs.Logs
+	ClusterID   string   // cluster identifier, known at synth time
+	InstanceIDs []string // instance identifiers, known at synth time
+	Cluster     rdscluster.RdsCluster
+	Instances   []rdsclusterinstance.RdsClusterInstance
+	LogGroup    *logs.Logs
 	// MasterSecretArn is the RDS-managed secret's ARN; its value never reaches Terraform.
 	MasterSecretArn *string
 	account         help.Account
@@ -148,7 +150,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 	}
 	cluster := rdscluster.NewRdsCluster(scope, jsii.String("cluster"), cfg)
 	db := &Database{
-		Cluster: cluster, LogGroup: logGroup, account: props.Account,
+		ClusterID: name, Cluster: cluster, LogGroup: logGroup, account: props.Account,
 		MasterSecretArn: cluster.MasterUserSecret().Get(jsii.Number(0)).SecretArn(),
 	}
 	var monitoringRole *string
@@ -161,8 +163,10 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		}).Role.Arn()
 	}
 	for i := 0; i < c.Instances; i++ {
+		instanceID := fmt.Sprintf("%s-%d", name, i+1)
+		db.InstanceIDs = append(db.InstanceIDs, instanceID)
 		in := &rdsclusterinstance.RdsClusterInstanceConfig{
-			Identifier:              jsii.String(fmt.Sprintf("%s-%d", name, i+1)),
+			Identifier:              jsii.String(instanceID),
 			ClusterIdentifier:       cluster.Id(),
 			Engine:                  jsii.String(Engine),
 			EngineVersion:           jsii.String(EngineVersion),
@@ -175,7 +179,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 			CaCertIdentifier:        jsii.String("rds-ca-rsa2048-g1"),
 			CopyTagsToSnapshot:      jsii.Bool(true),
 			Lifecycle:               lifecycle,
-			Tags:                    help.NameTag(fmt.Sprintf("%s-%d", name, i+1)),
+			Tags:                    help.NameTag(instanceID),
 		}
 		if c.PerformanceInsights {
 			in.PerformanceInsightsEnabled = jsii.Bool(true)

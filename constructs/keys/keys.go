@@ -2,6 +2,8 @@
 package keys
 
 import (
+	"fmt"
+
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
@@ -15,6 +17,7 @@ type Props struct {
 	Namer              help.Namer
 	Account            help.Account
 	DeletionWindowDays int
+	AccountBaseline    bool // adds the audit key for CloudTrail and AWS Config
 }
 
 // Keys are the customer-managed keys, each with rotation on and an alias.
@@ -24,6 +27,8 @@ type Keys struct {
 	Logs     kmskey.KmsKey // every CloudWatch log group
 	Secrets  kmskey.KmsKey // application secrets in Secrets Manager
 	Images   kmskey.KmsKey // ECR repositories
+	Alarms   kmskey.KmsKey // the alarm SNS topic
+	Audit    kmskey.KmsKey // CloudTrail and AWS Config deliveries; nil without the account baseline
 }
 
 // New creates the keys.
@@ -56,11 +61,26 @@ func New(scope constructs.Construct, id string, props *Props) *Keys {
 		})
 		return k
 	}
-	return &Keys{
+	alarms := help.Allow("CloudWatchPublishesAlarms", []string{"kms:Decrypt", "kms:GenerateDataKey*"}, []string{"*"})
+	alarms.Principal = help.ServicePrincipal("cloudwatch.amazonaws.com")
+	alarms.Condition = map[string]map[string]any{"StringEquals": {"aws:SourceAccount": a.ID}}
+
+	k := &Keys{
 		Database: key("database", "Aurora PostgreSQL storage, Performance Insights and master secret"),
 		Cache:    key("cache", "ElastiCache Redis data at rest and snapshots"),
 		Logs:     key("logs", "CloudWatch Logs log groups", logs),
 		Secrets:  key("secrets", "Application secrets in Secrets Manager"),
 		Images:   key("images", "ECR container images"),
+		Alarms:   key("alarms", "Alarm notifications in SNS", alarms),
 	}
+	if props.AccountBaseline {
+		trail := help.Allow("CloudTrailEncryptsLogs", []string{"kms:GenerateDataKey*", "kms:DescribeKey"}, []string{"*"})
+		trail.Principal = help.ServicePrincipal("cloudtrail.amazonaws.com")
+		trail.Condition = map[string]map[string]any{
+			"StringEquals": {"aws:SourceAccount": a.ID},
+			"StringLike":   {"kms:EncryptionContext:aws:cloudtrail:arn": fmt.Sprintf("arn:%s:cloudtrail:*:%s:trail/*", a.Partition, a.ID)},
+		}
+		k.Audit = key("audit", "CloudTrail and AWS Config deliveries", trail)
+	}
+	return k
 }

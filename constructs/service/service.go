@@ -102,6 +102,7 @@ func New(scope constructs.Construct, id string, props *Props) *Service {
 	})
 	s.LogGroup = logs.New(scope, "logs", &logs.Props{
 		Name: n.Path("ecs", svc.Name), RetentionDays: props.Env.LogRetentionDays, KmsKeyArn: props.LogsKeyArn,
+		MaskCardNumbers: true, // any service may log a request body by mistake
 	})
 	for _, sec := range svc.Secrets {
 		name := n.Path(svc.Name, sec)[1:] // Secrets Manager names must not start with "/"

@@ -2,6 +2,7 @@ package unit
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -32,27 +33,48 @@ func TestALBIsInternalAndHardened(t *testing.T) {
 	}
 }
 
-func TestAccessLogBucketIsLockedDown(t *testing.T) {
-	for _, d := range []*tests.Doc{dev, staging, prod} {
-		bucket := tests.RefTo("aws_s3_bucket", d.OneName("aws_s3_bucket"), "id")
-		for _, typ := range []string{"aws_s3_bucket_versioning", "aws_s3_bucket_public_access_block", "aws_s3_bucket_policy",
-			"aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_ownership_controls"} {
-			assert.Equal(t, bucket, d.One(typ)["bucket"], typ)
+// configOf returns the one resource of typ that configures a bucket.
+func configOf(t *testing.T, d *tests.Doc, typ, bucket string) tests.Body {
+	var found []tests.Body
+	for _, r := range d.List(typ) {
+		if r["bucket"] == tests.RefTo("aws_s3_bucket", bucket, "id") {
+			found = append(found, r)
 		}
-		assert.Equal(t, "Enabled", d.One("aws_s3_bucket_versioning")["versioning_configuration"].(tests.Body)["status"])
-		pab := d.One("aws_s3_bucket_public_access_block")
-		for _, k := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
-			assert.Equal(t, true, pab[k], k)
+	}
+	require.Len(t, found, 1, "%s %s for %s", d.Env.Name, typ, bucket)
+	return found[0]
+}
+
+func TestEveryBucketIsLockedDown(t *testing.T) {
+	for _, tt := range []struct {
+		d       *tests.Doc
+		buckets int
+	}{{dev, 1}, {staging, 2}, {prod, 2}} {
+		d := tt.d
+		require.Equal(t, tt.buckets, d.Count("aws_s3_bucket"), "ALB access logs, plus the audit bucket where the baseline is owned")
+		for name, b := range d.Resources("aws_s3_bucket") {
+			assert.NotContains(t, b, "force_destroy")
+			assert.Equal(t, "Enabled", configOf(t, d, "aws_s3_bucket_versioning", name)["versioning_configuration"].(tests.Body)["status"])
+			assert.Equal(t, "BucketOwnerEnforced", configOf(t, d, "aws_s3_bucket_ownership_controls", name)["rule"].(tests.Body)["object_ownership"])
+			pab := configOf(t, d, "aws_s3_bucket_public_access_block", name)
+			for _, k := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
+				assert.Equal(t, true, pab[k], k)
+			}
+			sse := configOf(t, d, "aws_s3_bucket_server_side_encryption_configuration", name)["rule"].([]any)[0].(tests.Body)["apply_server_side_encryption_by_default"].(tests.Body)
+			if strings.Contains(b["bucket"].(string), "-alb-logs-") {
+				assert.Equal(t, map[string]any{"sse_algorithm": "AES256"}, sse, "ALB logs support SSE-S3 only")
+			} else {
+				assert.Equal(t, map[string]any{"sse_algorithm": "aws:kms", "kms_master_key_id": keyRef(d, "audit")}, sse)
+			}
+			var policy help.PolicyDocument
+			require.NoError(t, json.Unmarshal([]byte(configOf(t, d, "aws_s3_bucket_policy", name)["policy"].(string)), &policy))
+			assert.Equal(t, "DenyInsecureTransport", policy.Statement[0].Sid)
+			assert.Equal(t, "Deny", policy.Statement[0].Effect)
+			assert.Equal(t, map[string]any{"aws:SecureTransport": "false"}, policy.Statement[0].Condition["Bool"])
+			rule := configOf(t, d, "aws_s3_bucket_lifecycle_configuration", name)["rule"].([]any)[0].(tests.Body)
+			days := rule["expiration"].([]any)[0].(tests.Body)["days"].(float64)
+			assert.GreaterOrEqual(t, days, 365.0, "kept at least a year (PCI-DSS 10.5.1)")
 		}
-		sse := d.One("aws_s3_bucket_server_side_encryption_configuration")["rule"].([]any)[0].(tests.Body)
-		assert.Equal(t, "AES256", sse["apply_server_side_encryption_by_default"].(tests.Body)["sse_algorithm"], "ALB logs support SSE-S3 only")
-		var policy help.PolicyDocument
-		require.NoError(t, json.Unmarshal([]byte(d.One("aws_s3_bucket_policy")["policy"].(string)), &policy))
-		assert.Equal(t, "DenyInsecureTransport", policy.Statement[0].Sid)
-		assert.Equal(t, "Deny", policy.Statement[0].Effect)
-		assert.Equal(t, map[string]any{"aws:SecureTransport": "false"}, policy.Statement[0].Condition["Bool"])
-		rule := d.One("aws_s3_bucket_lifecycle_configuration")["rule"].([]any)[0].(tests.Body)
-		assert.Equal(t, []any{map[string]any{"days": 365.0}}, rule["expiration"], "kept a year (PCI-DSS 10.5.1)")
 	}
 }
 

@@ -2,6 +2,7 @@ package unit
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -26,30 +27,38 @@ func TestKeysPerDataDomainWithRotationAndAlias(t *testing.T) {
 			}
 			assert.Equal(t, []string{"alias/" + k["tags"].(tests.Body)["Name"].(string)}, aliases)
 		}
-		for _, domain := range []string{"database", "cache", "logs"} {
+		for _, domain := range []string{"database", "cache", "logs", "secrets", "images", "alarms"} {
 			assert.True(t, domains["scalepayments-"+d.Env.Name+"-"+domain], "%s: %s key", d.Env.Name, domain)
 		}
 	}
 }
 
-func TestOnlyTheLogsKeyLetsCloudWatchLogsIn(t *testing.T) {
+func TestKeyPoliciesLetInOnlyTheServicesThatNeedThem(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
+		want := map[string][]any{
+			"database": nil, "cache": nil, "secrets": nil, "images": nil,
+			"logs":   {"logs.us-east-1.amazonaws.com"},
+			"alarms": {"cloudwatch.amazonaws.com"},
+		}
+		if d.Env.OwnsAccountBaseline {
+			want["audit"] = []any{"cloudtrail.amazonaws.com"}
+		}
+		got := map[string][]any{}
 		for _, k := range d.Resources("aws_kms_key") {
 			var doc help.PolicyDocument
 			require.NoError(t, json.Unmarshal([]byte(k["policy"].(string)), &doc))
-			var services []any
+			domain := strings.TrimPrefix(k["tags"].(tests.Body)["Name"].(string), "scalepayments-"+d.Env.Name+"-")
+			got[domain] = nil
 			for _, s := range doc.Statement {
 				if svc, ok := s.Principal["Service"]; ok {
-					services = append(services, svc)
-					assert.Equal(t, "arn:${data.aws_partition.partition.partition}:logs:us-east-1:${data.aws_caller_identity.caller.account_id}:log-group:*",
-						s.Condition["ArnLike"]["kms:EncryptionContext:aws:logs:arn"], "scoped to this account's log groups")
+					got[domain] = append(got[domain], svc)
+					assert.NotEmpty(t, s.Condition, "%s: service access is always conditioned", domain)
 				}
 			}
-			if k["tags"].(tests.Body)["Name"] == "scalepayments-"+d.Env.Name+"-logs" {
-				assert.Equal(t, []any{"logs.us-east-1.amazonaws.com"}, services)
-			} else {
-				assert.Empty(t, services)
-			}
 		}
+		assert.Equal(t, want, got, d.Env.Name)
+		logs := d.Resources("aws_kms_key")[d.NameOf("aws_kms_key", "scalepayments-"+d.Env.Name+"-logs")]
+		assert.Contains(t, logs["policy"], `"kms:EncryptionContext:aws:logs:arn":"arn:${data.aws_partition.partition.partition}:logs:us-east-1:${data.aws_caller_identity.caller.account_id}:log-group:*"`,
+			"scoped to this account's log groups")
 	}
 }

@@ -1,4 +1,4 @@
-package tests
+package policy
 
 import (
 	"fmt"
@@ -15,6 +15,14 @@ var Untaggable = map[string]bool{
 	"aws_kms_alias":                                      true,
 	"aws_iam_role_policy":                                true,
 	"aws_iam_role_policy_attachment":                     true,
+	"aws_cloudwatch_log_data_protection_policy":          true,
+	"aws_sns_topic_policy":                               true,
+	"aws_config_configuration_recorder":                  true,
+	"aws_config_configuration_recorder_status":           true,
+	"aws_config_delivery_channel":                        true,
+	"aws_guardduty_detector_feature":                     true,
+	"aws_wafv2_web_acl_association":                      true,
+	"aws_wafv2_web_acl_logging_configuration":            true,
 	"aws_route53_record":                                 true,
 	"aws_acm_certificate_validation":                     true,
 	"aws_apigatewayv2_api_mapping":                       true,
@@ -62,6 +70,12 @@ var NameLimits = map[string]map[string]int{
 	"aws_lb_target_group":                 {"name": help.MaxTargetGroupName},
 	"aws_s3_bucket":                       {"bucket": help.MaxS3BucketName},
 	"aws_secretsmanager_secret":           {"name": 512},
+	"aws_sns_topic":                       {"name": help.MaxSNSTopicName},
+	"aws_wafv2_web_acl":                   {"name": help.MaxWAFName},
+	"aws_cloudtrail":                      {"name": help.MaxCloudTrailName},
+	"aws_config_configuration_recorder":   {"name": 256},
+	"aws_config_delivery_channel":         {"name": 256},
+	"aws_guardduty_detector_feature":      {"name": 64}, // AWS's feature names
 	// DNS names: the API domain is validated in envconfig; validation records are ACM's.
 	"aws_route53_record": {"name": 255},
 }
@@ -71,9 +85,9 @@ const accountToken = "${data.aws_caller_identity.caller.account_id}"
 var nameAttrs = []string{"name", "name_prefix", "identifier", "cluster_identifier", "replication_group_id", "bucket", "user_id", "user_name", "user_group_id"}
 
 // UntaggedResources lists resources that lack an explicit Name tag although AWS can tag them.
-func (d *Doc) UntaggedResources() []string {
+func (c *Config) UntaggedResources() []string {
 	var bad []string
-	for _, r := range d.Each() {
+	for _, r := range c.Each() {
 		if Untaggable[r.Type] {
 			continue
 		}
@@ -86,9 +100,9 @@ func (d *Doc) UntaggedResources() []string {
 }
 
 // DefaultTags returns the provider's default_tags.
-func (d *Doc) DefaultTags() map[string]string {
+func (c *Config) DefaultTags() map[string]string {
 	out := map[string]string{}
-	providers, _ := d.Root["provider"].(Body)
+	providers, _ := c.Root["provider"].(Body)
 	aws, _ := providers["aws"].([]any)
 	for _, p := range aws {
 		for _, dt := range p.(Body)["default_tags"].([]any) {
@@ -102,12 +116,12 @@ func (d *Doc) DefaultTags() map[string]string {
 
 // NameViolations lists every generated name longer than its AWS limit, and every name
 // attribute whose limit the table does not know.
-func (d *Doc) NameViolations() []string {
+func (c *Config) NameViolations() []string {
 	var bad []string
-	for _, r := range d.Each() {
+	for _, r := range c.Each() {
 		for _, attr := range nameAttrs {
 			v, ok := r.Body[attr].(string)
-			if !ok || refRe.MatchString(v) {
+			if !ok || IsRef(v) {
 				continue // absent, or a whole reference to a resource checked on its own
 			}
 			// The account id is the one token allowed in a name (global S3 uniqueness): 12 digits.
@@ -118,7 +132,7 @@ func (d *Doc) NameViolations() []string {
 			limit, known := NameLimits[r.Type][attr]
 			switch {
 			case !known:
-				bad = append(bad, fmt.Sprintf("%s.%s: no limit known (add it to tests.NameLimits)", r.Address(), attr))
+				bad = append(bad, fmt.Sprintf("%s.%s: no limit known (add it to policy.NameLimits)", r.Address(), attr))
 			case len(v) > limit:
 				bad = append(bad, fmt.Sprintf("%s.%s = %q: %d chars, limit %d", r.Address(), attr, v, len(v), limit))
 			case strings.Contains(v, "${"):

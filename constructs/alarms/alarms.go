@@ -1,0 +1,148 @@
+// Package alarms creates the CloudWatch alarms of an environment and the KMS-encrypted SNS
+// topic they notify (PCI-DSS 10.4, 10.7, 12.10.5).
+package alarms
+
+import (
+	"fmt"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicpolicy"
+
+	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/help"
+)
+
+// Props holds the thresholds and the ids of everything watched.
+type Props struct {
+	Namer      help.Namer
+	Account    help.Account
+	KmsKeyArn  *string
+	Thresholds envconfig.Alarms
+	Services   []envconfig.Service
+
+	AlbArnSuffix    *string
+	ClusterName     *string
+	AuroraClusterID string
+	AuroraInstances []string // instance identifiers
+	RedisNodes      []string // member cache cluster ids
+	ApiID           *string
+}
+
+// Alarms is the topic and every alarm by name.
+type Alarms struct {
+	Topic  snstopic.SnsTopic
+	Alarms map[string]cloudwatchmetricalarm.CloudwatchMetricAlarm
+}
+
+// Alarm is one metric alarm, described in plain Go.
+type Alarm struct {
+	Name, Namespace, Metric, Statistic, Comparison string
+	Dimensions                                     map[string]string
+	Threshold                                      float64
+	Description                                    string
+}
+
+// Definitions lists every alarm of an environment; pure Go, so it is easy to test and read.
+func Definitions(p *Props) []Alarm {
+	t := p.Thresholds
+	gt, lt := "GreaterThanOrEqualToThreshold", lessThan
+	alb := map[string]string{"LoadBalancer": *p.AlbArnSuffix}
+	out := []Alarm{
+		{"alb-5xx", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "Sum", gt, alb, float64(t.Errors5xx), "ALB returned 5xx responses"},
+		{"alb-target-5xx", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum", gt, alb, float64(t.Errors5xx), "services returned 5xx responses"},
+		{"alb-response-time-p95", "AWS/ApplicationELB", "TargetResponseTime", "p95", gt, alb, float64(t.ResponseTimeMs) / 1000, "p95 target response time too high"},
+		{"api-5xx", "AWS/ApiGateway", "5xx", "Sum", gt, map[string]string{"ApiId": *p.ApiID, "Stage": "$default"}, float64(t.Errors5xx), "API Gateway returned 5xx responses"},
+		{"aurora-cpu", "AWS/RDS", "CPUUtilization", "Average", gt, map[string]string{"DBClusterIdentifier": p.AuroraClusterID}, float64(t.CPUPercent), "Aurora CPU high"},
+	}
+	for _, svc := range p.Services {
+		dims := map[string]string{"ClusterName": *p.ClusterName, "ServiceName": svc.Name}
+		out = append(out,
+			Alarm{"ecs-" + svc.Name + "-cpu", "AWS/ECS", "CPUUtilization", "Average", gt, dims, float64(t.CPUPercent), svc.Name + " CPU high"},
+			Alarm{"ecs-" + svc.Name + "-memory", "AWS/ECS", "MemoryUtilization", "Average", gt, dims, float64(t.MemoryPercent), svc.Name + " memory high"},
+			Alarm{"ecs-" + svc.Name + "-running-tasks", "ECS/ContainerInsights", "RunningTaskCount", "Minimum", lt, dims, float64(svc.DesiredCount), svc.Name + " runs fewer tasks than its minimum"})
+	}
+	for i, id := range p.AuroraInstances {
+		out = append(out, Alarm{fmt.Sprintf("aurora-freeable-memory-%d", i+1), "AWS/RDS", "FreeableMemory", "Minimum", lt,
+			map[string]string{"DBInstanceIdentifier": id}, float64(t.FreeableMemoryMiB) * 1024 * 1024, id + " low on memory"})
+	}
+	if len(p.AuroraInstances) > 1 {
+		out = append(out, Alarm{"aurora-replica-lag", "AWS/RDS", "AuroraReplicaLagMaximum", "Maximum", gt,
+			map[string]string{"DBClusterIdentifier": p.AuroraClusterID}, float64(t.ReplicaLagMs), "Aurora readers lag behind the writer"})
+	}
+	for i, node := range p.RedisNodes {
+		dims := map[string]string{"CacheClusterId": node}
+		out = append(out,
+			Alarm{fmt.Sprintf("redis-cpu-%d", i+1), "AWS/ElastiCache", "EngineCPUUtilization", "Average", gt, dims, float64(t.CPUPercent), node + " engine CPU high"},
+			Alarm{fmt.Sprintf("redis-memory-%d", i+1), "AWS/ElastiCache", "DatabaseMemoryUsagePercentage", "Average", gt, dims, float64(t.MemoryPercent), node + " memory high"},
+			Alarm{fmt.Sprintf("redis-evictions-%d", i+1), "AWS/ElastiCache", "Evictions", "Sum", gt, dims, float64(t.Evictions), node + " evicts keys"})
+	}
+	return out
+}
+
+// New creates the topic and the alarms.
+func New(scope constructs.Construct, id string, props *Props) *Alarms {
+	scope = constructs.NewConstruct(scope, jsii.String(id))
+	n := props.Namer
+	name := n.Name(help.MaxSNSTopicName, "alarms")
+	topic := snstopic.NewSnsTopic(scope, jsii.String("topic"), &snstopic.SnsTopicConfig{
+		Name: jsii.String(name), KmsMasterKeyId: props.KmsKeyArn, Tags: help.NameTag(name),
+	})
+	publish := help.Allow("CloudWatchPublishes", []string{"sns:Publish"}, []string{*topic.Arn()})
+	publish.Principal = help.ServicePrincipal("cloudwatch.amazonaws.com")
+	publish.Condition = map[string]map[string]any{"StringEquals": {"aws:SourceAccount": props.Account.ID}}
+	snstopicpolicy.NewSnsTopicPolicy(scope, jsii.String("topic-policy"), &snstopicpolicy.SnsTopicPolicyConfig{
+		Arn: topic.Arn(), Policy: jsii.String(help.Policy(publish)),
+	})
+	a := &Alarms{Topic: topic, Alarms: map[string]cloudwatchmetricalarm.CloudwatchMetricAlarm{}}
+	actions := &[]*string{topic.Arn()}
+	for _, def := range Definitions(props) {
+		cfg := &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
+			AlarmName:          jsii.String(n.Name(255, def.Name)),
+			AlarmDescription:   jsii.String(def.Description),
+			Namespace:          jsii.String(def.Namespace),
+			MetricName:         jsii.String(def.Metric),
+			Dimensions:         dims(def.Dimensions),
+			ComparisonOperator: jsii.String(def.Comparison),
+			Threshold:          jsii.Number(def.Threshold),
+			Period:             jsii.Number(300),
+			EvaluationPeriods:  jsii.Number(1),
+			TreatMissingData:   jsii.String("notBreaching"),
+			AlarmActions:       actions,
+			OkActions:          actions,
+			Tags:               help.NameTag(n.Name(255, def.Name)),
+		}
+		if def.Statistic[0] == 'p' {
+			cfg.ExtendedStatistic = jsii.String(def.Statistic)
+		} else {
+			cfg.Statistic = jsii.String(def.Statistic)
+		}
+		if def.Comparison == lessThan {
+			// A missing task count or memory figure means nothing is running: that is the alarm.
+			cfg.TreatMissingData = jsii.String("breaching")
+		}
+		a.Alarms[def.Name] = cloudwatchmetricalarm.NewCloudwatchMetricAlarm(scope, jsii.String(def.Name), cfg)
+	}
+	return a
+}
+
+const lessThan = "LessThanThreshold"
+
+func dims(m map[string]string) *map[string]*string {
+	out := map[string]*string{}
+	for k, v := range m {
+		out[k] = jsii.String(v)
+	}
+	return &out
+}
+
+// RedisNodeIDs are the member cluster ids ElastiCache gives a replication group's nodes.
+func RedisNodeIDs(groupID string, nodes int) []string {
+	var ids []string
+	for i := 1; i <= nodes; i++ {
+		ids = append(ids, fmt.Sprintf("%s-%03d", groupID, i))
+	}
+	return ids
+}

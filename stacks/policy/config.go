@@ -1,0 +1,127 @@
+// Package policy is the project's synth-time compliance check: rules mapped to PCI-DSS v4
+// requirements, run over each stack's synthesized Terraform JSON (design §6).
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+)
+
+// Body is one resource's (or block's) attributes.
+type Body = map[string]any
+
+// Config is one synthesized stack, parsed.
+type Config struct {
+	Root Body
+}
+
+// Parse reads a stack's cdk.tf.json.
+func Parse(data []byte) (*Config, error) {
+	c := &Config{}
+	if err := json.Unmarshal(data, &c.Root); err != nil {
+		return nil, fmt.Errorf("parse synthesized stack: %w", err)
+	}
+	return c, nil
+}
+
+// Resource is one resource with its address.
+type Resource struct {
+	Type, Name string
+	Body       Body
+}
+
+// Address is type.name as Terraform prints it.
+func (r Resource) Address() string { return r.Type + "." + r.Name }
+
+// Path is the construct path below the stack, e.g. "edge/access-logs/bucket".
+func (r Resource) Path() string {
+	meta, _ := r.Body["//"].(Body)
+	m, _ := meta["metadata"].(Body)
+	p, _ := m["path"].(string)
+	for i := range p {
+		if p[i] == '/' {
+			return p[i+1:]
+		}
+	}
+	return p
+}
+
+// Resources returns the resources of a type by logical name.
+func (c *Config) Resources(typ string) map[string]Body {
+	out := map[string]Body{}
+	res, _ := c.Root["resource"].(Body)
+	byName, _ := res[typ].(Body)
+	for name, b := range byName {
+		out[name] = b.(Body)
+	}
+	return out
+}
+
+// List returns the resources of a type sorted by logical name.
+func (c *Config) List(typ string) []Body {
+	var out []Body
+	for _, r := range c.Of(typ) {
+		out = append(out, r.Body)
+	}
+	return out
+}
+
+// Of returns the resources of a type with their names, sorted.
+func (c *Config) Of(typ string) []Resource {
+	var out []Resource
+	for name, b := range c.Resources(typ) {
+		out = append(out, Resource{typ, name, b})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Count is the number of resources of a type.
+func (c *Config) Count(typ string) int { return len(c.Resources(typ)) }
+
+// Each lists every resource of the stack, sorted by address.
+func (c *Config) Each() []Resource {
+	var out []Resource
+	res, _ := c.Root["resource"].(Body)
+	for typ, byName := range res {
+		for name, b := range byName.(Body) {
+			out = append(out, Resource{typ, name, b.(Body)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Address() < out[j].Address() })
+	return out
+}
+
+var refRe = regexp.MustCompile(`^\$\{([a-z0-9_]+)\.([^.}]+)\.([a-z0-9_]+)\}$`)
+
+// Ref resolves "${type.name.attr}" to the resource it names; ok is false for anything else.
+func (c *Config) Ref(expr any) (Resource, bool) {
+	s, _ := expr.(string)
+	m := refRe.FindStringSubmatch(s)
+	if m == nil {
+		return Resource{}, false
+	}
+	b, ok := c.Resources(m[1])[m[2]]
+	return Resource{m[1], m[2], b}, ok
+}
+
+// IsRef reports whether v is a whole reference "${type.name.attr}".
+func IsRef(v any) bool {
+	s, _ := v.(string)
+	return refRe.MatchString(s)
+}
+
+// RefTo is "${type.name.attr}" for a resource, as other resources reference it.
+func RefTo(typ, name, attr string) string { return fmt.Sprintf("${%s.%s.%s}", typ, name, attr) }
+
+// Strings converts a JSON array to []string.
+func Strings(v any) []string {
+	arr, _ := v.([]any)
+	out := make([]string, len(arr))
+	for i, x := range arr {
+		out[i] = fmt.Sprint(x)
+	}
+	return out
+}
