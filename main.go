@@ -1,8 +1,10 @@
-// Command scalepayments synthesizes one cdktf stack per environment into cdktf.out/.
+// Command scalepayments synthesizes one cdktf stack per environment into cdktf.out/ and
+// runs the PCI-DSS policy pack over each; any unsuppressed finding fails the run.
 package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/aws/jsii-runtime-go"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/stacks/policy"
 )
 
 func main() { os.Exit(run()) }
@@ -26,5 +29,24 @@ func run() int {
 		stacks.New(app, env)
 	}
 	app.Synth()
+	return check(os.Stderr, *app.Outdir(), envs)
+}
+
+// check runs the policy pack over every synthesized stack and prints one report each.
+func check(w io.Writer, outdir string, envs []envconfig.Environment) int {
+	failed := false
+	for _, env := range envs {
+		r, err := policy.CheckDir(outdir, stacks.Name(env), env, stacks.Suppressions)
+		if err != nil {
+			fmt.Fprintf(w, "policy: %v\n", err)
+			return 1
+		}
+		fmt.Fprint(w, r)
+		failed = failed || r.Failed()
+	}
+	if failed {
+		fmt.Fprintln(w, "policy: synth failed: fix the findings above, or suppress one in stacks/suppressions.go with a written reason")
+		return 1
+	}
 	return 0
 }

@@ -7,10 +7,21 @@ import (
 	"slices"
 )
 
+// Stage says which compliance floors apply to an environment.
+type Stage string
+
+// Stages, from least to most protected.
+const (
+	StageDevelopment Stage = "development" // disposable data: no deletion protection required
+	StageStaging     Stage = "staging"     // production-like controls on non-production data
+	StageProduction  Stage = "production"  // cardholder data: every floor applies
+)
+
 // Environment is every per-environment setting of the design's environment table.
 type Environment struct {
-	Name string // stack suffix: scalepayments-<Name>
-	Code string // short code for names with tight AWS limits (ALB, target groups)
+	Name  string // stack suffix: scalepayments-<Name>
+	Code  string // short code for names with tight AWS limits (ALB, target groups)
+	Stage Stage
 
 	Region            string
 	AvailabilityZones []string

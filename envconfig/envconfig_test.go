@@ -20,6 +20,16 @@ func TestValidateRejectsEachBadValue(t *testing.T) {
 	}{
 		{"name", func(e *Environment) { e.Name = "Prod_1" },
 			`environment "Prod_1": Name = "Prod_1": allowed 2-12 lowercase letters or digits, starting with a letter`},
+		{"stage", func(e *Environment) { e.Stage = "qa" },
+			`environment "prod": Stage = "qa": allowed "development", "staging" or "production"`},
+		{"production retention", func(e *Environment) { e.LogRetentionDays = 180 },
+			`environment "prod": LogRetentionDays = 180: allowed at least 365 in production (PCI-DSS 10.5.1)`},
+		{"unprotected staging database", func(e *Environment) {
+			e.Stage = StageStaging
+			e.Aurora.PreventDestroy = false
+			e.Aurora.DeletionProtection = false
+		},
+			`environment "prod": Aurora.DeletionProtection = false: required outside development (stage staging)`},
 		{"code", func(e *Environment) { e.Code = "prod1" },
 			`environment "prod": Code = "prod1": allowed 2-4 lowercase letters or digits, starting with a letter`},
 		{"region", func(e *Environment) {
@@ -53,7 +63,7 @@ func TestValidateRejectsEachBadValue(t *testing.T) {
 			`environment "prod": Aurora.BackupRetentionDays = 36: allowed 1 to 35`},
 		{"monitoring interval", func(e *Environment) { e.Aurora.MonitoringInterval = 20 },
 			`environment "prod": Aurora.MonitoringInterval = 20: allowed 0 (off), 1, 5, 10, 15, 30 or 60 seconds`},
-		{"prevent destroy without protection", func(e *Environment) { e.Aurora.DeletionProtection = false },
+		{"prevent destroy without protection", func(e *Environment) { e.Stage = StageDevelopment; e.Aurora.DeletionProtection = false },
 			`environment "prod": Aurora.PreventDestroy = true: allowed only with Aurora.DeletionProtection = true`},
 		{"Redis node type", func(e *Environment) { e.Redis.NodeType = "cache.m1.small" },
 			`environment "prod": Redis.NodeType = "cache.m1.small": allowed a current-generation node type: cache.t3/t4g micro, small or medium, or cache.m5/m6g/m7g/r5/r6g/r7g large or xlarge sizes`},
@@ -71,8 +81,8 @@ func TestValidateRejectsEachBadValue(t *testing.T) {
 			`environment "prod": Services[0].MaxCount = 4: allowed at least DesiredCount (5)`},
 		{"fargate pair", func(e *Environment) { e.Services[2].MemoryMiB = 1024 },
 			`environment "prod": Services[2].CPU/MemoryMiB = 1024/1024: allowed a Fargate size: memory 1024 MiB does not fit cpu 1024 (allowed: 2048 to 8192 in steps of 1024)`},
-		{"log retention", func(e *Environment) { e.LogRetentionDays = 100 },
-			`environment "prod": LogRetentionDays = 100: allowed one of CloudWatch's values [0 1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 1827 2192 2557 2922 3288 3653]`},
+		{"log retention", func(e *Environment) { e.LogRetentionDays = 401 },
+			`environment "prod": LogRetentionDays = 401: allowed one of CloudWatch's values [0 1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 1827 2192 2557 2922 3288 3653]`},
 		{"KMS window", func(e *Environment) { e.KMSDeletionWindowDays = 31 },
 			`environment "prod": KMSDeletionWindowDays = 31: allowed 7 to 30`},
 		{"no CORS origin", func(e *Environment) { e.CORSAllowedOrigins = nil },

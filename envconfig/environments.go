@@ -19,7 +19,7 @@ func sized(s Service, desired, max, cpu, memory int) Service {
 
 // Dev is small and cheap: one NAT, one Aurora instance, one Redis node, no WAF or baseline.
 var Dev = Environment{
-	Name: "dev", Code: "dev",
+	Name: "dev", Code: "dev", Stage: StageDevelopment,
 	Region:            region,
 	AvailabilityZones: []string{"us-east-1a", "us-east-1b"},
 	VPCCIDR:           "10.0.0.0/16",
@@ -50,7 +50,7 @@ var Dev = Environment{
 
 // Staging mirrors prod's controls at a smaller size.
 var Staging = Environment{
-	Name: "staging", Code: "stg",
+	Name: "staging", Code: "stg", Stage: StageStaging,
 	Region:              region,
 	AvailabilityZones:   []string{"us-east-1a", "us-east-1b"},
 	OwnsAccountBaseline: true,
@@ -85,7 +85,7 @@ var Staging = Environment{
 
 // Prod is highly available over three AZs and locked down.
 var Prod = Environment{
-	Name: "prod", Code: "prd",
+	Name: "prod", Code: "prd", Stage: StageProduction,
 	Region:              region,
 	AvailabilityZones:   []string{"us-east-1a", "us-east-1b", "us-east-1c"},
 	OwnsAccountBaseline: true,

@@ -50,6 +50,7 @@ func (e Environment) Validate() error {
 	if !envCodeRe.MatchString(e.Code) {
 		bad("Code", fmt.Sprintf("%q", e.Code), "allowed 2-4 lowercase letters or digits, starting with a letter")
 	}
+	e.validateStage(bad)
 	if !regionRe.MatchString(e.Region) {
 		bad("Region", fmt.Sprintf("%q", e.Region), "allowed an AWS region name such as us-east-1")
 	}
@@ -209,5 +210,22 @@ func (e Environment) validateEdge(bad reporter) {
 		if p.value < 1 {
 			bad(p.field, p.value, "allowed 1 or more")
 		}
+	}
+}
+
+// MinProductionRetentionDays is PCI-DSS 10.5.1's one year of audit log history.
+const MinProductionRetentionDays = 365
+
+func (e Environment) validateStage(bad reporter) {
+	switch e.Stage {
+	case StageDevelopment, StageStaging, StageProduction:
+	default:
+		bad("Stage", fmt.Sprintf("%q", e.Stage), "allowed %q, %q or %q", StageDevelopment, StageStaging, StageProduction)
+	}
+	if e.Stage != StageDevelopment && !e.Aurora.DeletionProtection {
+		bad("Aurora.DeletionProtection", false, "required outside development (stage %s)", e.Stage)
+	}
+	if e.Stage == StageProduction && e.LogRetentionDays != 0 && e.LogRetentionDays < MinProductionRetentionDays {
+		bad("LogRetentionDays", e.LogRetentionDays, "allowed at least %d in production (PCI-DSS 10.5.1)", MinProductionRetentionDays)
 	}
 }

@@ -30,6 +30,7 @@ const RequiredTerraform = ">= 1.10"
 
 // Stack is the whole platform of one environment.
 type Stack struct {
+	Name      string // scalepayments-<env>, also the Terraform Cloud workspace
 	Stack     cdktf.TerraformStack
 	Env       envconfig.Environment
 	Keys      *keys.Keys
@@ -46,11 +47,14 @@ type Stack struct {
 	Alarms    *alarms.Alarms
 }
 
+// Name is the stack name of an environment.
+func Name(env envconfig.Environment) string { return help.StackName(env.Name) }
+
 // New builds the stack of env. env must have passed envconfig validation.
 func New(scope constructs.Construct, env envconfig.Environment) *Stack {
-	name := help.StackName(env.Name)
+	name := Name(env)
 	stack := cdktf.NewTerraformStack(scope, jsii.String(name))
-	s := &Stack{Stack: stack, Env: env}
+	s := &Stack{Name: name, Stack: stack, Env: env}
 	stack.AddOverride(jsii.String("terraform.required_version"), RequiredTerraform)
 	cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String("terraform." + name + ".tfstate")})
 	s.provider()

@@ -85,15 +85,15 @@ const accountToken = "${data.aws_caller_identity.caller.account_id}"
 var nameAttrs = []string{"name", "name_prefix", "identifier", "cluster_identifier", "replication_group_id", "bucket", "user_id", "user_name", "user_group_id"}
 
 // UntaggedResources lists resources that lack an explicit Name tag although AWS can tag them.
-func (c *Config) UntaggedResources() []string {
-	var bad []string
+func (c *Config) UntaggedResources() []Resource {
+	var bad []Resource
 	for _, r := range c.Each() {
 		if Untaggable[r.Type] {
 			continue
 		}
 		tags, _ := r.Body["tags"].(Body)
 		if name, _ := tags["Name"].(string); name == "" {
-			bad = append(bad, r.Address())
+			bad = append(bad, r)
 		}
 	}
 	return bad
