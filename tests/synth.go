@@ -4,9 +4,10 @@ package tests
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 
-	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/envconfig"
@@ -51,14 +52,21 @@ func Synth(env envconfig.Environment) *Doc {
 	return d
 }
 
-// SynthStack synthesizes any stack (a minimal one built by a test) and parses it.
+// SynthStack synthesizes any stack (a minimal one built by a test) and parses it. It writes
+// the stack exactly as `cdktf synth` does (aspects, validations, construct-path metadata that
+// policy suppressions match), unlike Testing_Synth, which strips the metadata.
 func SynthStack(stack cdktf.TerraformStack) *Doc {
-	out := *cdktf.Testing_Synth(stack, jsii.Bool(true))
-	cfg, err := policy.Parse([]byte(out))
+	dir := *cdktf.Testing_FullSynth(stack)
+	defer os.RemoveAll(dir)
+	out, err := os.ReadFile(filepath.Join(dir, "stacks", *stack.Node().Id(), "cdk.tf.json"))
 	if err != nil {
 		panic(err)
 	}
-	return &Doc{Config: cfg, JSON: out}
+	cfg, err := policy.Parse(out)
+	if err != nil {
+		panic(err)
+	}
+	return &Doc{Config: cfg, JSON: string(out)}
 }
 
 // All returns the three shipped environments, synthesized.

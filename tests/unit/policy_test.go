@@ -1,0 +1,142 @@
+package unit
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2domainname"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecrrepository"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecstaskdefinition"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticachereplicationgroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lb"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistener"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/rdscluster"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/rdsclusterinstance"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/secretsmanagersecret"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/secretsmanagersecretversion"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpc"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/stacks/policy"
+	"github.com/scalepayments/infra/tests"
+)
+
+func TestPolicyPackPassesOnEveryEnvironment(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		r := policy.Check(d.Stack.Name, d.Config, d.Env, stacks.Suppressions)
+		assert.Empty(t, r.Findings, "%s:\n%s", d.Env.Name, r)
+		assert.Equal(t, len(policy.Rules), r.Rules)
+		require.Len(t, r.Suppressed, 1, d.Env.Name)
+		assert.Equal(t, "SP-ENC-004", r.Suppressed[0].Finding.Rule.ID)
+		assert.Equal(t, "aws_s3_bucket", r.Suppressed[0].Finding.Resource.Type, "only the ALB log bucket")
+		assert.Contains(t, r.Suppressed[0].Finding.Resource.Path(), "edge/access-logs/")
+		assert.Contains(t, r.String(), "suppressed [SP-ENC-004]", "synth lists every suppression in use")
+	}
+}
+
+func TestEverySuppressionHasAReason(t *testing.T) {
+	ids := map[string]bool{}
+	for _, r := range policy.Rules {
+		ids[r.ID] = true
+	}
+	for _, s := range stacks.Suppressions {
+		assert.True(t, ids[s.Rule], "suppression of unknown rule %s", s.Rule)
+		assert.GreaterOrEqual(t, len(s.Reason), 20, "a suppression needs a written reason")
+		assert.NotEmpty(t, s.Path)
+	}
+}
+
+// badStack breaks every rule once, in a minimal stack, synthesized once for all rule tests.
+func badStack() *tests.Doc {
+	stack := cdktf.NewTerraformStack(cdktf.Testing_App(nil), jsii.String("bad"))
+	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{Region: jsii.String("us-east-1")})
+	kmskey.NewKmsKey(stack, jsii.String("key"), &kmskey.KmsKeyConfig{Tags: nameTag("key")})
+	cloudwatchloggroup.NewCloudwatchLogGroup(stack, jsii.String("logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
+		Name: jsii.String("plain"), RetentionInDays: jsii.Number(30), Tags: nameTag("logs")})
+	s3bucket.NewS3Bucket(stack, jsii.String("bucket"), &s3bucket.S3BucketConfig{Bucket: jsii.String("plain-bucket"), Tags: nameTag("bucket")})
+	snstopic.NewSnsTopic(stack, jsii.String("topic"), &snstopic.SnsTopicConfig{Name: jsii.String("plain"), Tags: nameTag("topic")})
+	secret := secretsmanagersecret.NewSecretsmanagerSecret(stack, jsii.String("secret"), &secretsmanagersecret.SecretsmanagerSecretConfig{Name: jsii.String("plain"), Tags: nameTag("secret")})
+	secretsmanagersecretversion.NewSecretsmanagerSecretVersion(stack, jsii.String("secret-value"), &secretsmanagersecretversion.SecretsmanagerSecretVersionConfig{
+		SecretId: secret.Id(), SecretString: jsii.String("hunter2")})
+	ecrrepository.NewEcrRepository(stack, jsii.String("repo"), &ecrrepository.EcrRepositoryConfig{Name: jsii.String("plain"), Tags: nameTag("repo")})
+	cluster := rdscluster.NewRdsCluster(stack, jsii.String("db"), &rdscluster.RdsClusterConfig{
+		Engine: jsii.String("aurora-postgresql"), ClusterIdentifier: jsii.String("plain"), MasterUsername: jsii.String("admin"),
+		MasterPassword: jsii.String("literal-password-1"), BackupRetentionPeriod: jsii.Number(1), SkipFinalSnapshot: jsii.Bool(true), Tags: nameTag("db")})
+	rdsclusterinstance.NewRdsClusterInstance(stack, jsii.String("db-instance"), &rdsclusterinstance.RdsClusterInstanceConfig{
+		ClusterIdentifier: cluster.Id(), Engine: jsii.String("aurora-postgresql"), InstanceClass: jsii.String("db.t4g.medium"),
+		PubliclyAccessible: jsii.Bool(true), Tags: nameTag("db-instance")})
+	elasticachereplicationgroup.NewElasticacheReplicationGroup(stack, jsii.String("redis"), &elasticachereplicationgroup.ElasticacheReplicationGroupConfig{
+		ReplicationGroupId: jsii.String("plain"), Description: jsii.String("plain"), Tags: nameTag("redis")})
+	alb := lb.NewLb(stack, jsii.String("alb"), &lb.LbConfig{Name: jsii.String("public"), Internal: jsii.Bool(false), Tags: nameTag("alb")})
+	lblistener.NewLbListener(stack, jsii.String("http"), &lblistener.LbListenerConfig{
+		LoadBalancerArn: alb.Arn(), Port: jsii.Number(80), Protocol: jsii.String("HTTP"), Tags: nameTag("http"),
+		DefaultAction: []*lblistener.LbListenerDefaultAction{{Type: jsii.String("forward"), TargetGroupArn: jsii.String("arn:tg")}}})
+	apigatewayv2domainname.NewApigatewayv2DomainName(stack, jsii.String("domain"), &apigatewayv2domainname.Apigatewayv2DomainNameConfig{
+		DomainName: jsii.String("api.example.com"), Tags: nameTag("domain"),
+		DomainNameConfiguration: &apigatewayv2domainname.Apigatewayv2DomainNameDomainNameConfiguration{
+			CertificateArn: jsii.String("arn:cert"), EndpointType: jsii.String("REGIONAL"), SecurityPolicy: jsii.String("TLS_1_0")}})
+	v := vpc.NewVpc(stack, jsii.String("vpc"), &vpc.VpcConfig{CidrBlock: jsii.String("10.9.0.0/16")}) // untagged, no flow logs
+	vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(stack, jsii.String("open"), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
+		SecurityGroupId: v.DefaultSecurityGroupId(), IpProtocol: jsii.String("tcp"), FromPort: jsii.Number(22), ToPort: jsii.Number(22),
+		CidrIpv4: jsii.String("0.0.0.0/0"), Tags: nameTag("open")})
+	ecstaskdefinition.NewEcsTaskDefinition(stack, jsii.String("task"), &ecstaskdefinition.EcsTaskDefinitionConfig{
+		Family: jsii.String("plain"), Tags: nameTag("task"),
+		ContainerDefinitions: jsii.String(`[{"name":"app","image":"app","environment":[{"name":"DB_PASSWORD","value":"from-env"}]}]`)})
+	iamrolepolicy.NewIamRolePolicy(stack, jsii.String("admin"), &iamrolepolicy.IamRolePolicyConfig{
+		Role: jsii.String("app"), Policy: jsii.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)})
+	d := tests.SynthStack(stack)
+	d.Env = prod.Env // production floors, WAF and account baseline all required
+	return d
+}
+
+func nameTag(name string) *map[string]*string { return &map[string]*string{"Name": jsii.String(name)} }
+
+func TestEveryRuleFailsSynthOnAStackThatBreaksIt(t *testing.T) {
+	d := badStack()
+	r := policy.Check("bad", d.Config, d.Env, nil)
+	require.True(t, r.Failed())
+	report := r.String()
+	for _, rule := range policy.Rules {
+		t.Run(rule.ID, func(t *testing.T) {
+			assert.Contains(t, r.IDs(), rule.ID)
+			assert.Contains(t, report, "["+rule.ID+"] "+string(rule.Severity)+" (PCI-DSS "+rule.PCI+")")
+			assert.Contains(t, report, "fix: "+rule.Fix)
+		})
+	}
+	// Findings name the resource address, so an operator can find it in the JSON.
+	assert.Contains(t, report, "[SP-NET-001] HIGH (PCI-DSS 1.3.1, 1.4.2) aws_vpc_security_group_ingress_rule.open: ingress from 0.0.0.0/0")
+	assert.Contains(t, report, "[SP-IAM-001] HIGH (PCI-DSS 7.2.1, 7.2.2) aws_iam_role_policy.admin: allows \"s3:*\"")
+	assert.Contains(t, report, `[SP-SEC-002] HIGH (PCI-DSS 8.6.2, 3.5.1) aws_ecs_task_definition.task: container app has DB_PASSWORD in plain environment`)
+	assert.True(t, strings.HasPrefix(report, "policy: bad: 24 rules, "))
+}
+
+func TestSuppressionNeedsTheRightRuleAndPath(t *testing.T) {
+	d := badStack()
+	only := func(s policy.Suppression) []string {
+		return policy.Check("bad", d.Config, d.Env, []policy.Suppression{s}).IDs()
+	}
+	assert.NotContains(t, only(policy.Suppression{Rule: "SP-NET-002", Path: "alb", Reason: "test"}), "SP-NET-002")
+	assert.Contains(t, only(policy.Suppression{Rule: "SP-NET-002", Path: "elsewhere", Reason: "test"}), "SP-NET-002")
+	assert.Contains(t, only(policy.Suppression{Rule: "SP-NET-001", Path: "alb", Reason: "test"}), "SP-NET-002")
+}
+
+func TestReadmeDocumentsEveryRule(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	for _, r := range policy.Rules {
+		assert.Contains(t, string(readme), fmt.Sprintf("| %s | %s | %s | %s |", r.ID, r.Severity, r.PCI, r.Title))
+	}
+}
