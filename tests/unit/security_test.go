@@ -1,0 +1,145 @@
+package unit
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scalepayments/infra/tests"
+)
+
+func TestWAFOnTheALBInStagingAndProd(t *testing.T) {
+	assert.Zero(t, dev.Count("aws_wafv2_web_acl"), "dev has no WAF")
+	for _, d := range []*tests.Doc{staging, prod} {
+		acl := d.One("aws_wafv2_web_acl")
+		assert.Equal(t, "REGIONAL", acl["scope"])
+		assert.Equal(t, map[string]any{"allow": map[string]any{}}, acl["default_action"])
+		var rules []struct {
+			Name             string
+			Priority         int
+			Statement        map[string]map[string]any
+			VisibilityConfig struct{ CloudWatchMetricsEnabled, SampledRequestsEnabled bool }
+		}
+		require.NoError(t, json.Unmarshal([]byte(acl["rule_json"].(string)), &rules))
+		var names []string
+		for _, r := range rules {
+			names = append(names, r.Name)
+			assert.True(t, r.VisibilityConfig.CloudWatchMetricsEnabled && r.VisibilityConfig.SampledRequestsEnabled, r.Name)
+		}
+		assert.Equal(t, []string{"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesSQLiRuleSet",
+			"AWSManagedRulesAmazonIpReputationList", "RateLimitPerClient"}, names)
+		rate := rules[4].Statement["RateBasedStatement"]
+		assert.EqualValues(t, d.Env.WAFRateLimit, rate["Limit"])
+		assert.Equal(t, "FORWARDED_IP", rate["AggregateKeyType"])
+		assert.Equal(t, map[string]any{"HeaderName": "X-Forwarded-For", "FallbackBehavior": "MATCH"}, rate["ForwardedIPConfig"])
+
+		assoc := d.One("aws_wafv2_web_acl_association")
+		assert.Equal(t, tests.RefTo("aws_lb", d.OneName("aws_lb"), "arn"), assoc["resource_arn"])
+		logging := d.One("aws_wafv2_web_acl_logging_configuration")
+		lg, ok := d.Ref(tests.Strings(logging["log_destination_configs"])[0])
+		require.True(t, ok)
+		assert.Equal(t, "aws-waf-logs-scalepayments-"+d.Env.Name, lg.Body["name"])
+		assert.Equal(t, keyRef(d, "logs"), lg.Body["kms_key_id"])
+		assert.Equal(t, []any{
+			map[string]any{"single_header": map[string]any{"name": "authorization"}},
+			map[string]any{"single_header": map[string]any{"name": "cookie"}},
+		}, logging["redacted_fields"])
+	}
+}
+
+func TestAccountBaselineWhereOwned(t *testing.T) {
+	for _, typ := range []string{"aws_guardduty_detector", "aws_config_configuration_recorder", "aws_cloudtrail"} {
+		assert.Zero(t, dev.Count(typ), "dev does not own the baseline")
+	}
+	for _, d := range []*tests.Doc{staging, prod} {
+		gd := d.One("aws_guardduty_detector")
+		assert.Equal(t, true, gd["enable"])
+		assert.Equal(t, "FIFTEEN_MINUTES", gd["finding_publishing_frequency"])
+		var features []string
+		for _, f := range d.List("aws_guardduty_detector_feature") {
+			features = append(features, f["name"].(string))
+			assert.Equal(t, "ENABLED", f["status"])
+		}
+		assert.ElementsMatch(t, []string{"S3_DATA_EVENTS", "RDS_LOGIN_EVENTS"}, features)
+
+		rec := d.One("aws_config_configuration_recorder")
+		assert.Equal(t, map[string]any{"all_supported": true, "include_global_resource_types": true}, rec["recording_group"])
+		assert.Equal(t, true, d.One("aws_config_configuration_recorder_status")["is_enabled"])
+		ch := d.One("aws_config_delivery_channel")
+		assert.Equal(t, keyRef(d, "audit"), ch["s3_kms_key_arn"])
+
+		trail := d.One("aws_cloudtrail")
+		assert.Equal(t, true, trail["is_multi_region_trail"])
+		assert.Equal(t, true, trail["include_global_service_events"])
+		assert.Equal(t, true, trail["enable_log_file_validation"])
+		assert.Equal(t, keyRef(d, "audit"), trail["kms_key_id"])
+		assert.Regexp(t, `^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:\*$`, trail["cloud_watch_logs_group_arn"])
+		role, ok := d.Ref(trail["cloud_watch_logs_role_arn"])
+		require.True(t, ok)
+		assert.Contains(t, role.Body["assume_role_policy"], `"Service":"cloudtrail.amazonaws.com"`)
+		assert.Equal(t, trail["s3_bucket_name"], ch["s3_bucket_name"], "one audit bucket")
+	}
+}
+
+func TestAlarmsNotifyAnEncryptedTopic(t *testing.T) {
+	for _, tt := range []struct {
+		d      *tests.Doc
+		alarms int
+	}{
+		// 4 ALB/API + aurora cpu + 3 per service + 1 memory per Aurora instance + lag if readers + 3 per Redis node
+		{dev, 5 + 9 + 1 + 0 + 3},
+		{staging, 5 + 9 + 2 + 1 + 6},
+		{prod, 5 + 9 + 3 + 1 + 9},
+	} {
+		d := tt.d
+		topic := d.One("aws_sns_topic")
+		assert.Equal(t, keyRef(d, "alarms"), topic["kms_master_key_id"])
+		topicRef := tests.RefTo("aws_sns_topic", d.OneName("aws_sns_topic"), "arn")
+		alarms := d.List("aws_cloudwatch_metric_alarm")
+		assert.Len(t, alarms, tt.alarms, d.Env.Name)
+		metrics := map[string]bool{}
+		for _, a := range alarms {
+			assert.Equal(t, []any{topicRef}, a["alarm_actions"])
+			assert.Equal(t, []any{topicRef}, a["ok_actions"])
+			metrics[a["namespace"].(string)+"/"+a["metric_name"].(string)] = true
+		}
+		for _, m := range []string{"AWS/ApplicationELB/HTTPCode_ELB_5XX_Count", "AWS/ApplicationELB/TargetResponseTime", "AWS/ECS/CPUUtilization",
+			"AWS/ECS/MemoryUtilization", "ECS/ContainerInsights/RunningTaskCount", "AWS/RDS/CPUUtilization", "AWS/RDS/FreeableMemory",
+			"AWS/ElastiCache/EngineCPUUtilization", "AWS/ElastiCache/DatabaseMemoryUsagePercentage", "AWS/ElastiCache/Evictions", "AWS/ApiGateway/5xx"} {
+			assert.True(t, metrics[m], "%s: %s alarm", d.Env.Name, m)
+		}
+		assert.Equal(t, d.Env.Aurora.Instances > 1, metrics["AWS/RDS/AuroraReplicaLagMaximum"])
+	}
+}
+
+func TestAlarmThresholdsComeFromTheEnvironment(t *testing.T) {
+	byName := map[string]tests.Body{}
+	for _, a := range prod.List("aws_cloudwatch_metric_alarm") {
+		byName[a["alarm_name"].(string)] = a
+	}
+	p := prod.Env.Alarms
+	assert.EqualValues(t, p.CPUPercent, byName["scalepayments-prod-ecs-payment-cpu"]["threshold"])
+	assert.EqualValues(t, 5, byName["scalepayments-prod-ecs-payment-running-tasks"]["threshold"], "min running = desired")
+	assert.Equal(t, "breaching", byName["scalepayments-prod-ecs-payment-running-tasks"]["treat_missing_data"], "no data means no tasks")
+	assert.EqualValues(t, float64(p.ResponseTimeMs)/1000, byName["scalepayments-prod-alb-response-time-p95"]["threshold"])
+	assert.Equal(t, "p95", byName["scalepayments-prod-alb-response-time-p95"]["extended_statistic"])
+	assert.EqualValues(t, p.FreeableMemoryMiB*1024*1024, byName["scalepayments-prod-aurora-freeable-memory-1"]["threshold"])
+	assert.Equal(t, map[string]any{"CacheClusterId": "scalepayments-prod-redis-003"}, byName["scalepayments-prod-redis-evictions-3"]["dimensions"])
+}
+
+func TestServiceLogsMaskCardNumbers(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		masked := map[string]bool{}
+		for _, p := range d.List("aws_cloudwatch_log_data_protection_policy") {
+			lg, ok := d.Ref(p["log_group_name"])
+			require.True(t, ok)
+			masked[lg.Body["name"].(string)] = true
+			assert.Contains(t, p["policy_document"], `"arn:aws:dataprotection::aws:data-identifier/CreditCardNumber"`)
+			assert.Contains(t, p["policy_document"], `"Deidentify":{"MaskConfig":{}}`)
+		}
+		prefix := "/scalepayments/" + d.Env.Name + "/ecs/"
+		assert.Equal(t, map[string]bool{prefix + "api": true, prefix + "payment": true, prefix + "notification": true}, masked)
+	}
+}
