@@ -10,38 +10,45 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/stacks/policy"
+	"github.com/scalepayments/infra/stacks/report"
 )
 
-func writeStack(t *testing.T, dir, name, json string) {
-	p := filepath.Join(dir, "stacks", name)
-	require.NoError(t, os.MkdirAll(p, 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(p, "cdk.tf.json"), []byte(json), 0o644))
+func reviewed(t *testing.T, json string) []report.Stack {
+	cfg, err := policy.Parse([]byte(json))
+	require.NoError(t, err)
+	return []report.Stack{{Env: envconfig.Dev, Config: cfg, Policy: policy.Check("scalepayments-dev", cfg, envconfig.Dev, stacks.Suppressions)}}
 }
 
 func TestCheckFailsSynthOnAFinding(t *testing.T) {
-	dir := t.TempDir()
-	writeStack(t, dir, "scalepayments-dev", `{"resource":{"aws_cloudwatch_log_group":{"plain":{"name":"x","tags":{"Name":"x"}}}}}`)
 	var out bytes.Buffer
-	assert.Equal(t, 1, check(&out, dir, []envconfig.Environment{envconfig.Dev}))
+	assert.Equal(t, 1, check(&out, reviewed(t, `{"resource":{"aws_cloudwatch_log_group":{"plain":{"name":"x","tags":{"Name":"x"}}}}}`)))
 	assert.Contains(t, out.String(), "[SP-ENC-003] HIGH (PCI-DSS 3.5.1, 10.3.2) aws_cloudwatch_log_group.plain: kms_key_id is not set")
 	assert.Contains(t, out.String(), "policy: synth failed")
 }
 
 func TestCheckPassesACleanStack(t *testing.T) {
-	dir := t.TempDir()
-	writeStack(t, dir, "scalepayments-dev", `{"resource":{}}`)
 	var out bytes.Buffer
-	assert.Equal(t, 0, check(&out, dir, []envconfig.Environment{envconfig.Dev}))
+	assert.Equal(t, 0, check(&out, reviewed(t, `{"resource":{}}`)))
 	assert.Equal(t, "policy: scalepayments-dev: 24 rules, 0 findings, 0 suppressed\n", out.String())
 }
 
-func TestCheckReportsAMissingStack(t *testing.T) {
-	var out bytes.Buffer
-	assert.Equal(t, 1, check(&out, t.TempDir(), []envconfig.Environment{envconfig.Dev}))
-	assert.Contains(t, out.String(), "no such file or directory")
+func TestWriteReport(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "report.md")
+	require.NoError(t, writeReport(path, reviewed(t, `{"resource":{"aws_vpc":{"v":{"tags":{"Name":"v"}}}}}`)))
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "| aws_vpc | 1 |")
+	assert.Error(t, writeReport(filepath.Join(t.TempDir(), "missing", "report.md"), nil))
 }
 
-func TestInvalidSelectionExitsBeforeAnyConstruct(t *testing.T) {
+func TestBadInputExitsBeforeAnyConstruct(t *testing.T) {
 	t.Setenv("SCALEPAYMENTS_ENVIRONMENTS", "dev,qa")
-	assert.Equal(t, 1, run())
+	assert.Equal(t, 1, run(nil))
+	t.Setenv("SCALEPAYMENTS_ENVIRONMENTS", "")
+	t.Setenv("TF_CLOUD_ORGANIZATION", "scalepayments")
+	t.Setenv("SCALEPAYMENTS_STATE_BUCKET", "state")
+	assert.Equal(t, 1, run(nil))
+	assert.Equal(t, 2, run([]string{"deploy"}))
 }

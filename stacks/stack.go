@@ -2,6 +2,8 @@
 package stacks
 
 import (
+	"encoding/json"
+
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
@@ -23,6 +25,7 @@ import (
 	"github.com/scalepayments/infra/constructs/waf"
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/stacks/policy"
 )
 
 // RequiredTerraform is the Terraform version floor (S3 use_lockfile needs 1.10).
@@ -50,13 +53,13 @@ type Stack struct {
 // Name is the stack name of an environment.
 func Name(env envconfig.Environment) string { return help.StackName(env.Name) }
 
-// New builds the stack of env. env must have passed envconfig validation.
-func New(scope constructs.Construct, env envconfig.Environment) *Stack {
+// New builds the stack of env with its state in backend. env must have passed envconfig validation.
+func New(scope constructs.Construct, env envconfig.Environment, backend Backend) *Stack {
 	name := Name(env)
 	stack := cdktf.NewTerraformStack(scope, jsii.String(name))
 	s := &Stack{Name: name, Stack: stack, Env: env}
 	stack.AddOverride(jsii.String("terraform.required_version"), RequiredTerraform)
-	cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String("terraform." + name + ".tfstate")})
+	backend.apply(s)
 	s.provider()
 
 	namer := help.Namer{Env: env.Name, Code: env.Code}
@@ -212,4 +215,14 @@ func (s *Stack) outputs() {
 	}
 	out("ecs_service_names", "ECS service name per service", &serviceNames)
 	out("log_group_names", "CloudWatch log group names", &logGroups)
+}
+
+// Synthesized returns the stack's Terraform configuration as cdktf writes it, in JSON or
+// HCL mode alike, for the policy pack and the review report.
+func (s *Stack) Synthesized() (*policy.Config, error) {
+	data, err := json.Marshal(s.Stack.ToTerraform())
+	if err != nil {
+		return nil, err
+	}
+	return policy.Parse(data)
 }

@@ -37,15 +37,18 @@ var (
 	cache = map[string]*Doc{}
 )
 
-// Synth returns env's synthesized stack, built at most once per process for equal values.
-func Synth(env envconfig.Environment) *Doc {
-	key := fmt.Sprintf("%#v", env)
+// Synth returns env's synthesized stack with local state, built at most once per process.
+func Synth(env envconfig.Environment) *Doc { return SynthWith(env, stacks.Backend{Kind: "local"}) }
+
+// SynthWith synthesizes env with a backend, at most once per process for equal values.
+func SynthWith(env envconfig.Environment, backend stacks.Backend) *Doc {
+	key := fmt.Sprintf("%#v %#v", env, backend)
 	mu.Lock()
 	defer mu.Unlock()
 	if d, ok := cache[key]; ok {
 		return d
 	}
-	s := stacks.New(cdktf.Testing_App(nil), env)
+	s := stacks.New(cdktf.Testing_App(nil), env, backend)
 	d := SynthStack(s.Stack)
 	d.Env, d.Stack = env, s
 	cache[key] = d

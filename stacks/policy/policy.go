@@ -2,8 +2,6 @@ package policy
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -119,17 +117,4 @@ func (r Report) IDs() []string {
 		ids = append(ids, f.Rule.ID)
 	}
 	return ids
-}
-
-// CheckDir checks the stack that cdktf wrote to <outdir>/stacks/<stack>/cdk.tf.json.
-func CheckDir(outdir, stack string, env envconfig.Environment, suppressions []Suppression) (Report, error) {
-	data, err := os.ReadFile(filepath.Join(outdir, "stacks", stack, "cdk.tf.json"))
-	if err != nil {
-		return Report{}, err
-	}
-	c, err := Parse(data)
-	if err != nil {
-		return Report{}, err
-	}
-	return Check(stack, c, env, suppressions), nil
 }
