@@ -1,0 +1,66 @@
+package report
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/stacks/policy"
+)
+
+func stacksOf(t *testing.T, envs ...envconfig.Environment) []Stack {
+	var out []Stack
+	for i, e := range envs {
+		cfg, err := policy.Parse([]byte(`{"resource":{"aws_vpc":{"v":{}},"aws_nat_gateway":{` + nats(i+1) + `}}}`))
+		require.NoError(t, err)
+		out = append(out, Stack{Env: e, Config: cfg, Policy: policy.Report{Stack: "scalepayments-" + e.Name, Rules: 24}})
+	}
+	return out
+}
+
+func nats(n int) string {
+	s := ""
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			s += ","
+		}
+		s += `"n` + string(rune('0'+i)) + `":{}`
+	}
+	return s
+}
+
+func TestDifferencesListOnlySettingsThatDiffer(t *testing.T) {
+	rows := Differences(stacksOf(t, envconfig.Dev, envconfig.Staging, envconfig.Prod))
+	byName := map[string][]string{}
+	for _, r := range rows {
+		byName[r.Setting] = r.Values
+	}
+	assert.Equal(t, []string{"1", "2", "3"}, byName["NATGateways"])
+	assert.Equal(t, []string{"db.t4g.medium", "db.r6g.large", "db.r6g.xlarge"}, byName["Aurora.InstanceClass"])
+	assert.Equal(t, []string{"1", "2", "3"}, byName["Redis.Nodes"])
+	assert.Equal(t, []string{"7", "30", "365"}, byName["LogRetentionDays"])
+	assert.Equal(t, []string{"false", "true", "true"}, byName["WAF"])
+	assert.Equal(t, []string{"false", "true", "true"}, byName["OwnsAccountBaseline"])
+	assert.Equal(t, []string{"Development", "Staging", "Production"}, byName["Tags.Environment"])
+	assert.Equal(t, []string{"—", "—", "Sensitive"}, byName["Tags.DataClassification"])
+	assert.Equal(t, []string{"256", "512", "1024"}, byName["Services.api.CPU"])
+	assert.NotContains(t, byName, "Region", "same everywhere")
+	assert.NotContains(t, byName, "Services.payment.Secrets")
+}
+
+func TestWriteRendersAllThreeSections(t *testing.T) {
+	stacks := stacksOf(t, envconfig.Dev, envconfig.Prod)
+	rule := &policy.Rules[0]
+	bucket := policy.Resource{Type: "aws_s3_bucket", Name: "logs"}
+	stacks[1].Policy.Findings = []policy.Finding{{Rule: rule, Resource: bucket, Problem: "not encrypted"}}
+	stacks[1].Policy.Suppressed = []policy.Suppressed{{Finding: policy.Finding{Rule: rule, Resource: bucket}, Suppression: policy.Suppression{Reason: "AWS allows only SSE-S3"}}}
+	var b bytes.Buffer
+	Write(&b, stacks)
+	out := b.String()
+	assert.Contains(t, out, "| resource type | dev | prod |\n|---|---|---|\n| aws_nat_gateway | 1 | 2 |\n| aws_vpc | 1 | 1 |\n| **total** | **2** | **3** |")
+	assert.Contains(t, out, "| NATGateways | 1 | 3 |")
+	assert.Contains(t, out, "- **scalepayments-prod**: 24 rules, 1 findings, 1 suppressed\n  - finding [SP-ENC-001] `aws_s3_bucket.logs`: not encrypted\n  - suppressed [SP-ENC-001] `aws_s3_bucket.logs`: AWS allows only SSE-S3")
+}
