@@ -16,7 +16,7 @@ BIN          := bin/scalepayments
 CDKTF        := node_modules/.bin/cdktf
 ENV          ?=
 
-.PHONY: help check-tools deps tools build synth synth-hcl test unit vet fmt-check lint cover diff deploy clean
+.PHONY: help check-tools deps tools build synth synth-hcl report test unit vet fmt-check lint cover diff deploy clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,7 @@ synth: deps build ## synthesize all environments into cdktf.out/stacks/ (SCALEPA
 
 synth-hcl: deps ## synthesize HCL (cdk.tf) with the cdktf CLI: the exit path off cdktf
 	$(CDKTF) synth --hcl
+	if command -v terraform >/dev/null; then terraform fmt -recursive cdktf.out/stacks >/dev/null; fi
 
 vet:
 	go vet ./...
@@ -73,6 +74,9 @@ diff: deps ## terraform plan of one environment: make diff ENV=staging (needs AW
 deploy: deps ## apply one environment: make deploy ENV=staging (needs AWS credentials)
 	@[ -n "$(ENV)" ] || { echo "usage: make deploy ENV=dev|staging|prod" >&2; exit 1; }
 	$(CDKTF) deploy scalepayments-$(ENV)
+
+report: deps build ## synthesize and write the review report to cdktf.out/report.md
+	./$(BIN) report
 
 clean: ## remove build and synth outputs
 	rm -rf cdktf.out bin coverage.out

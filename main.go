@@ -43,6 +43,14 @@ func run(args []string) int {
 		built = append(built, stacks.New(app, env, backend))
 	}
 	app.Synth()
+	if os.Getenv("SYNTH_HCL_OUTPUT") == "true" { // set by `cdktf synth --hcl`
+		for _, s := range built {
+			if err := stacks.RepairHCLFile(*app.Outdir(), s.Name); err != nil {
+				fmt.Fprintf(os.Stderr, "scalepayments: %v\n", err)
+				return 1
+			}
+		}
+	}
 
 	var reviewed []report.Stack
 	for _, s := range built {

@@ -24,7 +24,7 @@ type Statement struct {
 
 // Policy marshals statements into a policy document string.
 func Policy(statements ...Statement) string {
-	return MustJSON(PolicyDocument{Version: "2012-10-17", Statement: statements})
+	return Document(PolicyDocument{Version: "2012-10-17", Statement: statements})
 }
 
 // Allow is an Allow statement.
@@ -48,6 +48,18 @@ func SortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys
 // MustJSON marshals plain Go values (maps, slices, strings, numbers) that cannot fail.
 func MustJSON(v any) string {
 	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// Document marshals a JSON document that embeds Terraform references (policies, container
+// definitions). It is indented on purpose: cdktf's HCL renderer leaves quotes unescaped in a
+// one-line string holding "${...}", but writes multi-line strings as valid heredocs. AWS and
+// the provider compare these documents as JSON, so the whitespace never shows in a plan.
+func Document(v any) string {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		panic(err)
 	}

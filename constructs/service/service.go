@@ -217,7 +217,7 @@ func (s *Service) taskDefinition(scope constructs.Construct, props *Props) {
 			OperatingSystemFamily: jsii.String("LINUX"), CpuArchitecture: jsii.String("X86_64"),
 		},
 		Volume:               []*ecstaskdefinition.EcsTaskDefinitionVolume{{Name: jsii.String("tmp")}},
-		ContainerDefinitions: jsii.String(help.MustJSON([]container{c})),
+		ContainerDefinitions: jsii.String(help.Document([]container{c})),
 		Tags:                 help.NameTag(family),
 	})
 }

@@ -106,7 +106,7 @@ func TestAuroraMonitoringPerEnvironment(t *testing.T) {
 			assert.EqualValues(t, 60, in["monitoring_interval"])
 			role, ok := d.Ref(in["monitoring_role_arn"])
 			require.True(t, ok)
-			assert.Contains(t, role.Body["assume_role_policy"], `"Service":"monitoring.rds.amazonaws.com"`)
+			assert.Contains(t, role.Body["assume_role_policy"], `"Service": "monitoring.rds.amazonaws.com"`)
 		}
 	}
 }

@@ -58,7 +58,7 @@ func TestKeyPoliciesLetInOnlyTheServicesThatNeedThem(t *testing.T) {
 		}
 		assert.Equal(t, want, got, d.Env.Name)
 		logs := d.Resources("aws_kms_key")[d.NameOf("aws_kms_key", "scalepayments-"+d.Env.Name+"-logs")]
-		assert.Contains(t, logs["policy"], `"kms:EncryptionContext:aws:logs:arn":"arn:${data.aws_partition.partition.partition}:logs:us-east-1:${data.aws_caller_identity.caller.account_id}:log-group:*"`,
+		assert.Contains(t, logs["policy"], `"kms:EncryptionContext:aws:logs:arn": "arn:${data.aws_partition.partition.partition}:logs:us-east-1:${data.aws_caller_identity.caller.account_id}:log-group:*"`,
 			"scoped to this account's log groups")
 	}
 }

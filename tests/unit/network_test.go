@@ -184,7 +184,7 @@ func TestFlowLogsCaptureAllTrafficToAKMSLogGroup(t *testing.T) {
 		assert.Equal(t, "scalepayments-"+d.Env.Name+"-logs", key.Body["tags"].(tests.Body)["Name"])
 		role, ok := d.Ref(fl["iam_role_arn"])
 		require.True(t, ok)
-		assert.Contains(t, role.Body["assume_role_policy"], `"Service":"vpc-flow-logs.amazonaws.com"`)
+		assert.Contains(t, role.Body["assume_role_policy"], `"Service": "vpc-flow-logs.amazonaws.com"`)
 		assert.Contains(t, role.Body["assume_role_policy"], `"aws:SourceAccount"`)
 	}
 }

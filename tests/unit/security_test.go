@@ -78,7 +78,7 @@ func TestAccountBaselineWhereOwned(t *testing.T) {
 		assert.Regexp(t, `^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:\*$`, trail["cloud_watch_logs_group_arn"])
 		role, ok := d.Ref(trail["cloud_watch_logs_role_arn"])
 		require.True(t, ok)
-		assert.Contains(t, role.Body["assume_role_policy"], `"Service":"cloudtrail.amazonaws.com"`)
+		assert.Contains(t, role.Body["assume_role_policy"], `"Service": "cloudtrail.amazonaws.com"`)
 		assert.Equal(t, trail["s3_bucket_name"], ch["s3_bucket_name"], "one audit bucket")
 	}
 }

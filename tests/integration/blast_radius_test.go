@@ -1,0 +1,95 @@
+package integration
+
+import (
+	"encoding/json"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/tests"
+)
+
+// logicalIDHash is the suffix cdktf appends to logical ids; it differs per construct path.
+var logicalIDHash = regexp.MustCompile(`_[0-9A-F]{8}\b`)
+
+var paymentWord = regexp.MustCompile(`(^|[^a-z])payment([^a-z]|$)`)
+
+// permissions returns a service's IAM grants (task and execution roles) as "action on
+// resource" strings, and the same grants with the service's own name replaced by <svc>, so
+// two services' needs can be compared.
+func permissions(t *testing.T, d *tests.Doc, svc string) (raw, normalized []string) {
+	for _, kind := range []string{"task", "execution"} {
+		roleRef := tests.RefTo("aws_iam_role", d.NameOf("aws_iam_role", "scalepayments-"+d.Env.Name+"-"+svc+"-"+kind), "id")
+		for _, p := range d.List("aws_iam_role_policy") {
+			if p["role"] != roleRef {
+				continue
+			}
+			var doc help.PolicyDocument
+			require.NoError(t, json.Unmarshal([]byte(p["policy"].(string)), &doc))
+			for _, s := range doc.Statement {
+				for _, a := range s.Action {
+					for _, r := range s.Resource {
+						raw = append(raw, kind+": "+a+" on "+r)
+					}
+				}
+			}
+		}
+	}
+	own := regexp.MustCompile(`(^|[^a-z])` + svc + `([^a-z]|$)`)
+	for _, p := range raw {
+		p = logicalIDHash.ReplaceAllString(p, "")
+		normalized = append(normalized, own.ReplaceAllString(p, "$1<svc>$2"))
+	}
+	sort.Strings(raw)
+	sort.Strings(normalized)
+	return raw, normalized
+}
+
+// Scenario 2: the notification service cannot reach anything the payment service does not
+// also need: its grants are a strict subset of payment's, and none names a payment resource.
+func TestNotificationBlastRadiusIsAStrictSubsetOfPayment(t *testing.T) {
+	for _, d := range all() {
+		t.Run(d.Env.Name, func(t *testing.T) {
+			notifRaw, notif := permissions(t, d, "notification")
+			_, pay := permissions(t, d, "payment")
+			payment := map[string]bool{}
+			for _, p := range pay {
+				payment[p] = true
+			}
+			var extra []string
+			for _, p := range notif {
+				if !payment[p] && !strings.Contains(p, "secret") {
+					extra = append(extra, p)
+				}
+			}
+			assert.Empty(t, extra, "notification holds grants payment does not need")
+			assert.Less(t, len(notif), len(pay), "strictly fewer grants")
+			for _, p := range notifRaw {
+				assert.NotRegexp(t, paymentWord, p, "notification never names a payment resource")
+				assert.NotContains(t, p, "rds-db:connect", "notification has no database access")
+			}
+			// Secrets differ by design: each service reads only its own.
+			var secretGrants []string
+			for _, p := range notifRaw {
+				if strings.HasPrefix(p, "execution: secretsmanager:GetSecretValue") {
+					secretGrants = append(secretGrants, p)
+				}
+			}
+			require.Len(t, secretGrants, 1)
+			assert.Contains(t, secretGrants[0], "service-notification_secret-email-api-key")
+			// On the network both share the tasks group; the data stores then separate them by
+			// identity: their own Redis user (own key prefix) and no database user at all.
+			n := netOf(d)
+			svcs := map[string]tests.Body{}
+			for _, s := range d.List("aws_ecs_service") {
+				svcs[s["name"].(string)] = s
+			}
+			assert.Equal(t, n.Reachable(n.GroupOf(svcs["payment"])), n.Reachable(n.GroupOf(svcs["notification"])))
+		})
+	}
+}

@@ -1,0 +1,51 @@
+package integration
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+	"github.com/stretchr/testify/assert"
+
+	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/stacks/policy"
+	"github.com/scalepayments/infra/tests"
+)
+
+// Scenario 5: the policy pack is clean everywhere; every suppression in use has a reason.
+func TestComplianceIsCleanInEveryEnvironment(t *testing.T) {
+	for _, d := range all() {
+		r := policy.Check(d.Stack.Name, d.Config, d.Env, stacks.Suppressions)
+		assert.False(t, r.Failed(), "%s", r)
+		for _, s := range r.Suppressed {
+			assert.NotEmpty(t, s.Suppression.Reason)
+		}
+	}
+}
+
+var literalSecret = regexp.MustCompile(`AKIA[0-9A-Z]{16}|-----BEGIN|"(password|master_password|auth_token|secret_string)":`)
+
+// Scenario 6: no literal secret, every taggable resource tagged with the right Environment,
+// every name within its limit, and byte-identical output across two synths.
+func TestHygiene(t *testing.T) {
+	envTag := map[string]string{"dev": "Development", "staging": "Staging", "prod": "Production"}
+	for _, d := range all() {
+		assert.NotRegexp(t, literalSecret, d.JSON, d.Env.Name)
+		assert.Empty(t, d.UntaggedResources(), d.Env.Name)
+		tags := d.DefaultTags()
+		assert.Equal(t, envTag[d.Env.Name], tags["Environment"])
+		assert.Equal(t, "ScalePayments", tags["Project"])
+		assert.Equal(t, "cdktf", tags["ManagedBy"])
+		assert.Equal(t, "scalepayments-"+d.Env.Name, tags["Stack"])
+		assert.Empty(t, d.NameViolations(), d.Env.Name)
+	}
+}
+
+func TestSynthIsDeterministic(t *testing.T) {
+	for _, env := range []envconfig.Environment{envconfig.Prod} {
+		again := stacks.New(cdktf.Testing_App(nil), env, stacks.Backend{Kind: "local"})
+		// Compared as a boolean: a diff of two 300 kB documents helps nobody.
+		assert.True(t, prod.JSON == tests.SynthStack(again.Stack).JSON, "stable logical ids and values")
+	}
+}

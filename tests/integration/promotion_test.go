@@ -1,0 +1,118 @@
+package integration
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/tests"
+)
+
+// forever treats CloudWatch's 0 ("never expire") as the longest retention.
+func forever(days int) int {
+	if days == 0 {
+		return 1 << 30
+	}
+	return days
+}
+
+func b(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// controls are the security and resilience controls that may only grow from dev to prod.
+func controls(e envconfig.Environment) map[string]int {
+	return map[string]int{
+		"log retention days":         forever(e.LogRetentionDays),
+		"backup retention days":      e.Aurora.BackupRetentionDays,
+		"deletion protection":        b(e.Aurora.DeletionProtection),
+		"prevent destroy":            b(e.Aurora.PreventDestroy),
+		"performance insights":       b(e.Aurora.PerformanceInsights),
+		"enhanced monitoring":        b(e.Aurora.MonitoringInterval > 0),
+		"aurora instances":           e.Aurora.Instances,
+		"redis nodes":                e.Redis.Nodes,
+		"redis snapshot days":        e.Redis.SnapshotRetentionDays,
+		"NAT gateways":               e.NATGateways,
+		"availability zones":         len(e.AvailabilityZones),
+		"interface endpoints":        b(e.InterfaceEndpoints),
+		"WAF":                        b(e.WAF),
+		"account baseline":           b(e.OwnsAccountBaseline),
+		"KMS deletion window":        e.KMSDeletionWindowDays,
+		"secret recovery window":     e.SecretRecoveryDays,
+		"no ECS Exec":                b(!e.ExecuteCommand),
+		"on-demand share (1/spot+1)": 1000 / (e.FargateSpotWeight + 1),
+		"CORS locked to origins":     b(e.CORSAllowedOrigins[0] != "*"),
+	}
+}
+
+// Scenario 4: promotion dev -> staging -> prod only grows protection.
+func TestPromotionOnlyGrowsProtection(t *testing.T) {
+	for _, pair := range [][2]*envconfig.Environment{{&dev.Env, &staging.Env}, {&staging.Env, &prod.Env}} {
+		lower, higher := controls(*pair[0]), controls(*pair[1])
+		require.Equal(t, len(lower), len(higher))
+		for name, v := range lower {
+			assert.LessOrEqual(t, v, higher[name], "%s: %s -> %s", name, pair[0].Name, pair[1].Name)
+		}
+	}
+}
+
+// The synthesized topology is the same in every environment except for the documented
+// per-environment switches, each of which may only add resources going up.
+var switches = map[string]string{
+	"aws_subnet": "AZ count", "aws_route_table": "AZ count", "aws_route": "AZ count",
+	"aws_route_table_association": "AZ count", "aws_nat_gateway": "NATGateways", "aws_eip": "NATGateways",
+	"aws_vpc_endpoint":         "InterfaceEndpoints",
+	"aws_rds_cluster_instance": "Aurora.Instances", "aws_cloudwatch_metric_alarm": "Aurora.Instances, Redis.Nodes",
+	"aws_iam_role": "monitoring role, baseline roles", "aws_iam_role_policy": "baseline roles",
+	"aws_iam_role_policy_attachment": "Aurora.MonitoringInterval, baseline",
+	"aws_kms_key":                    "baseline audit key", "aws_kms_alias": "baseline audit key",
+	"aws_wafv2_web_acl": "WAF", "aws_wafv2_web_acl_association": "WAF", "aws_wafv2_web_acl_logging_configuration": "WAF",
+	"aws_cloudwatch_log_group": "WAF, baseline",
+	"aws_guardduty_detector":   "baseline", "aws_guardduty_detector_feature": "baseline",
+	"aws_config_configuration_recorder": "baseline", "aws_config_configuration_recorder_status": "baseline",
+	"aws_config_delivery_channel": "baseline", "aws_cloudtrail": "baseline",
+	"aws_s3_bucket": "baseline", "aws_s3_bucket_policy": "baseline", "aws_s3_bucket_versioning": "baseline",
+	"aws_s3_bucket_public_access_block": "baseline", "aws_s3_bucket_server_side_encryption_configuration": "baseline",
+	"aws_s3_bucket_lifecycle_configuration": "baseline", "aws_s3_bucket_ownership_controls": "baseline",
+}
+
+func TestTopologyDiffersOnlyByDocumentedSwitches(t *testing.T) {
+	counts := func(d *tests.Doc) map[string]int {
+		out := map[string]int{}
+		for _, r := range d.Each() {
+			out[r.Type]++
+		}
+		return out
+	}
+	for _, pair := range [][2]*tests.Doc{{dev, staging}, {staging, prod}} {
+		lower, higher := counts(pair[0]), counts(pair[1])
+		for typ, n := range higher {
+			if _, documented := switches[typ]; documented {
+				assert.GreaterOrEqual(t, n, lower[typ], "%s shrinks from %s to %s", typ, pair[0].Env.Name, pair[1].Env.Name)
+			} else {
+				assert.Equal(t, lower[typ], n, "%s differs between %s and %s but is no documented switch", typ, pair[0].Env.Name, pair[1].Env.Name)
+			}
+		}
+		for typ := range lower {
+			assert.Contains(t, higher, typ, "%s disappears going up", typ)
+		}
+	}
+}
+
+func TestVPCCIDRsNeverOverlap(t *testing.T) {
+	var cidrs []netip.Prefix
+	for _, d := range all() {
+		cidrs = append(cidrs, netip.MustParsePrefix(d.One("aws_vpc")["cidr_block"].(string)))
+	}
+	for i, a := range cidrs {
+		for _, c := range cidrs[:i] {
+			assert.False(t, a.Overlaps(c), "%s overlaps %s: peering would be impossible", a, c)
+		}
+	}
+}
