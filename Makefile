@@ -15,6 +15,8 @@ STACKS        = $(wildcard cdktf.out/stacks/*)
 BIN          := bin/scalepayments
 CDKTF        := node_modules/.bin/cdktf
 ENV          ?=
+# Go packages of this project; node_modules holds a Go package of its own (flatted).
+GO_PKGS       = $(shell go list ./... | grep -v /node_modules/)
 
 .PHONY: help check-tools deps tools build synth synth-hcl report test unit vet fmt-check lint cover diff deploy clean
 
@@ -48,13 +50,13 @@ synth-hcl: deps ## synthesize HCL (cdk.tf) with the cdktf CLI: the exit path off
 	if command -v terraform >/dev/null; then terraform fmt -recursive cdktf.out/stacks >/dev/null; fi
 
 vet:
-	go vet ./...
+	go vet $(GO_PKGS)
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$out" ] || { echo "not gofmt-formatted: $$out" >&2; exit 1; }
 
-unit: ## go test ./...
-	go test ./...
+unit: ## every Go test (go test over the project's packages)
+	go test $(GO_PKGS)
 
 lint: tools ## tflint with the AWS ruleset on every synthesized stack
 	@[ -n "$(STACKS)" ] || { echo "no stacks: run make synth first" >&2; exit 1; }
@@ -64,7 +66,7 @@ test: deps tools vet fmt-check unit synth ## every check: vet, gofmt, tests, syn
 	$(MAKE) --no-print-directory lint
 
 cover: ## coverage of the production packages across all tests
-	go test -coverpkg=$$(go list ./... | grep -v /tests | paste -sd, -) -coverprofile=coverage.out ./... >/dev/null
+	go test -coverpkg=$$(echo "$(GO_PKGS)" | tr ' ' '\n' | grep -v /tests | paste -sd, -) -coverprofile=coverage.out $(GO_PKGS) >/dev/null
 	go tool cover -func=coverage.out | tail -1
 
 diff: deps ## terraform plan of one environment: make diff ENV=staging (needs AWS credentials)

@@ -44,6 +44,7 @@ func TestWriteReport(t *testing.T) {
 }
 
 func TestBadInputExitsBeforeAnyConstruct(t *testing.T) {
+	t.Chdir(t.TempDir())
 	t.Setenv("SCALEPAYMENTS_ENVIRONMENTS", "dev,qa")
 	assert.Equal(t, 1, run(nil))
 	t.Setenv("SCALEPAYMENTS_ENVIRONMENTS", "")
@@ -51,4 +52,18 @@ func TestBadInputExitsBeforeAnyConstruct(t *testing.T) {
 	t.Setenv("SCALEPAYMENTS_STATE_BUCKET", "state")
 	assert.Equal(t, 1, run(nil))
 	assert.Equal(t, 2, run([]string{"deploy"}))
+	_, err := os.Stat("cdktf.out")
+	assert.True(t, os.IsNotExist(err), "no stack was synthesized")
+}
+
+// End to end: one environment synthesized by the real entry point, checked, and reported.
+func TestRunSynthesizesChecksAndReports(t *testing.T) {
+	t.Chdir(t.TempDir())
+	t.Setenv("SCALEPAYMENTS_ENVIRONMENTS", "dev")
+	require.Equal(t, 0, run([]string{"report"}))
+	_, err := os.Stat(filepath.Join("cdktf.out", "stacks", "scalepayments-dev", "cdk.tf.json"))
+	assert.NoError(t, err)
+	report, err := os.ReadFile(filepath.Join("cdktf.out", "report.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(report), "- **scalepayments-dev**: 24 rules, 0 findings, 1 suppressed")
 }

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"reflect"
 	"regexp"
 	"testing"
 
@@ -48,4 +49,11 @@ func TestSynthIsDeterministic(t *testing.T) {
 		// Compared as a boolean: a diff of two 300 kB documents helps nobody.
 		assert.True(t, prod.JSON == tests.SynthStack(again.Stack).JSON, "stable logical ids and values")
 	}
+}
+
+// The policy pack and the report read Stack.Synthesized(): it must be what cdktf writes.
+func TestSynthesizedIsWhatCdktfWrites(t *testing.T) {
+	cfg, err := prod.Stack.Synthesized()
+	assert.NoError(t, err)
+	assert.True(t, reflect.DeepEqual(prod.Root, cfg.Root))
 }

@@ -22,6 +22,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/secretsmanagersecret"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/secretsmanagersecretversion"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygrouprule"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpc"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
@@ -72,8 +74,19 @@ func badStack() *tests.Doc {
 	secretsmanagersecretversion.NewSecretsmanagerSecretVersion(stack, jsii.String("secret-value"), &secretsmanagersecretversion.SecretsmanagerSecretVersionConfig{
 		SecretId: secret.Id(), SecretString: jsii.String("hunter2")})
 	ecrrepository.NewEcrRepository(stack, jsii.String("repo"), &ecrrepository.EcrRepositoryConfig{Name: jsii.String("plain"), Tags: nameTag("repo")})
+	open := securitygroup.NewSecurityGroup(stack, jsii.String("open-sg"), &securitygroup.SecurityGroupConfig{
+		Name: jsii.String("open"), Tags: nameTag("open-sg"),
+		Ingress: []*securitygroup.SecurityGroupIngress{{FromPort: jsii.Number(443), ToPort: jsii.Number(443), Protocol: jsii.String("tcp"), CidrBlocks: jsii.Strings("0.0.0.0/0")}},
+	})
+	securitygrouprule.NewSecurityGroupRule(stack, jsii.String("open-rule"), &securitygrouprule.SecurityGroupRuleConfig{
+		Type: jsii.String("ingress"), SecurityGroupId: open.Id(), FromPort: jsii.Number(5432), ToPort: jsii.Number(5432),
+		Protocol: jsii.String("tcp"), Ipv6CidrBlocks: jsii.Strings("::/0")})
+	vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(stack, jsii.String("office"), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
+		SecurityGroupId: open.Id(), IpProtocol: jsii.String("tcp"), FromPort: jsii.Number(5432), ToPort: jsii.Number(5432),
+		CidrIpv4: jsii.String("10.0.0.0/8"), Tags: nameTag("office")})
 	cluster := rdscluster.NewRdsCluster(stack, jsii.String("db"), &rdscluster.RdsClusterConfig{
-		Engine: jsii.String("aurora-postgresql"), ClusterIdentifier: jsii.String("plain"), MasterUsername: jsii.String("admin"),
+		VpcSecurityGroupIds: &[]*string{open.Id()},
+		Engine:              jsii.String("aurora-postgresql"), ClusterIdentifier: jsii.String("plain"), MasterUsername: jsii.String("admin"),
 		MasterPassword: jsii.String("literal-password-1"), BackupRetentionPeriod: jsii.Number(1), SkipFinalSnapshot: jsii.Bool(true), Tags: nameTag("db")})
 	rdsclusterinstance.NewRdsClusterInstance(stack, jsii.String("db-instance"), &rdsclusterinstance.RdsClusterInstanceConfig{
 		ClusterIdentifier: cluster.Id(), Engine: jsii.String("aurora-postgresql"), InstanceClass: jsii.String("db.t4g.medium"),
@@ -121,6 +134,9 @@ func TestEveryRuleFailsSynthOnAStackThatBreaksIt(t *testing.T) {
 	assert.Contains(t, report, "[SP-IAM-001] HIGH (PCI-DSS 7.2.1, 7.2.2) aws_iam_role_policy.admin: allows \"s3:*\"")
 	assert.Contains(t, report, `[SP-SEC-002] HIGH (PCI-DSS 8.6.2, 3.5.1) aws_ecs_task_definition.task: container app has DB_PASSWORD in plain environment`)
 	assert.True(t, strings.HasPrefix(report, "policy: bad: 24 rules, "))
+	assert.Contains(t, report, "aws_security_group.open-sg: inline ingress from 0.0.0.0/0")
+	assert.Contains(t, report, "aws_security_group_rule.open-rule: ingress from ::/0")
+	assert.Contains(t, report, "aws_rds_cluster.db: its security group admits 10.0.0.0/8 (aws_vpc_security_group_ingress_rule.office), which is not the tasks group")
 }
 
 func TestSuppressionNeedsTheRightRuleAndPath(t *testing.T) {
