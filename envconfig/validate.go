@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -195,20 +196,21 @@ func (e Environment) validateEdge(bad reporter) {
 	}
 	a := e.Alarms
 	for _, p := range []struct {
-		field string
-		value int
-	}{{"Alarms.CPUPercent", a.CPUPercent}, {"Alarms.MemoryPercent", a.MemoryPercent}} {
-		if p.value < 1 || p.value > 100 {
-			bad(p.field, p.value, "allowed 1 to 100 (percent)")
-		}
-	}
-	for _, p := range []struct {
-		field string
-		value int
-	}{{"Alarms.Errors5xx", a.Errors5xx}, {"Alarms.ResponseTimeMs", a.ResponseTimeMs}, {"Alarms.FreeableMemoryMiB", a.FreeableMemoryMiB},
-		{"Alarms.ReplicaLagMs", a.ReplicaLagMs}, {"Alarms.Evictions", a.Evictions}} {
-		if p.value < 1 {
-			bad(p.field, p.value, "allowed 1 or more")
+		field   string
+		value   int
+		max     int
+		allowed string
+	}{
+		{"Alarms.CPUPercent", a.CPUPercent, 100, "allowed 1 to 100 (percent)"},
+		{"Alarms.MemoryPercent", a.MemoryPercent, 100, "allowed 1 to 100 (percent)"},
+		{"Alarms.Errors5xx", a.Errors5xx, math.MaxInt, "allowed 1 or more"},
+		{"Alarms.ResponseTimeMs", a.ResponseTimeMs, math.MaxInt, "allowed 1 or more"},
+		{"Alarms.FreeableMemoryMiB", a.FreeableMemoryMiB, math.MaxInt, "allowed 1 or more"},
+		{"Alarms.ReplicaLagMs", a.ReplicaLagMs, math.MaxInt, "allowed 1 or more"},
+		{"Alarms.Evictions", a.Evictions, math.MaxInt, "allowed 1 or more"},
+	} {
+		if p.value < 1 || p.value > p.max {
+			bad(p.field, p.value, p.allowed)
 		}
 	}
 }

@@ -13,26 +13,26 @@ const Project = "scalepayments"
 
 // AWS name length limits that bite (toolchain.md "AWS facts that bite").
 const (
-	MaxALBName              = 32
-	MaxTargetGroupName      = 32
-	MaxIAMRoleName          = 64
-	MaxReplicationGroupID   = 40
-	MaxRDSIdentifier        = 63
-	MaxLogGroupName         = 512
-	MaxSecurityGroupName    = 255
-	MaxKMSAliasName         = 256
-	MaxS3BucketName         = 63
-	MaxECRRepositoryName    = 256
-	MaxElastiCacheUserID    = 40
-	MaxAPIGatewayName       = 128
-	MaxWAFName              = 128
-	MaxECSName              = 255
-	MaxParameterGroupName   = 255
-	MaxSubnetGroupName      = 255
-	MaxCloudTrailName       = 128
-	MaxVPCLinkName          = 128
-	MaxSNSTopicName         = 256
-	MaxAutoscalingPolicyLen = 255
+	MaxName               = 255 // the common limit (tags, ECS names, parameter groups, ...)
+	MaxALBName            = 32
+	MaxTargetGroupName    = 32
+	MaxIAMRoleName        = 64
+	MaxReplicationGroupID = 40
+	MaxRDSIdentifier      = 63
+	MaxLogGroupName       = 512
+	MaxSecurityGroupName  = 255
+	MaxKMSAliasName       = 256
+	MaxS3BucketName       = 63
+	MaxECRRepositoryName  = 256
+	MaxElastiCacheUserID  = 40
+	MaxAPIGatewayName     = 128
+	MaxWAFName            = 128
+	MaxECSName            = 255
+	MaxParameterGroupName = 255
+	MaxSubnetGroupName    = 255
+	MaxCloudTrailName     = 128
+	MaxVPCLinkName        = 128
+	MaxSNSTopicName       = 256
 )
 
 // StackName is the cdktf stack (and Terraform Cloud workspace) name of an environment.

@@ -100,7 +100,7 @@ func New(scope constructs.Construct, id string, props *Props) *Alarms {
 	actions := &[]*string{topic.Arn()}
 	for _, def := range Definitions(props) {
 		cfg := &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
-			AlarmName:          jsii.String(n.Name(255, def.Name)),
+			AlarmName:          jsii.String(n.Name(help.MaxName, def.Name)),
 			AlarmDescription:   jsii.String(def.Description),
 			Namespace:          jsii.String(def.Namespace),
 			MetricName:         jsii.String(def.Metric),
@@ -112,7 +112,7 @@ func New(scope constructs.Construct, id string, props *Props) *Alarms {
 			TreatMissingData:   jsii.String("notBreaching"),
 			AlarmActions:       actions,
 			OkActions:          actions,
-			Tags:               help.NameTag(n.Name(255, def.Name)),
+			Tags:               help.NameTag(n.Name(help.MaxName, def.Name)),
 		}
 		if def.Statistic[0] == 'p' {
 			cfg.ExtendedStatistic = jsii.String(def.Statistic)

@@ -53,7 +53,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	b := &Baseline{}
 	b.Detector = guarddutydetector.NewGuarddutyDetector(scope, jsii.String("guardduty"), &guarddutydetector.GuarddutyDetectorConfig{
 		Enable: jsii.Bool(true), FindingPublishingFrequency: jsii.String("FIFTEEN_MINUTES"),
-		Tags: help.NameTag(n.Name(255, "guardduty")),
+		Tags: help.NameTag(n.Name(help.MaxName, "guardduty")),
 	})
 	for _, f := range GuardDutyFeatures {
 		guarddutydetectorfeature.NewGuarddutyDetectorFeature(scope, jsii.String("guardduty-"+f), &guarddutydetectorfeature.GuarddutyDetectorFeatureConfig{
@@ -87,14 +87,14 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 		)},
 	})
 	b.Recorder = configconfigurationrecorder.NewConfigConfigurationRecorder(scope, jsii.String("config-recorder"), &configconfigurationrecorder.ConfigConfigurationRecorderConfig{
-		Name:    jsii.String(n.Name(255, "recorder")),
+		Name:    jsii.String(n.Name(help.MaxName, "recorder")),
 		RoleArn: configRole.Role.Arn(),
 		RecordingGroup: &configconfigurationrecorder.ConfigConfigurationRecorderRecordingGroup{
 			AllSupported: jsii.Bool(true), IncludeGlobalResourceTypes: jsii.Bool(true),
 		},
 	})
 	channel := configdeliverychannel.NewConfigDeliveryChannel(scope, jsii.String("config-delivery"), &configdeliverychannel.ConfigDeliveryChannelConfig{
-		Name:         jsii.String(n.Name(255, "delivery")),
+		Name:         jsii.String(n.Name(help.MaxName, "delivery")),
 		S3BucketName: bucketName,
 		S3KeyPrefix:  jsii.String("config"),
 		S3KmsKeyArn:  props.AuditKeyArn,

@@ -141,7 +141,7 @@ func (e *Edge) alb(scope constructs.Construct, props *Props, cert *string) {
 				MessageBody: jsii.String(`{"message":"Not Found"}`),
 			},
 		}},
-		Tags: help.NameTag(n.Name(255, "https")),
+		Tags: help.NameTag(n.Name(help.MaxName, "https")),
 	})
 }
 

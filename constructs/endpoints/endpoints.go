@@ -42,7 +42,7 @@ func New(scope constructs.Construct, id string, props *Props) *Endpoints {
 			PrivateDnsEnabled: jsii.Bool(true),
 			SubnetIds:         props.SubnetIDs,
 			SecurityGroupIds:  &[]*string{props.SecurityGroupID},
-			Tags:              help.NameTag(props.Namer.Name(255, slug)),
+			Tags:              help.NameTag(props.Namer.Name(help.MaxName, slug)),
 		})
 	}
 	return e

@@ -60,12 +60,12 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		CidrBlock:          jsii.String(props.CIDR),
 		EnableDnsHostnames: jsii.Bool(true),
 		EnableDnsSupport:   jsii.Bool(true),
-		Tags:               help.NameTag(n.Name(255, "vpc")),
+		Tags:               help.NameTag(n.Name(help.MaxName, "vpc")),
 	})
 	net := &Network{Vpc: v}
 	for _, tier := range help.Tiers {
 		for az, cidr := range plan[tier] {
-			name := n.Name(255, tier.String(), props.AvailabilityZones[az])
+			name := n.Name(help.MaxName, tier.String(), props.AvailabilityZones[az])
 			s := subnet.NewSubnet(scope, jsii.String(fmt.Sprintf("%s-%d", tier, az)), &subnet.SubnetConfig{
 				VpcId:               v.Id(),
 				CidrBlock:           jsii.String(cidr.String()),
@@ -88,14 +88,14 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 	// Adopting the default security group with no rule blocks removes all its rules (CIS 5.4).
 	defaultsecuritygroup.NewDefaultSecurityGroup(scope, jsii.String("default-sg"), &defaultsecuritygroup.DefaultSecurityGroupConfig{
 		VpcId: v.Id(),
-		Tags:  help.NameTag(n.Name(255, "default-deny-all")),
+		Tags:  help.NameTag(n.Name(help.MaxName, "default-deny-all")),
 	})
 	vpcendpoint.NewVpcEndpoint(scope, jsii.String("s3-endpoint"), &vpcendpoint.VpcEndpointConfig{
 		VpcId:           v.Id(),
 		ServiceName:     jsii.String(fmt.Sprintf("com.amazonaws.%s.s3", props.Account.Region)),
 		VpcEndpointType: jsii.String("Gateway"),
 		RouteTableIds:   ids(net.PrivateRouteTables),
-		Tags:            help.NameTag(n.Name(255, "s3")),
+		Tags:            help.NameTag(n.Name(help.MaxName, "s3")),
 	})
 	return net
 }
@@ -104,15 +104,15 @@ func (net *Network) routes(scope constructs.Construct, props *Props) {
 	n := props.Namer
 	igw := internetgateway.NewInternetGateway(scope, jsii.String("igw"), &internetgateway.InternetGatewayConfig{
 		VpcId: net.Vpc.Id(),
-		Tags:  help.NameTag(n.Name(255, "igw")),
+		Tags:  help.NameTag(n.Name(help.MaxName, "igw")),
 	})
-	public := table(scope, net, "public", n.Name(255, "public"))
+	public := table(scope, net, "public", n.Name(help.MaxName, "public"))
 	defaultRoute(scope, "public-default", public, &route.RouteConfig{GatewayId: igw.Id()})
 	for az, s := range net.Public {
 		associate(scope, fmt.Sprintf("public-%d", az), s, public)
 	}
 	for az := 0; az < props.NATGateways; az++ {
-		name := n.Name(255, "nat", props.AvailabilityZones[az])
+		name := n.Name(help.MaxName, "nat", props.AvailabilityZones[az])
 		ip := eip.NewEip(scope, jsii.String(fmt.Sprintf("nat-eip-%d", az)), &eip.EipConfig{
 			Domain: jsii.String("vpc"),
 			Tags:   help.NameTag(name),
@@ -125,7 +125,7 @@ func (net *Network) routes(scope constructs.Construct, props *Props) {
 		}))
 	}
 	for az, s := range net.Private {
-		rt := table(scope, net, fmt.Sprintf("private-%d", az), n.Name(255, "private", props.AvailabilityZones[az]))
+		rt := table(scope, net, fmt.Sprintf("private-%d", az), n.Name(help.MaxName, "private", props.AvailabilityZones[az]))
 		// With one NAT per AZ each AZ egresses through its own, so losing an AZ costs only that AZ.
 		nat := net.NatGateways[az%len(net.NatGateways)]
 		defaultRoute(scope, fmt.Sprintf("private-default-%d", az), rt, &route.RouteConfig{NatGatewayId: nat.Id()})
@@ -133,7 +133,7 @@ func (net *Network) routes(scope constructs.Construct, props *Props) {
 		net.PrivateRouteTables = append(net.PrivateRouteTables, rt)
 	}
 	// The database tier has only the VPC's local route: no path to or from the internet.
-	net.DatabaseRouteTable = table(scope, net, "database", n.Name(255, "database"))
+	net.DatabaseRouteTable = table(scope, net, "database", n.Name(help.MaxName, "database"))
 	for az, s := range net.Database {
 		associate(scope, fmt.Sprintf("database-%d", az), s, net.DatabaseRouteTable)
 	}
@@ -160,7 +160,7 @@ func (net *Network) flowLogs(scope constructs.Construct, props *Props) {
 		LogDestination:         group.Group.Arn(),
 		IamRoleArn:             r.Role.Arn(),
 		MaxAggregationInterval: jsii.Number(60),
-		Tags:                   help.NameTag(n.Name(255, "flow-log")),
+		Tags:                   help.NameTag(n.Name(help.MaxName, "flow-log")),
 	})
 }
 

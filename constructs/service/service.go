@@ -204,7 +204,7 @@ func (s *Service) taskDefinition(scope constructs.Construct, props *Props) {
 	for _, k := range help.SortedKeys(s.Secrets) {
 		c.Secrets = append(c.Secrets, secretRef{Name: envName(k), ValueFrom: *s.Secrets[k].Arn()})
 	}
-	family := props.Namer.Name(255, svc.Name)
+	family := props.Namer.Name(help.MaxName, svc.Name)
 	s.TaskDefinition = ecstaskdefinition.NewEcsTaskDefinition(scope, jsii.String("task"), &ecstaskdefinition.EcsTaskDefinitionConfig{
 		Family:                  jsii.String(family),
 		RequiresCompatibilities: jsii.Strings("FARGATE"),
@@ -303,7 +303,7 @@ func (s *Service) service(scope constructs.Construct, props *Props) {
 		PropagateTags:                   jsii.String("SERVICE"),
 		// Autoscaling owns the task count after creation.
 		Lifecycle: &cdktf.TerraformResourceLifecycle{IgnoreChanges: jsii.Strings("desired_count")},
-		Tags:      help.NameTag(props.Namer.Name(255, svc.Name)),
+		Tags:      help.NameTag(props.Namer.Name(help.MaxName, svc.Name)),
 	})
 }
 
@@ -320,7 +320,7 @@ func (s *Service) autoscaling(scope constructs.Construct, props *Props) {
 		ResourceId:        jsii.String(fmt.Sprintf("service/%s/%s", *props.ClusterName, *s.Service.Name())),
 		MinCapacity:       jsii.Number(float64(svc.DesiredCount)),
 		MaxCapacity:       jsii.Number(float64(svc.MaxCount)),
-		Tags:              help.NameTag(props.Namer.Name(255, svc.Name, "scaling")),
+		Tags:              help.NameTag(props.Namer.Name(help.MaxName, svc.Name, "scaling")),
 	})
 	metrics := map[string]scalingMetric{
 		"ECSServiceAverageCPUUtilization":    {CPUTarget, nil},
@@ -333,7 +333,7 @@ func (s *Service) autoscaling(scope constructs.Construct, props *Props) {
 	for _, metric := range help.SortedKeys(metrics) {
 		m := metrics[metric]
 		appautoscalingpolicy.NewAppautoscalingPolicy(scope, jsii.String("scale-"+metric), &appautoscalingpolicy.AppautoscalingPolicyConfig{
-			Name:              jsii.String(props.Namer.Name(255, svc.Name, metric)),
+			Name:              jsii.String(props.Namer.Name(help.MaxName, svc.Name, metric)),
 			PolicyType:        jsii.String("TargetTrackingScaling"),
 			ServiceNamespace:  target.ServiceNamespace(),
 			ScalableDimension: target.ScalableDimension(),

@@ -49,20 +49,20 @@ var NameLimits = map[string]map[string]int{
 	"aws_kms_alias":                       {"name": help.MaxKMSAliasName},
 	"aws_iam_role":                        {"name": help.MaxIAMRoleName},
 	"aws_iam_role_policy":                 {"name": 128},
-	"aws_db_subnet_group":                 {"name": 255},
-	"aws_db_parameter_group":              {"name": 255},
-	"aws_rds_cluster_parameter_group":     {"name": 255},
+	"aws_db_subnet_group":                 {"name": help.MaxSubnetGroupName},
+	"aws_db_parameter_group":              {"name": help.MaxParameterGroupName},
+	"aws_rds_cluster_parameter_group":     {"name": help.MaxParameterGroupName},
 	"aws_rds_cluster":                     {"cluster_identifier": help.MaxRDSIdentifier},
 	"aws_rds_cluster_instance":            {"identifier": help.MaxRDSIdentifier, "cluster_identifier": help.MaxRDSIdentifier},
-	"aws_elasticache_subnet_group":        {"name": 255},
-	"aws_elasticache_parameter_group":     {"name": 255},
+	"aws_elasticache_subnet_group":        {"name": help.MaxSubnetGroupName},
+	"aws_elasticache_parameter_group":     {"name": help.MaxParameterGroupName},
 	"aws_elasticache_replication_group":   {"replication_group_id": help.MaxReplicationGroupID},
 	"aws_elasticache_user":                {"user_id": help.MaxElastiCacheUserID, "user_name": help.MaxElastiCacheUserID},
 	"aws_elasticache_user_group":          {"user_group_id": help.MaxElastiCacheUserID},
 	"aws_apigatewayv2_api":                {"name": help.MaxAPIGatewayName},
 	"aws_apigatewayv2_stage":              {"name": 128},
 	"aws_apigatewayv2_vpc_link":           {"name": help.MaxVPCLinkName},
-	"aws_appautoscaling_policy":           {"name": 255},
+	"aws_appautoscaling_policy":           {"name": help.MaxName},
 	"aws_ecr_repository":                  {"name": help.MaxECRRepositoryName},
 	"aws_ecs_cluster":                     {"name": help.MaxECSName},
 	"aws_ecs_service":                     {"name": help.MaxECSName},
@@ -77,7 +77,7 @@ var NameLimits = map[string]map[string]int{
 	"aws_config_delivery_channel":         {"name": 256},
 	"aws_guardduty_detector_feature":      {"name": 64}, // AWS's feature names
 	// DNS names: the API domain is validated in envconfig; validation records are ACM's.
-	"aws_route53_record": {"name": 255},
+	"aws_route53_record": {"name": help.MaxName},
 }
 
 const accountToken = "${data.aws_caller_identity.caller.account_id}"

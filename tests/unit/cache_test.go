@@ -31,11 +31,7 @@ func TestRedisIsEncryptedAndTLSOnly(t *testing.T) {
 
 		sub, ok := d.Ref(rg["subnet_group_name"])
 		require.True(t, ok)
-		var subnets []string
-		for n := range subnetsOf(d, help.Database) {
-			subnets = append(subnets, tests.RefTo("aws_subnet", n, "id"))
-		}
-		assert.ElementsMatch(t, subnets, tests.Strings(sub.Body["subnet_ids"]), "database subnets only")
+		assert.ElementsMatch(t, subnetRefs(d, help.Database), tests.Strings(sub.Body["subnet_ids"]), "database subnets only")
 	}
 }
 

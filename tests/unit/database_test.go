@@ -51,11 +51,7 @@ func TestAuroraIsEncryptedTLSOnlyAndIAMAuthenticated(t *testing.T) {
 
 		sub, ok := d.Ref(c["db_subnet_group_name"])
 		require.True(t, ok)
-		var subnets []string
-		for n := range subnetsOf(d, help.Database) {
-			subnets = append(subnets, tests.RefTo("aws_subnet", n, "id"))
-		}
-		assert.ElementsMatch(t, subnets, tests.Strings(sub.Body["subnet_ids"]), "database subnets only")
+		assert.ElementsMatch(t, subnetRefs(d, help.Database), tests.Strings(sub.Body["subnet_ids"]), "database subnets only")
 	}
 }
 

@@ -20,11 +20,7 @@ func TestALBIsInternalAndHardened(t *testing.T) {
 		assert.Equal(t, []any{sgRef(d, "alb")}, alb["security_groups"])
 		assert.Equal(t, true, alb["drop_invalid_header_fields"])
 		assert.Equal(t, d.Env.Name != "dev", alb["enable_deletion_protection"], d.Env.Name)
-		var subnets []string
-		for n := range subnetsOf(d, help.Private) {
-			subnets = append(subnets, tests.RefTo("aws_subnet", n, "id"))
-		}
-		assert.ElementsMatch(t, subnets, tests.Strings(alb["subnets"]))
+		assert.ElementsMatch(t, subnetRefs(d, help.Private), tests.Strings(alb["subnets"]))
 		logs := alb["access_logs"].(tests.Body)
 		assert.Equal(t, true, logs["enabled"])
 		bucket, ok := d.Ref(logs["bucket"])

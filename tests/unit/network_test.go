@@ -23,6 +23,15 @@ func subnetsOf(d *tests.Doc, tier help.Tier) map[string]tests.Body {
 	return out
 }
 
+// subnetRefs returns the id references of a tier's subnets.
+func subnetRefs(d *tests.Doc, tier help.Tier) []string {
+	var refs []string
+	for n := range subnetsOf(d, tier) {
+		refs = append(refs, tests.RefTo("aws_subnet", n, "id"))
+	}
+	return refs
+}
+
 // routeTableOf returns the logical name of the route table associated with a subnet.
 func routeTableOf(t *testing.T, d *tests.Doc, subnet string) string {
 	var found []string
