@@ -1,0 +1,49 @@
+package integration
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/stacks/policy"
+	"github.com/scalepayments/infra/tests"
+)
+
+// A fourth environment is a few lines of envconfig: everything else follows.
+func TestAddingAFourthEnvironment(t *testing.T) {
+	qa := envconfig.Staging.Clone()
+	qa.Name, qa.Code, qa.VPCCIDR = "qa", "qa", "10.3.0.0/16"
+	qa.APIDomain = "api.qa.scalepayments.com"
+	qa.OwnsAccountBaseline = false // staging's account already has GuardDuty, Config and CloudTrail
+	qa.Tags["Environment"] = "QA"
+
+	require.NoError(t, envconfig.ValidateAll(append(envconfig.All(), qa)))
+	d := tests.Synth(qa)
+	assert.False(t, policy.Check("scalepayments-qa", d.Config, qa, stacks.Suppressions).Failed())
+	assert.Empty(t, d.NameViolations())
+	assert.Equal(t, "sp-qa-alb", d.One("aws_lb")["name"])
+	assert.Zero(t, d.Count("aws_cloudtrail"))
+}
+
+// A fourth service is one line in each environment's service list.
+func TestAddingAFourthService(t *testing.T) {
+	env := envconfig.Prod.Clone()
+	env.Services = append(env.Services, envconfig.Service{Name: "ledger", Database: true, DesiredCount: 2, MaxCount: 4, CPU: 512, MemoryMiB: 1024})
+	require.NoError(t, env.Validate())
+	d := tests.Synth(env)
+	assert.False(t, policy.Check("scalepayments-prod", d.Config, env, stacks.Suppressions).Failed())
+	assert.Equal(t, 4, d.Count("aws_ecs_service"))
+	assert.Equal(t, 4, d.Count("aws_apigatewayv2_route"))
+	var priorities []float64
+	for _, r := range d.List("aws_lb_listener_rule") {
+		priorities = append(priorities, r["priority"].(float64))
+	}
+	assert.ElementsMatch(t, []float64{10, 20, 30, 40}, priorities)
+	n := netOf(d)
+	for _, s := range d.List("aws_ecs_service") {
+		assert.Equal(t, "tasks", n.GroupOf(s), "the new service joins the tasks group")
+	}
+}
