@@ -18,7 +18,7 @@ ENV          ?=
 # Go packages of this project; node_modules holds a Go package of its own (flatted).
 GO_PKGS       = $(shell go list ./... | grep -v /node_modules/)
 
-.PHONY: help check-tools deps tools build synth synth-hcl report test unit vet fmt-check lint cover diff deploy clean
+.PHONY: help check-tools deps tools build synth synth-hcl report bench test unit vet fmt-check lint cover diff deploy clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -79,6 +79,9 @@ deploy: deps ## apply one environment: make deploy ENV=staging (needs AWS creden
 
 report: deps build ## synthesize and write the review report to cdktf.out/report.md
 	./$(BIN) report
+
+bench: deps ## measure synth and tests against the jsii floor (tests/bench)
+	go run ./tests/bench
 
 clean: ## remove build and synth outputs
 	rm -rf cdktf.out bin coverage.out

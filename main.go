@@ -54,7 +54,7 @@ func run(args []string) int {
 
 	var reviewed []report.Stack
 	for _, s := range built {
-		cfg, err := s.Synthesized()
+		cfg, err := s.Synthesized(*app.Outdir())
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "scalepayments: %s: %v\n", s.Name, err)
 			return 1

@@ -3,6 +3,10 @@ package stacks
 
 import (
 	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -217,10 +221,14 @@ func (s *Stack) outputs() {
 	out("log_group_names", "CloudWatch log group names", &logGroups)
 }
 
-// Synthesized returns the stack's Terraform configuration as cdktf writes it, in JSON or
-// HCL mode alike, for the policy pack and the review report.
-func (s *Stack) Synthesized() (*policy.Config, error) {
-	data, err := json.Marshal(s.Stack.ToTerraform())
+// Synthesized returns the stack's Terraform configuration as cdktf wrote it to outdir. In HCL
+// mode there is no JSON file, so it asks jsii for the same document (slower: a second
+// serialization of the whole stack).
+func (s *Stack) Synthesized(outdir string) (*policy.Config, error) {
+	data, err := os.ReadFile(filepath.Join(outdir, "stacks", s.Name, "cdk.tf.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		data, err = json.Marshal(s.Stack.ToTerraform())
+	}
 	if err != nil {
 		return nil, err
 	}
