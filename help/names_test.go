@@ -1,6 +1,8 @@
 package help
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"testing"
 
@@ -32,7 +34,7 @@ func TestFit(t *testing.T) {
 	}{
 		{"fits unchanged", "sp-prd-api", 32, "sp-prd-api"},
 		{"exactly at limit", strings.Repeat("a", 32), 32, strings.Repeat("a", 32)},
-		{"truncated with hash", long, 32, "scalepayments-verylongenv-" + Fit(long, 32)[26:]},
+		{"truncated with hash", long, 32, "scalepayments-verylongenv-" + sha6(long)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,4 +53,10 @@ func TestCommonTags(t *testing.T) {
 	assert.Equal(t, map[string]string{
 		"Project": "ScalePayments", "ManagedBy": "cdktf", "Stack": "scalepayments-dev", "Environment": "Development",
 	}, got)
+}
+
+// sha6 is the documented suffix: the first 6 hex digits of the full name's SHA-256.
+func sha6(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])[:6]
 }

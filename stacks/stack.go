@@ -124,7 +124,7 @@ func (s *Stack) compute(namer help.Namer, account help.Account) {
 		Namer: namer, Account: account, HostedZone: env.HostedZone, Domain: env.APIDomain,
 		Services: names, CORSOrigins: env.CORSAllowedOrigins,
 		RateLimit: env.APIThrottle.RateLimit, BurstLimit: env.APIThrottle.BurstLimit,
-		DeletionProtect: env.Aurora.DeletionProtection, SubnetIDs: private,
+		DeletionProtect: env.Stage != envconfig.StageDevelopment, SubnetIDs: private,
 		AlbSecurityGroup: s.Firewall.ID(firewall.Alb), VpcLinkGroup: s.Firewall.ID(firewall.VpcLink),
 		LogsKeyArn: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
 	})
