@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"testing"
 
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
@@ -103,4 +104,12 @@ func (d *Doc) NameOf(typ, name string) string {
 		}
 	}
 	panic(fmt.Sprintf("%s: no %s tagged Name=%s", d.Env.Name, typ, name))
+}
+
+// Main synthesizes the three shipped environments once for a test package, assigns them to
+// the package's variables, then runs its tests: use it as the package's TestMain.
+func Main(m *testing.M, dev, staging, prod **Doc) int {
+	docs := All()
+	*dev, *staging, *prod = docs[0], docs[1], docs[2]
+	return m.Run()
 }

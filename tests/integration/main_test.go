@@ -1,6 +1,6 @@
 // Package integration runs whole-environment scenarios on the synthesized configuration of all
 // three environments, modelled as the network and permission graph it describes. Each
-// environment is synthesized once for the whole package.
+// environment is synthesized once for the whole package (tests.Main).
 package integration
 
 import (
@@ -12,10 +12,6 @@ import (
 
 var dev, staging, prod *tests.Doc
 
-func TestMain(m *testing.M) {
-	docs := tests.All()
-	dev, staging, prod = docs[0], docs[1], docs[2]
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { os.Exit(tests.Main(m, &dev, &staging, &prod)) }
 
 func all() []*tests.Doc { return []*tests.Doc{dev, staging, prod} }

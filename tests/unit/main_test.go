@@ -1,5 +1,5 @@
 // Package unit asserts exact properties of each construct on the synthesized stacks.
-// Every environment is synthesized once for the whole package (tests.Synth caches).
+// Every environment is synthesized once for the whole package (tests.Main).
 package unit
 
 import (
@@ -11,8 +11,4 @@ import (
 
 var dev, staging, prod *tests.Doc
 
-func TestMain(m *testing.M) {
-	docs := tests.All()
-	dev, staging, prod = docs[0], docs[1], docs[2]
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { os.Exit(tests.Main(m, &dev, &staging, &prod)) }
