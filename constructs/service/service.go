@@ -191,7 +191,7 @@ func (s *Service) taskDefinition(scope constructs.Construct, props *Props) {
 		PortMappings:           []portMapping{{ContainerPort: help.ContainerPort, Protocol: "tcp"}},
 		Environment:            s.environment(props),
 		Secrets:                []secretRef{},
-		MountPoints:            []mountPoint{{SourceVolume: "tmp", ContainerPath: "/tmp", ReadOnly: false}},
+		MountPoints:            mountPoints(env.ExecuteCommand),
 		LinuxParameters:        linuxParams{Capabilities: capabilities{Drop: []string{"ALL"}}, InitProcessEnabled: true},
 		LogConfiguration: logConfig{LogDriver: "awslogs", Options: map[string]string{
 			"awslogs-group": *s.LogGroup.Group.Name(), "awslogs-region": env.Region, "awslogs-stream-prefix": svc.Name,
@@ -216,10 +216,38 @@ func (s *Service) taskDefinition(scope constructs.Construct, props *Props) {
 		RuntimePlatform: &ecstaskdefinition.EcsTaskDefinitionRuntimePlatform{
 			OperatingSystemFamily: jsii.String("LINUX"), CpuArchitecture: jsii.String("X86_64"),
 		},
-		Volume:               []*ecstaskdefinition.EcsTaskDefinitionVolume{{Name: jsii.String("tmp")}},
+		Volume:               volumes(env.ExecuteCommand),
 		ContainerDefinitions: jsii.String(help.Document([]container{c})),
 		Tags:                 help.NameTag(family),
 	})
+}
+
+// writablePaths are the only writable places in a container: the root filesystem is read-only.
+// ECS Exec's SSM agent must write its state and logs, so those paths are added where it is on
+// (AWS's documented workaround for readonlyRootFilesystem).
+func writablePaths(execute bool) map[string]string {
+	paths := map[string]string{"tmp": "/tmp"}
+	if execute {
+		paths["ssm-state"], paths["ssm-logs"] = "/var/lib/amazon", "/var/log/amazon"
+	}
+	return paths
+}
+
+func mountPoints(execute bool) []mountPoint {
+	paths := writablePaths(execute)
+	var out []mountPoint
+	for _, name := range help.SortedKeys(paths) {
+		out = append(out, mountPoint{SourceVolume: name, ContainerPath: paths[name]})
+	}
+	return out
+}
+
+func volumes(execute bool) []*ecstaskdefinition.EcsTaskDefinitionVolume {
+	var out []*ecstaskdefinition.EcsTaskDefinitionVolume
+	for _, name := range help.SortedKeys(writablePaths(execute)) {
+		out = append(out, &ecstaskdefinition.EcsTaskDefinitionVolume{Name: jsii.String(name)})
+	}
+	return out
 }
 
 // environment holds only non-secret settings; credentials come from IAM, secrets from `secrets`.

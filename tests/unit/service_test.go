@@ -27,6 +27,10 @@ type containerDef struct {
 		Options   map[string]string
 	}
 	HealthCheck struct{ Command []string }
+	MountPoints []struct {
+		SourceVolume, ContainerPath string
+		ReadOnly                    bool
+	}
 }
 
 // services returns, per ECS service name, the service and its task definition.
@@ -280,6 +284,33 @@ func TestRepositoriesAreImmutableScannedAndEncrypted(t *testing.T) {
 			assert.Equal(t, "IMMUTABLE", r["image_tag_mutability"])
 			assert.Equal(t, map[string]any{"scan_on_push": true}, r["image_scanning_configuration"])
 			assert.Equal(t, []any{map[string]any{"encryption_type": "KMS", "kms_key": keyRef(d, "images")}}, r["encryption_configuration"])
+		}
+	}
+}
+
+// The root filesystem is read-only; the only writable paths are ephemeral task volumes, and
+// ECS Exec's agent paths exist only where ECS Exec is on.
+func TestOnlyEphemeralPathsAreWritable(t *testing.T) {
+	for _, tt := range []struct {
+		d     *tests.Doc
+		paths []string
+	}{
+		{dev, []string{"/var/log/amazon", "/var/lib/amazon", "/tmp"}},
+		{prod, []string{"/tmp"}},
+	} {
+		for name, st := range services(t, tt.d) {
+			var paths, volumes []string
+			for _, m := range containers(t, st[1])[0].MountPoints {
+				paths = append(paths, m.ContainerPath)
+				volumes = append(volumes, m.SourceVolume)
+			}
+			assert.Equal(t, tt.paths, paths, "%s %s", tt.d.Env.Name, name)
+			var declared []string
+			for _, v := range st[1]["volume"].([]any) {
+				declared = append(declared, v.(tests.Body)["name"].(string))
+				assert.NotContains(t, v, "host_path", "ephemeral task storage only")
+			}
+			assert.Equal(t, volumes, declared)
 		}
 	}
 }
