@@ -114,21 +114,6 @@ type Service struct {
 // Failover reports whether Redis runs with automatic failover and multi-AZ.
 func (r Redis) Failover() bool { return r.Nodes >= 2 }
 
-// NATPerAZ reports whether every AZ has its own NAT gateway.
-func (e Environment) NATPerAZ() bool {
-	return e.NATGateways == len(e.AvailabilityZones) && e.NATGateways > 1
-}
-
-// Service returns the named service and whether it exists.
-func (e Environment) Service(name string) (Service, bool) {
-	for _, s := range e.Services {
-		if s.Name == name {
-			return s, true
-		}
-	}
-	return Service{}, false
-}
-
 // Clone deep-copies the environment so a variant (in tests or a new environment) never
 // changes the shipped values.
 func (e Environment) Clone() Environment {

@@ -199,13 +199,6 @@ func TestSelectValidatesFirst(t *testing.T) {
 }
 
 func TestHelpers(t *testing.T) {
-	assert.False(t, Dev.NATPerAZ())
-	assert.True(t, Prod.NATPerAZ())
 	assert.False(t, Dev.Redis.Failover())
 	assert.True(t, Staging.Redis.Failover())
-	svc, ok := Prod.Service("payment")
-	assert.True(t, ok)
-	assert.Equal(t, 2048, svc.CPU)
-	_, ok = Prod.Service("nope")
-	assert.False(t, ok)
 }

@@ -82,7 +82,7 @@ func New(scope constructs.Construct, env envconfig.Environment, backend Backend)
 	if env.InterfaceEndpoints {
 		s.Endpoints = endpoints.New(stack, "endpoints", &endpoints.Props{
 			Namer: namer, Region: env.Region, VpcID: s.Network.Vpc.Id(),
-			SubnetIDs:       subnetIDs(s.Network.Private),
+			SubnetIDs:       s.Network.PrivateIDs,
 			SecurityGroupID: s.Firewall.ID(firewall.Endpoints),
 		})
 	}
@@ -95,7 +95,7 @@ func New(scope constructs.Construct, env envconfig.Environment, backend Backend)
 
 func (s *Stack) dataStores(namer help.Namer, account help.Account) {
 	env := s.Env
-	dbSubnets := subnetIDs(s.Network.Database)
+	dbSubnets := s.Network.DatabaseIDs
 	s.Database = database.New(s.Stack, "database", &database.Props{
 		Namer: namer, Account: account, Config: env.Aurora, AvailabilityZones: env.AvailabilityZones,
 		SubnetIDs: dbSubnets, SecurityGroupID: s.Firewall.ID(firewall.Aurora),
@@ -115,7 +115,7 @@ func (s *Stack) dataStores(namer help.Namer, account help.Account) {
 
 func (s *Stack) compute(namer help.Namer, account help.Account) {
 	env := s.Env
-	private := subnetIDs(s.Network.Private)
+	private := s.Network.PrivateIDs
 	var names []string
 	for _, svc := range env.Services {
 		names = append(names, svc.Name)
@@ -188,9 +188,9 @@ func (s *Stack) outputs() {
 		})
 	}
 	out("vpc_id", "VPC id", s.Network.Vpc.Id())
-	out("public_subnet_ids", "Public subnet ids (NAT gateways only), one per AZ", subnetIDs(s.Network.Public))
-	out("private_subnet_ids", "Private subnet ids (tasks, ALB, VPC link), one per AZ", subnetIDs(s.Network.Private))
-	out("database_subnet_ids", "Database subnet ids (no route out), one per AZ", subnetIDs(s.Network.Database))
+	out("public_subnet_ids", "Public subnet ids (NAT gateways only), one per AZ", s.Network.PublicIDs)
+	out("private_subnet_ids", "Private subnet ids (tasks, ALB, VPC link), one per AZ", s.Network.PrivateIDs)
+	out("database_subnet_ids", "Database subnet ids (no route out), one per AZ", s.Network.DatabaseIDs)
 	db, c := s.Database, s.Cache
 	out("aurora_writer_endpoint", "Aurora PostgreSQL writer endpoint (TLS required)", db.Cluster.Endpoint())
 	out("aurora_reader_endpoint", "Aurora PostgreSQL reader endpoint (TLS required)", db.Cluster.ReaderEndpoint())

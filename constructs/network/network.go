@@ -38,14 +38,16 @@ type Props struct {
 
 // Network exposes what other constructs attach to.
 type Network struct {
-	Vpc                vpc.Vpc
-	Public             []subnet.Subnet // index = AZ index
-	Private            []subnet.Subnet
-	Database           []subnet.Subnet
-	NatGateways        []natgateway.NatGateway
-	PrivateRouteTables []routetable.RouteTable // one per AZ
-	DatabaseRouteTable routetable.RouteTable
-	FlowLogGroup       *logs.Logs
+	Vpc      vpc.Vpc
+	Public   []subnet.Subnet // index = AZ index
+	Private  []subnet.Subnet
+	Database []subnet.Subnet
+	// PublicIDs, PrivateIDs and DatabaseIDs are the tiers' subnet ids, read from jsii once.
+	PublicIDs, PrivateIDs, DatabaseIDs *[]*string
+	NatGateways                        []natgateway.NatGateway
+	PrivateRouteTables                 []routetable.RouteTable // one per AZ
+	DatabaseRouteTable                 routetable.RouteTable
+	FlowLogGroup                       *logs.Logs
 }
 
 // New creates the network. props must be valid (envconfig validated it).
@@ -83,6 +85,7 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 			}
 		}
 	}
+	net.PublicIDs, net.PrivateIDs, net.DatabaseIDs = help.IDs(net.Public), help.IDs(net.Private), help.IDs(net.Database)
 	net.routes(scope, props)
 	net.flowLogs(scope, props)
 	// Adopting the default security group with no rule blocks removes all its rules (CIS 5.4).
@@ -94,7 +97,7 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		VpcId:           v.Id(),
 		ServiceName:     jsii.String(fmt.Sprintf("com.amazonaws.%s.s3", props.Account.Region)),
 		VpcEndpointType: jsii.String("Gateway"),
-		RouteTableIds:   ids(net.PrivateRouteTables),
+		RouteTableIds:   help.IDs(net.PrivateRouteTables),
 		Tags:            help.NameTag(n.Name(help.MaxName, "s3")),
 	})
 	return net
@@ -182,12 +185,4 @@ func associate(scope constructs.Construct, id string, s subnet.Subnet, rt routet
 		SubnetId:     s.Id(),
 		RouteTableId: rt.Id(),
 	})
-}
-
-func ids(tables []routetable.RouteTable) *[]*string {
-	out := make([]*string, len(tables))
-	for i, t := range tables {
-		out[i] = t.Id()
-	}
-	return &out
 }

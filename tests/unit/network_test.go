@@ -154,7 +154,7 @@ func TestEveryPrivateSubnetRoutesThroughNAT(t *testing.T) {
 			nat, ok := d.Ref(routes[0]["nat_gateway_id"])
 			require.True(t, ok, "%s %s routes through a NAT", d.Env.Name, n)
 			natSubnet, _ := d.Ref(nat.Body["subnet_id"])
-			if d.Env.NATPerAZ() {
+			if d.Env.NATGateways == len(d.Env.AvailabilityZones) {
 				assert.Equal(t, s["availability_zone"], natSubnet.Body["availability_zone"], "%s: NAT in the subnet's own AZ", d.Env.Name)
 			}
 		}

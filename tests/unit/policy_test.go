@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
@@ -62,7 +63,7 @@ func TestEverySuppressionHasAReason(t *testing.T) {
 }
 
 // badStack breaks every rule once, in a minimal stack, synthesized once for all rule tests.
-func badStack() *tests.Doc {
+var badStack = sync.OnceValue(func() *tests.Doc {
 	stack := cdktf.NewTerraformStack(cdktf.Testing_App(nil), jsii.String("bad"))
 	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{Region: jsii.String("us-east-1")})
 	kmskey.NewKmsKey(stack, jsii.String("key"), &kmskey.KmsKeyConfig{Tags: nameTag("key")})
@@ -113,7 +114,7 @@ func badStack() *tests.Doc {
 	d := tests.SynthStack(stack)
 	d.Env = prod.Env // production floors, WAF and account baseline all required
 	return d
-}
+})
 
 func nameTag(name string) *map[string]*string { return &map[string]*string{"Name": jsii.String(name)} }
 

@@ -132,8 +132,13 @@ func TestContainersAreHardenedAndReadSecretsOnlyByARN(t *testing.T) {
 			for _, e := range c.Environment {
 				assert.NotRegexp(t, secretLooking, e.Name, "%s: secret-looking name in plain environment", name)
 			}
-			svc, _ := d.Env.Service(name)
-			require.Len(t, c.Secrets, len(svc.Secrets), name)
+			var secrets []string
+			for _, svc := range d.Env.Services {
+				if svc.Name == name {
+					secrets = svc.Secrets
+				}
+			}
+			require.Len(t, c.Secrets, len(secrets), name)
 			for _, sec := range c.Secrets {
 				r, ok := d.Ref(sec.ValueFrom)
 				require.True(t, ok, "secret %s must be a reference to an ARN", sec.Name)
