@@ -18,7 +18,18 @@ ENV          ?=
 # Go packages of this project; node_modules holds a Go package of its own (flatted).
 GO_PKGS       = $(shell go list ./... | grep -v /node_modules/)
 
-.PHONY: help check-tools deps tools build synth synth-hcl report bench test unit vet fmt-check lint cover diff deploy clean
+# The real AWS provider comes from the registry, or from a Terraform filesystem mirror where one
+# is set or found (the CI machine image ships one; .ci/run looks for it). With a mirror, every
+# terraform run here (plan-offline, validate-hcl, the Go test of cdktf's ToBeValidTerraform)
+# installs hashicorp/aws from it through the CLI configuration below.
+MIRROR_PROBE := registry.terraform.io/hashicorp/aws
+SCALEPAYMENTS_PROVIDER_MIRROR ?= $(patsubst %/$(MIRROR_PROBE),%,$(firstword $(wildcard \
+  /opt/tf-plugins/$(MIRROR_PROBE) $(HOME)/.terraform.d/plugins/$(MIRROR_PROBE) /usr/share/terraform/plugins/$(MIRROR_PROBE))))
+ifneq ($(SCALEPAYMENTS_PROVIDER_MIRROR),)
+export TF_CLI_CONFIG_FILE := $(CURDIR)/bin/terraform.rc
+endif
+
+.PHONY: help check-tools deps tools terraformrc build synth synth-hcl report bench test unit vet fmt-check lint plan-offline cover diff deploy bootstrap secret db-users redeploy env-set clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -39,6 +50,14 @@ tools: check-tools ## install tflint and its AWS ruleset (built from source, no 
 	  cd "$$(go env GOMODCACHE)/github.com/terraform-linters/tflint-ruleset-aws@$(RULESET_VER)" && \
 	  go build -o $(TFLINT_PLUGIN_DIR)/tflint-ruleset-aws . ; }
 
+terraformrc:
+	@command -v terraform >/dev/null || { echo "terraform (>= 1.10) is required: https://developer.hashicorp.com/terraform/install" >&2; exit 1; }
+ifneq ($(SCALEPAYMENTS_PROVIDER_MIRROR),)
+	@mkdir -p bin
+	@printf 'provider_installation {\n  filesystem_mirror {\n    path    = "%s"\n    include = ["%s"]\n  }\n  direct {\n    exclude = ["%s"]\n  }\n}\n' \
+	  "$(SCALEPAYMENTS_PROVIDER_MIRROR)" "$(MIRROR_PROBE)" "$(MIRROR_PROBE)" > $(TF_CLI_CONFIG_FILE)
+endif
+
 build: check-tools ## build the app binary
 	go build -o $(BIN) .
 
@@ -55,32 +74,66 @@ vet:
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$out" ] || { echo "not gofmt-formatted: $$out" >&2; exit 1; }
 
-unit: ## every Go test (go test over the project's packages)
+unit: terraformrc ## every Go test (go test over the project's packages)
 	go test $(GO_PKGS)
 
 lint: tools ## tflint with the AWS ruleset on every synthesized stack
 	@[ -n "$(STACKS)" ] || { echo "no stacks: run make synth first" >&2; exit 1; }
 	for s in $(STACKS); do echo "tflint $$s"; $(TFLINT) --chdir $$s --config $(CURDIR)/.tflint.hcl; done
 
-test: deps tools vet fmt-check unit synth ## every check: vet, gofmt, tests, synth, tflint
-	$(MAKE) --no-print-directory lint
+plan-offline: terraformrc ## terraform init, validate and plan of every synthesized stack with the real provider, no AWS account
+	@[ -n "$(STACKS)" ] || { echo "no stacks: run make synth first" >&2; exit 1; }
+	go run ./tests/offline
+
+test: deps tools vet fmt-check unit synth ## every check: vet, gofmt, tests, synth, tflint, offline plan
+	$(MAKE) --no-print-directory lint plan-offline
 
 cover: ## coverage of the production packages across all tests
 	go test -coverpkg=$$(echo "$(GO_PKGS)" | tr ' ' '\n' | grep -v /tests | paste -sd, -) -coverprofile=coverage.out $(GO_PKGS) >/dev/null
 	go tool cover -func=coverage.out | tail -1
 
-diff: deps ## terraform plan of one environment: make diff ENV=staging (needs AWS credentials)
-	@[ -n "$(ENV)" ] || { echo "usage: make diff ENV=dev|staging|prod" >&2; exit 1; }
+diff: env-set deps ## terraform plan of one environment: make diff ENV=staging (needs AWS credentials)
 	$(CDKTF) diff scalepayments-$(ENV)
 
-deploy: deps ## apply one environment: make deploy ENV=staging (needs AWS credentials)
-	@[ -n "$(ENV)" ] || { echo "usage: make deploy ENV=dev|staging|prod" >&2; exit 1; }
+deploy: env-set deps ## apply one environment: make deploy ENV=staging (needs AWS credentials)
 	$(CDKTF) deploy scalepayments-$(ENV)
+
+# First deployment and day-2 operations of one environment (README "First deployment"). They
+# run terraform and the AWS CLI against the real account: credentials from the standard chains.
+STACK_DIR = cdktf.out/stacks/scalepayments-$(ENV)
+SERVICE  ?=
+NAME     ?=
+
+env-set: # checked while make expands the recipe, so `make -n` refuses a missing ENV too
+	$(if $(ENV),,$(error usage: make $(MAKECMDGOALS) ENV=dev|staging|prod))
+
+bootstrap: env-set deps build ## first deployment, step 1: KMS keys, ECR repositories and secrets only: make bootstrap ENV=staging
+	SCALEPAYMENTS_ENVIRONMENTS=$(ENV) ./$(BIN)
+	terraform -chdir=$(STACK_DIR) init -input=false
+	terraform -chdir=$(STACK_DIR) apply $$(./$(BIN) targets $(ENV))
+
+secret: env-set ## set one application secret from standard input: make secret ENV=staging SERVICE=payment NAME=processor-api-key < value
+	$(if $(and $(SERVICE),$(NAME)),,$(error usage: make secret ENV=... SERVICE=... NAME=... < file-holding-the-value))
+	aws secretsmanager put-secret-value --secret-id scalepayments/$(ENV)/$(SERVICE)/$(NAME) --secret-string file:///dev/stdin >/dev/null
+
+db-users: env-set build ## create the IAM-authenticated database users through the RDS Data API: make db-users ENV=staging
+	cluster=$$(terraform -chdir=$(STACK_DIR) output -raw aurora_cluster_arn); \
+	secret=$$(terraform -chdir=$(STACK_DIR) output -raw aurora_master_secret_arn); \
+	./$(BIN) db-users $(ENV) | while IFS= read -r sql; do \
+	  echo "$$sql"; \
+	  aws rds-data execute-statement --resource-arn "$$cluster" --secret-arn "$$secret" --database scalepayments --sql "$$sql" >/dev/null; \
+	done
+
+redeploy: env-set build ## force a new deployment of every service (after pushing images late): make redeploy ENV=staging
+	cluster=$$(terraform -chdir=$(STACK_DIR) output -raw ecs_cluster_name); \
+	for svc in $$(./$(BIN) services $(ENV)); do \
+	  aws ecs update-service --cluster "$$cluster" --service "$$svc" --force-new-deployment >/dev/null && echo "redeploying $$svc"; \
+	done
 
 report: deps build ## synthesize and write the review report to cdktf.out/report.md
 	./$(BIN) report
 
-bench: deps ## measure synth and tests against the jsii floor (tests/bench)
+bench: deps terraformrc ## measure synth, offline plan and tests against the jsii floor (tests/bench)
 	go run ./tests/bench
 
 clean: ## remove build and synth outputs

@@ -52,13 +52,27 @@ type Environment struct {
 	APIThrottle Throttle
 	// ImageTag is the immutable tag every service's image is deployed with.
 	ImageTag string
-	// ExecuteCommand enables ECS Exec (audited shell access into tasks).
+	// ExecuteCommand enables ECS Exec (audited shell access into tasks). AWS does not support it
+	// with a read-only root filesystem (the SSM agent writes to it), so it is allowed only in
+	// development, where ReadOnlyRootFilesystem is off.
 	ExecuteCommand bool
+	// ReadOnlyRootFilesystem makes every container's root filesystem read-only (only /tmp is
+	// writable). Required outside development.
+	ReadOnlyRootFilesystem bool
 	// FargateSpotWeight is FARGATE_SPOT's share beside FARGATE (which always carries the base).
 	FargateSpotWeight int
 	// WAFRateLimit is the most requests one client IP may send in 5 minutes (WAF rate rule).
 	WAFRateLimit int
 	Alarms       Alarms
+	// Notify is who receives alarms, ECS deployment failures and security findings.
+	Notify Notifications
+}
+
+// Notifications are the subscriptions of an environment's alarm topic: every endpoint gets
+// every message. At least one is required, so no alarm goes unseen.
+type Notifications struct {
+	Emails []string // confirmed by the recipient after the first apply
+	HTTPS  []string // e.g. an incident tool's SNS integration URL
 }
 
 // Alarms are the alarm thresholds of an environment.
@@ -123,6 +137,8 @@ func (e Environment) Clone() Environment {
 		e.Services[i].Secrets = slices.Clone(e.Services[i].Secrets)
 	}
 	e.CORSAllowedOrigins = slices.Clone(e.CORSAllowedOrigins)
+	e.Notify.Emails = slices.Clone(e.Notify.Emails)
+	e.Notify.HTTPS = slices.Clone(e.Notify.HTTPS)
 	e.Tags = maps.Clone(e.Tags)
 	return e
 }

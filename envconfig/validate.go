@@ -34,6 +34,8 @@ var (
 	imageTagRe = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 	secretRe   = regexp.MustCompile(`^[a-z][a-z0-9-]{1,31}$`)
 	originRe   = regexp.MustCompile(`^https://[a-z0-9.-]+(:[0-9]+)?$`)
+	emailRe    = regexp.MustCompile(`^[A-Za-z0-9._%+-]{1,64}@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	webhookRe  = regexp.MustCompile(`^https://[a-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~%/-]*)?$`)
 	auroraRe   = regexp.MustCompile(`^db\.(t3|t4g)\.(medium|large)$|^db\.(r5|r6g|r6i|r7g|r7i|r8g|x2g)\.(large|[0-9]*xlarge)$`)
 	redisRe    = regexp.MustCompile(`^cache\.(t3|t4g)\.(micro|small|medium)$|^cache\.(m5|m6g|m7g|r5|r6g|r7g)\.(large|[0-9]*xlarge)$`)
 	commonTags = []string{"Project", "ManagedBy", "Stack", "Name"}
@@ -88,6 +90,7 @@ func (e Environment) Validate() error {
 		}
 	}
 	e.validateEdge(bad)
+	e.validateNotify(bad)
 	if e.Tags["Environment"] == "" {
 		bad("Tags[Environment]", `""`, "required: every environment names itself in its tags")
 	}
@@ -227,7 +230,33 @@ func (e Environment) validateStage(bad reporter) {
 	if e.Stage != StageDevelopment && !e.Aurora.DeletionProtection {
 		bad("Aurora.DeletionProtection", false, "required outside development (stage %s)", e.Stage)
 	}
+	if e.ExecuteCommand && e.ReadOnlyRootFilesystem {
+		bad("ExecuteCommand", true, "allowed only with ReadOnlyRootFilesystem = false: AWS does not support ECS Exec with a read-only root filesystem")
+	}
+	if e.Stage != StageDevelopment && e.ExecuteCommand {
+		bad("ExecuteCommand", true, "allowed only in development (stage %s runs read-only root filesystems)", e.Stage)
+	}
+	if e.Stage != StageDevelopment && !e.ReadOnlyRootFilesystem {
+		bad("ReadOnlyRootFilesystem", false, "required outside development (stage %s, PCI-DSS 2.2.6)", e.Stage)
+	}
 	if e.Stage == StageProduction && e.LogRetentionDays != 0 && e.LogRetentionDays < MinProductionRetentionDays {
 		bad("LogRetentionDays", e.LogRetentionDays, "allowed at least %d in production (PCI-DSS 10.5.1)", MinProductionRetentionDays)
+	}
+}
+
+func (e Environment) validateNotify(bad reporter) {
+	n := e.Notify
+	if len(n.Emails)+len(n.HTTPS) == 0 {
+		bad("Notify", "{}", "required: at least one email or HTTPS endpoint, or alarms reach nobody")
+	}
+	for i, m := range n.Emails {
+		if !emailRe.MatchString(m) {
+			bad(fmt.Sprintf("Notify.Emails[%d]", i), fmt.Sprintf("%q", m), "allowed an email address such as oncall@scalepayments.com")
+		}
+	}
+	for i, u := range n.HTTPS {
+		if !webhookRe.MatchString(u) {
+			bad(fmt.Sprintf("Notify.HTTPS[%d]", i), fmt.Sprintf("%q", u), "allowed an https:// URL without credentials or query string")
+		}
 	}
 }

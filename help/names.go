@@ -33,6 +33,7 @@ const (
 	MaxCloudTrailName     = 128
 	MaxVPCLinkName        = 128
 	MaxSNSTopicName       = 256
+	MaxEventRuleName      = 64
 )
 
 // StackName is the cdktf stack (and Terraform Cloud workspace) name of an environment.
@@ -71,4 +72,19 @@ func Fit(name string, max int) string {
 	suffix := hex.EncodeToString(sum[:])[:6]
 	head := strings.TrimRight(name[:max-len(suffix)-1], "-")
 	return head + "-" + suffix
+}
+
+// Slug turns free text (an email address, a URL) into a logical-id part: lowercase letters,
+// digits and single hyphens.
+func Slug(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
 }

@@ -35,6 +35,11 @@ import (
 // RequiredTerraform is the Terraform version floor (S3 use_lockfile needs 1.10).
 const RequiredTerraform = ">= 1.10"
 
+// AWSProviderVersion replaces the exact version cdktf writes (5.99.1, the Go bindings' provider):
+// the configuration is valid for every 5.x from the bindings' version on, so a registry
+// download (5.99.x and later) and the machine image's mirror (5.100.0) both satisfy it.
+const AWSProviderVersion = "~> 5.99"
+
 // Stack is the whole platform of one environment.
 type Stack struct {
 	Name      string // scalepayments-<env>, also the Terraform Cloud workspace
@@ -63,6 +68,7 @@ func New(scope constructs.Construct, env envconfig.Environment, backend Backend)
 	stack := cdktf.NewTerraformStack(scope, jsii.String(name))
 	s := &Stack{Name: name, Stack: stack, Env: env}
 	stack.AddOverride(jsii.String("terraform.required_version"), RequiredTerraform)
+	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), AWSProviderVersion)
 	backend.apply(s)
 	s.provider()
 
@@ -72,13 +78,17 @@ func New(scope constructs.Construct, env envconfig.Environment, backend Backend)
 		Partition: *dataawspartition.NewDataAwsPartition(stack, jsii.String("partition"), nil).Partition(),
 		Region:    env.Region,
 	}
-	s.Keys = keys.New(stack, "keys", &keys.Props{Namer: namer, Account: account, DeletionWindowDays: env.KMSDeletionWindowDays, AccountBaseline: env.OwnsAccountBaseline})
+	var trailARN string
+	if env.OwnsAccountBaseline {
+		trailARN = account.ARN("cloudtrail", "trail/"+baseline.TrailName(namer))
+	}
+	s.Keys = keys.New(stack, "keys", &keys.Props{Namer: namer, Account: account, DeletionWindowDays: env.KMSDeletionWindowDays, TrailARN: trailARN})
 	s.Network = network.New(stack, "network", &network.Props{
 		Namer: namer, Account: account,
 		CIDR: env.VPCCIDR, AvailabilityZones: env.AvailabilityZones, NATGateways: env.NATGateways,
 		LogRetentionDays: env.LogRetentionDays, LogsKeyArn: s.Keys.Logs.Arn(),
 	})
-	s.Firewall = firewall.New(stack, "firewall", &firewall.Props{Namer: namer, VpcID: s.Network.Vpc.Id()})
+	s.Firewall = firewall.New(stack, "firewall", &firewall.Props{Namer: namer, VpcID: s.Network.Vpc.Id(), Endpoints: env.InterfaceEndpoints})
 	if env.InterfaceEndpoints {
 		s.Endpoints = endpoints.New(stack, "endpoints", &endpoints.Props{
 			Namer: namer, Region: env.Region, VpcID: s.Network.Vpc.Id(),
@@ -135,6 +145,7 @@ func (s *Stack) compute(namer help.Namer, account help.Account) {
 		s.Services = append(s.Services, service.New(s.Stack, "service-"+svc.Name, &service.Props{
 			Namer: namer, Account: account, Service: svc, Env: env,
 			ClusterID: s.Cluster.Cluster.Id(), ClusterName: s.Cluster.Cluster.Name(),
+			ClusterCapacity: s.Cluster.Capacity, CapacityStrategy: s.Cluster.Strategy,
 			ExecLogGroupArn: s.Cluster.ExecLogGroup.Group.Arn(),
 			SubnetIDs:       private, VpcID: s.Network.Vpc.Id(), SecurityGroupID: s.Firewall.ID(firewall.Tasks),
 			ListenerArn: s.Edge.Listener.Arn(), AlbArnSuffix: s.Edge.Alb.ArnSuffix(), Priority: (i + 1) * 10,
@@ -159,6 +170,7 @@ func (s *Stack) security(namer help.Namer, account help.Account) {
 	}
 	s.Alarms = alarms.New(s.Stack, "alarms", &alarms.Props{
 		Namer: namer, Account: account, KmsKeyArn: s.Keys.Alarms.Arn(), Thresholds: env.Alarms, Services: env.Services,
+		Notify: env.Notify, GuardDutyFindings: s.Baseline != nil,
 		AlbArnSuffix: s.Edge.Alb.ArnSuffix(), ClusterName: s.Cluster.Cluster.Name(), ApiID: s.Edge.Api.Id(),
 		AuroraClusterID: s.Database.ClusterID, AuroraInstances: s.Database.InstanceIDs,
 		RedisNodes: alarms.RedisNodeIDs(s.Cache.GroupID, env.Redis.Nodes),
@@ -195,6 +207,7 @@ func (s *Stack) outputs() {
 	out("aurora_writer_endpoint", "Aurora PostgreSQL writer endpoint (TLS required)", db.Cluster.Endpoint())
 	out("aurora_reader_endpoint", "Aurora PostgreSQL reader endpoint (TLS required)", db.Cluster.ReaderEndpoint())
 	out("aurora_port", "Aurora PostgreSQL port", db.Cluster.Port())
+	out("aurora_cluster_arn", "Aurora cluster ARN (RDS Data API resource for make db-users)", db.Cluster.Arn())
 	out("aurora_master_secret_arn", "ARN of the RDS-managed master user secret (the value stays in Secrets Manager)", db.MasterSecretArn)
 	out("redis_primary_endpoint", "Redis primary endpoint (TLS and IAM auth required)", c.Group.PrimaryEndpointAddress())
 	out("redis_reader_endpoint", "Redis reader endpoint (TLS and IAM auth required)", c.Group.ReaderEndpointAddress())

@@ -1,5 +1,6 @@
-// Package alarms creates the CloudWatch alarms of an environment and the KMS-encrypted SNS
-// topic they notify (PCI-DSS 10.4, 10.7, 12.10.5).
+// Package alarms creates the CloudWatch alarms of an environment, the KMS-encrypted SNS topic
+// they notify with its subscriptions, and the EventBridge rules that route ECS deployment
+// failures and GuardDuty findings to it (PCI-DSS 10.4, 10.7, 11.5, 12.10.5).
 package alarms
 
 import (
@@ -7,9 +8,13 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatcheventrule"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatcheventtarget"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicpolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicsubscription"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help"
@@ -22,6 +27,10 @@ type Props struct {
 	KmsKeyArn  *string
 	Thresholds envconfig.Alarms
 	Services   []envconfig.Service
+	Notify     envconfig.Notifications
+	// GuardDutyFindings routes GuardDuty findings (medium and above) to the topic: set where the
+	// stack holds the account's detector.
+	GuardDutyFindings bool
 
 	AlbArnSuffix    *string
 	ClusterName     *string
@@ -31,10 +40,11 @@ type Props struct {
 	ApiID           *string
 }
 
-// Alarms is the topic and every alarm by name.
+// Alarms is the topic, every alarm by name and every event rule by name.
 type Alarms struct {
 	Topic  snstopic.SnsTopic
 	Alarms map[string]cloudwatchmetricalarm.CloudwatchMetricAlarm
+	Events map[string]cloudwatcheventrule.CloudwatchEventRule
 }
 
 // Alarm is one metric alarm, described in plain Go.
@@ -93,10 +103,19 @@ func New(scope constructs.Construct, id string, props *Props) *Alarms {
 	publish := help.Allow("CloudWatchPublishes", []string{"sns:Publish"}, []string{*topic.Arn()})
 	publish.Principal = help.ServicePrincipal("cloudwatch.amazonaws.com")
 	publish.Condition = map[string]map[string]any{"StringEquals": {"aws:SourceAccount": props.Account.ID}}
-	snstopicpolicy.NewSnsTopicPolicy(scope, jsii.String("topic-policy"), &snstopicpolicy.SnsTopicPolicyConfig{
-		Arn: topic.Arn(), Policy: jsii.String(help.Policy(publish)),
+	// "You can't use Condition blocks in Amazon SNS topic policies for EventBridge."
+	// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions
+	events := help.Allow("EventBridgePublishes", []string{"sns:Publish"}, []string{*topic.Arn()})
+	events.Principal = help.ServicePrincipal("events.amazonaws.com")
+	policy := snstopicpolicy.NewSnsTopicPolicy(scope, jsii.String("topic-policy"), &snstopicpolicy.SnsTopicPolicyConfig{
+		Arn: topic.Arn(), Policy: jsii.String(help.Policy(publish, events)),
 	})
-	a := &Alarms{Topic: topic, Alarms: map[string]cloudwatchmetricalarm.CloudwatchMetricAlarm{}}
+	a := &Alarms{Topic: topic, Alarms: map[string]cloudwatchmetricalarm.CloudwatchMetricAlarm{}, Events: map[string]cloudwatcheventrule.CloudwatchEventRule{}}
+	a.subscribe(scope, props.Notify)
+	patterns := EventPatterns(props)
+	for _, name := range help.SortedKeys(patterns) {
+		a.route(scope, n, name, patterns[name], policy)
+	}
 	actions := &[]*string{topic.Arn()}
 	for _, def := range Definitions(props) {
 		cfg := &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
@@ -129,6 +148,60 @@ func New(scope constructs.Construct, id string, props *Props) *Alarms {
 }
 
 const lessThan = "LessThanThreshold"
+
+// EventPatterns are the EventBridge rules that notify the topic, by name.
+func EventPatterns(p *Props) map[string]any {
+	patterns := map[string]any{
+		// Circuit-breaker rollbacks and failed deployments of this cluster's services.
+		"ecs-deployment-failed": map[string]any{
+			"source": []string{"aws.ecs"}, "detail-type": []string{"ECS Deployment State Change"},
+			"resources": []any{map[string]string{"prefix": p.Account.ARN("ecs", "service/"+*p.ClusterName+"/")}},
+			"detail":    map[string]any{"eventName": []string{"SERVICE_DEPLOYMENT_FAILED"}},
+		},
+	}
+	if p.GuardDutyFindings {
+		patterns["guardduty-findings"] = map[string]any{
+			"source": []string{"aws.guardduty"}, "detail-type": []string{"GuardDuty Finding"},
+			"detail": map[string]any{"severity": []any{map[string]any{"numeric": []any{">=", GuardDutyMinSeverity}}}},
+		}
+	}
+	return patterns
+}
+
+// GuardDutyMinSeverity routes medium (4.0) and higher findings; low ones stay in the console.
+const GuardDutyMinSeverity = 4
+
+func (a *Alarms) subscribe(scope constructs.Construct, notify envconfig.Notifications) {
+	endpoints := map[string]string{}
+	for _, e := range notify.Emails {
+		endpoints[e] = "email"
+	}
+	for _, u := range notify.HTTPS {
+		endpoints[u] = "https"
+	}
+	for _, e := range help.SortedKeys(endpoints) {
+		snstopicsubscription.NewSnsTopicSubscription(scope, jsii.String("subscription-"+help.Slug(e)), &snstopicsubscription.SnsTopicSubscriptionConfig{
+			TopicArn: a.Topic.Arn(), Protocol: jsii.String(endpoints[e]), Endpoint: jsii.String(e),
+		})
+	}
+}
+
+func (a *Alarms) route(scope constructs.Construct, n help.Namer, name string, pattern any, policy cdktf.ITerraformDependable) {
+	ruleName := n.Name(help.MaxEventRuleName, name)
+	rule := cloudwatcheventrule.NewCloudwatchEventRule(scope, jsii.String("event-"+name), &cloudwatcheventrule.CloudwatchEventRuleConfig{
+		Name:         jsii.String(ruleName),
+		Description:  jsii.String("Routes " + name + " events to the alarm topic"),
+		EventPattern: jsii.String(help.Document(pattern)),
+		Tags:         help.NameTag(ruleName),
+	})
+	// No role on an SNS target: EventBridge publishes under the topic policy (a role breaks
+	// delivery to KMS-encrypted topics).
+	cloudwatcheventtarget.NewCloudwatchEventTarget(scope, jsii.String("event-"+name+"-target"), &cloudwatcheventtarget.CloudwatchEventTargetConfig{
+		Rule: rule.Name(), Arn: a.Topic.Arn(), TargetId: jsii.String("alarm-topic"),
+		DependsOn: &[]cdktf.ITerraformDependable{policy},
+	})
+	a.Events[name] = rule
+}
 
 func dims(m map[string]string) *map[string]*string {
 	out := map[string]*string{}

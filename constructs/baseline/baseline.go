@@ -46,6 +46,9 @@ type Baseline struct {
 	TrailLogGroup *logs.Logs
 }
 
+// TrailName is the multi-region trail's name; the audit key's policy names the trail too.
+func TrailName(n help.Namer) string { return n.Name(help.MaxCloudTrailName, "trail") }
+
 // New creates the baseline.
 func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
@@ -61,7 +64,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 		})
 	}
 
-	trailName := n.Name(help.MaxCloudTrailName, "trail")
+	trailName := TrailName(n)
 	trailArn := a.ARN("cloudtrail", "trail/"+trailName)
 	b.Bucket = bucket.New(scope, "audit-bucket", &bucket.Props{
 		Name: n.Name(help.MaxS3BucketName-13, "audit") + "-" + a.ID, KmsKeyArn: props.AuditKeyArn, ExpireDays: AuditRetentionDays,
@@ -101,17 +104,23 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 		SnapshotDeliveryProperties: &configdeliverychannel.ConfigDeliveryChannelSnapshotDeliveryProperties{
 			DeliveryFrequency: jsii.String("TwentyFour_Hours"),
 		},
-		DependsOn: &[]cdktf.ITerraformDependable{b.Recorder, b.Bucket.Policy},
+		// Config checks that it can write to the bucket with the role when the channel is created.
+		DependsOn: after(configRole.Grants, b.Recorder, b.Bucket.Policy),
 	})
 	configconfigurationrecorderstatus.NewConfigConfigurationRecorderStatus(scope, jsii.String("config-status"), &configconfigurationrecorderstatus.ConfigConfigurationRecorderStatusConfig{
-		Name: b.Recorder.Name(), IsEnabled: jsii.Bool(true), DependsOn: &[]cdktf.ITerraformDependable{channel},
+		Name: b.Recorder.Name(), IsEnabled: jsii.Bool(true),
+		// Recording starts only once the role holds AWS_ConfigRole.
+		DependsOn: after(configRole.Grants, channel),
 	})
 
 	b.TrailLogGroup = logs.New(scope, "trail-logs", &logs.Props{
 		Name: n.Path("cloudtrail"), RetentionDays: props.LogRetentionDays, KmsKeyArn: props.LogsKeyArn,
 	})
+	// AWS: "Confused deputy prevention is not applicable to the role policy for CloudWatch Logs
+	// monitoring" (aws:SourceArn/aws:SourceAccount are not supported): CreateTrail fails with them.
+	// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html
 	trailRole := role.New(scope, "trail-role", &role.Props{
-		Name: n.Name(help.MaxIAMRoleName, "cloudtrail-logs"), Service: "cloudtrail.amazonaws.com", Account: a,
+		Name: n.Name(help.MaxIAMRoleName, "cloudtrail-logs"), Service: "cloudtrail.amazonaws.com", Account: a, NoSourceAccount: true,
 		Policies: map[string]string{"deliver": help.Policy(help.Allow("WriteTrailLogs",
 			[]string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{*b.TrailLogGroup.Group.Arn() + ":*"}))},
 	})
@@ -125,8 +134,9 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 		KmsKeyId:                   props.AuditKeyArn,
 		CloudWatchLogsGroupArn:     jsii.String(*b.TrailLogGroup.Group.Arn() + ":*"), // CloudTrail wants the stream wildcard
 		CloudWatchLogsRoleArn:      trailRole.Role.Arn(),
-		DependsOn:                  &[]cdktf.ITerraformDependable{b.Bucket.Policy},
-		Tags:                       help.NameTag(trailName),
+		// CreateTrail checks the bucket policy and that it can assume the role and write the group.
+		DependsOn: after(trailRole.Grants, b.Bucket.Policy),
+		Tags:      help.NameTag(trailName),
 	})
 	return b
 }
@@ -136,4 +146,10 @@ func servicePut(sid, service string, actions []string, resource string, conditio
 	s.Principal = help.ServicePrincipal(service)
 	s.Condition = map[string]map[string]any{"StringEquals": condition}
 	return s
+}
+
+// after is a depends_on list: grants plus the resources named.
+func after(grants []cdktf.ITerraformDependable, more ...cdktf.ITerraformDependable) *[]cdktf.ITerraformDependable {
+	deps := append(append([]cdktf.ITerraformDependable{}, more...), grants...)
+	return &deps
 }

@@ -20,9 +20,12 @@ type Props struct {
 	LogRetentionDays int
 }
 
-// Cluster is the cluster and the log group that records every ECS Exec session.
+// Cluster is the cluster, its capacity providers and the log group that records every ECS
+// Exec session.
 type Cluster struct {
 	Cluster      ecscluster.EcsCluster
+	Capacity     ecsclustercapacityproviders.EcsClusterCapacityProviders // services depend on it
+	Strategy     []help.CapacityShare                                    // the default every service states
 	ExecLogGroup *logs.Logs
 }
 
@@ -49,13 +52,19 @@ func New(scope constructs.Construct, id string, props *Props) *Cluster {
 		},
 		Tags: help.NameTag(name),
 	})
-	ecsclustercapacityproviders.NewEcsClusterCapacityProviders(scope, jsii.String("capacity"), &ecsclustercapacityproviders.EcsClusterCapacityProvidersConfig{
-		ClusterName:       c.Name(),
-		CapacityProviders: jsii.Strings("FARGATE", "FARGATE_SPOT"),
-		DefaultCapacityProviderStrategy: []*ecsclustercapacityproviders.EcsClusterCapacityProvidersDefaultCapacityProviderStrategy{
-			{CapacityProvider: jsii.String("FARGATE"), Base: jsii.Number(1), Weight: jsii.Number(1)},
-			{CapacityProvider: jsii.String("FARGATE_SPOT"), Weight: jsii.Number(float64(props.SpotWeight))},
-		},
+	strategy := help.CapacityStrategy(props.SpotWeight)
+	var defaults []*ecsclustercapacityproviders.EcsClusterCapacityProvidersDefaultCapacityProviderStrategy
+	var providers []string
+	for _, s := range strategy {
+		providers = append(providers, s.Provider)
+		defaults = append(defaults, &ecsclustercapacityproviders.EcsClusterCapacityProvidersDefaultCapacityProviderStrategy{
+			CapacityProvider: jsii.String(s.Provider), Base: jsii.Number(float64(s.Base)), Weight: jsii.Number(float64(s.Weight)),
+		})
+	}
+	capacity := ecsclustercapacityproviders.NewEcsClusterCapacityProviders(scope, jsii.String("capacity"), &ecsclustercapacityproviders.EcsClusterCapacityProvidersConfig{
+		ClusterName:                     c.Name(),
+		CapacityProviders:               jsii.Strings(providers...),
+		DefaultCapacityProviderStrategy: defaults,
 	})
-	return &Cluster{Cluster: c, ExecLogGroup: execLogs}
+	return &Cluster{Cluster: c, Capacity: capacity, Strategy: strategy, ExecLogGroup: execLogs}
 }

@@ -35,6 +35,18 @@ const (
 	MaintenanceWindow = "sun:05:00-sun:06:00"
 )
 
+// UserSQL creates one service's database user for IAM authentication (no password: the
+// rds_iam role makes PostgreSQL accept only IAM tokens) and lets it connect. Every statement is
+// idempotent, so `make db-users` can run again after a service is added. Table privileges are
+// granted by the service's own migrations.
+func UserSQL(user string) []string {
+	return []string{
+		fmt.Sprintf("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN CREATE ROLE %s LOGIN; END IF; END $$", user, user),
+		fmt.Sprintf("GRANT rds_iam TO %s", user),
+		fmt.Sprintf("GRANT CONNECT ON DATABASE %s TO %s", DatabaseName, user),
+	}
+}
+
 // ClusterParameters are the cluster-level settings a payments team needs for audits.
 var ClusterParameters = []Parameter{
 	{"rds.force_ssl", "1", "immediate"}, // PCI-DSS 4.2.1: no plaintext connections
@@ -124,22 +136,25 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		ManageMasterUserPassword:         jsii.Bool(true),
 		MasterUserSecretKmsKeyId:         props.KmsKeyArn,
 		IamDatabaseAuthenticationEnabled: jsii.Bool(true),
-		StorageEncrypted:                 jsii.Bool(true),
-		KmsKeyId:                         props.KmsKeyArn,
-		DbSubnetGroupName:                subnets.Name(),
-		VpcSecurityGroupIds:              &[]*string{props.SecurityGroupID},
-		DbClusterParameterGroupName:      clusterParams.Name(),
-		EnabledCloudwatchLogsExports:     jsii.Strings("postgresql"),
-		BackupRetentionPeriod:            jsii.Number(float64(c.BackupRetentionDays)),
-		PreferredBackupWindow:            jsii.String(BackupWindow),
-		PreferredMaintenanceWindow:       jsii.String(MaintenanceWindow),
-		CopyTagsToSnapshot:               jsii.Bool(true),
-		DeletionProtection:               jsii.Bool(c.DeletionProtection),
-		DeleteAutomatedBackups:           jsii.Bool(!c.DeletionProtection),
-		Port:                             jsii.Number(help.PostgresPort),
-		Lifecycle:                        lifecycle,
-		DependsOn:                        &[]cdktf.ITerraformDependable{logGroup.Group},
-		Tags:                             help.NameTag(name),
+		// RDS Data API (Aurora PostgreSQL 17.4+): the audited, IAM-checked path to create the
+		// IAM-authenticated users (`make db-users`); the database subnets have no route out.
+		EnableHttpEndpoint:           jsii.Bool(true),
+		StorageEncrypted:             jsii.Bool(true),
+		KmsKeyId:                     props.KmsKeyArn,
+		DbSubnetGroupName:            subnets.Name(),
+		VpcSecurityGroupIds:          &[]*string{props.SecurityGroupID},
+		DbClusterParameterGroupName:  clusterParams.Name(),
+		EnabledCloudwatchLogsExports: jsii.Strings("postgresql"),
+		BackupRetentionPeriod:        jsii.Number(float64(c.BackupRetentionDays)),
+		PreferredBackupWindow:        jsii.String(BackupWindow),
+		PreferredMaintenanceWindow:   jsii.String(MaintenanceWindow),
+		CopyTagsToSnapshot:           jsii.Bool(true),
+		DeletionProtection:           jsii.Bool(c.DeletionProtection),
+		DeleteAutomatedBackups:       jsii.Bool(!c.DeletionProtection),
+		Port:                         jsii.Number(help.PostgresPort),
+		Lifecycle:                    lifecycle,
+		DependsOn:                    &[]cdktf.ITerraformDependable{logGroup.Group},
+		Tags:                         help.NameTag(name),
 	}
 	if c.DeletionProtection {
 		cfg.SkipFinalSnapshot = jsii.Bool(false)

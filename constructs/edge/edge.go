@@ -80,9 +80,10 @@ func certificate(scope constructs.Construct, domain string, zone dataawsroute53z
 	cert := acmcertificate.NewAcmCertificate(scope, jsii.String("certificate"), &acmcertificate.AcmCertificateConfig{
 		DomainName:       jsii.String(domain),
 		ValidationMethod: jsii.String("DNS"),
-		KeyAlgorithm:     jsii.String("EC_prime256v1"),
-		Lifecycle:        &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
-		Tags:             help.NameTag(domain),
+		// RSA: the one key type every consumer (ALB, API Gateway custom domains) documents.
+		KeyAlgorithm: jsii.String("RSA_2048"),
+		Lifecycle:    &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
+		Tags:         help.NameTag(domain),
 	})
 	opt := cert.DomainValidationOptions().Get(jsii.Number(0))
 	record := route53record.NewRoute53Record(scope, jsii.String("certificate-validation-record"), &route53record.Route53RecordConfig{

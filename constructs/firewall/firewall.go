@@ -53,6 +53,8 @@ var Flows = []Flow{
 type Props struct {
 	Namer help.Namer
 	VpcID *string
+	// Endpoints creates the endpoints group and its flows (where the VPC has interface endpoints).
+	Endpoints bool
 }
 
 // Firewall holds the security groups by name.
@@ -68,6 +70,9 @@ func New(scope constructs.Construct, id string, props *Props) *Firewall {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
 	f := &Firewall{Groups: map[Group]securitygroup.SecurityGroup{}}
 	for _, g := range Groups {
+		if g == Endpoints && !props.Endpoints {
+			continue
+		}
 		name := props.Namer.Name(help.MaxSecurityGroupName, string(g))
 		f.Groups[g] = securitygroup.NewSecurityGroup(scope, jsii.String(string(g)), &securitygroup.SecurityGroupConfig{
 			Name:        jsii.String(name),
@@ -77,6 +82,9 @@ func New(scope constructs.Construct, id string, props *Props) *Firewall {
 		})
 	}
 	for _, fl := range Flows {
+		if _, ok := f.Groups[fl.To]; !ok && fl.To != Internet {
+			continue
+		}
 		rule := fmt.Sprintf("%s-to-%s-%d", fl.From, fl.To, fl.Port)
 		egress := &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
 			SecurityGroupId: f.ID(fl.From),

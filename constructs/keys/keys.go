@@ -17,7 +17,8 @@ type Props struct {
 	Namer              help.Namer
 	Account            help.Account
 	DeletionWindowDays int
-	AccountBaseline    bool // adds the audit key for CloudTrail and AWS Config
+	// TrailARN is the trail that writes with the audit key; empty: no account baseline, no audit key.
+	TrailARN string
 }
 
 // Keys are the customer-managed keys, each with rotation on and an alias.
@@ -61,26 +62,51 @@ func New(scope constructs.Construct, id string, props *Props) *Keys {
 		})
 		return k
 	}
-	alarms := help.Allow("CloudWatchPublishesAlarms", []string{"kms:Decrypt", "kms:GenerateDataKey*"}, []string{"*"})
-	alarms.Principal = help.ServicePrincipal("cloudwatch.amazonaws.com")
-	alarms.Condition = map[string]map[string]any{"StringEquals": {"aws:SourceAccount": a.ID}}
-
 	k := &Keys{
 		Database: key("database", "Aurora PostgreSQL storage, Performance Insights and master secret"),
 		Cache:    key("cache", "ElastiCache Redis data at rest and snapshots"),
 		Logs:     key("logs", "CloudWatch Logs log groups", logs),
 		Secrets:  key("secrets", "Application secrets in Secrets Manager"),
 		Images:   key("images", "ECR container images"),
-		Alarms:   key("alarms", "Alarm notifications in SNS", alarms),
+		Alarms:   key("alarms", "Alarm notifications in SNS", alarmPublishers()...),
 	}
-	if props.AccountBaseline {
-		trail := help.Allow("CloudTrailEncryptsLogs", []string{"kms:GenerateDataKey*", "kms:DescribeKey"}, []string{"*"})
-		trail.Principal = help.ServicePrincipal("cloudtrail.amazonaws.com")
-		trail.Condition = map[string]map[string]any{
-			"StringEquals": {"aws:SourceAccount": a.ID},
-			"StringLike":   {"kms:EncryptionContext:aws:cloudtrail:arn": fmt.Sprintf("arn:%s:cloudtrail:*:%s:trail/*", a.Partition, a.ID)},
-		}
-		k.Audit = key("audit", "CloudTrail and AWS Config deliveries", trail)
+	if props.TrailARN != "" {
+		k.Audit = key("audit", "CloudTrail and AWS Config deliveries", trailStatements(a, props.TrailARN)...)
 	}
 	return k
+}
+
+// alarmPublishers let CloudWatch alarms and EventBridge rules publish to the encrypted topic,
+// as AWS documents them (neither service sends a condition key these statements could check):
+// CloudWatch: https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns
+// EventBridge: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-troubleshooting.html
+// ("If your SNS topic is encrypted, you must include the following section in your KMS key policy").
+func alarmPublishers() []help.Statement {
+	cw := help.Allow("CloudWatchAlarmsPublish", []string{"kms:Decrypt", "kms:GenerateDataKey*"}, []string{"*"})
+	cw.Principal = help.ServicePrincipal("cloudwatch.amazonaws.com")
+	events := help.Allow("EventBridgeRulesPublish", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{"*"})
+	events.Principal = help.ServicePrincipal("events.amazonaws.com")
+	return []help.Statement{cw, events}
+}
+
+// trailStatements are AWS's documented key policy for CloudTrail, each scoped to our trail:
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+// DescribeKey carries no encryption context, so it has its own statement; Decrypt is required
+// because the audit bucket uses an S3 Bucket Key.
+func trailStatements(a help.Account, trailARN string) []help.Statement {
+	trail := func(sid string, actions []string, condition map[string]map[string]any) help.Statement {
+		s := help.Allow(sid, actions, []string{"*"})
+		s.Principal = help.ServicePrincipal("cloudtrail.amazonaws.com")
+		s.Condition = condition
+		return s
+	}
+	source := map[string]any{"aws:SourceArn": trailARN}
+	return []help.Statement{
+		trail("CloudTrailEncryptsLogs", []string{"kms:GenerateDataKey*"}, map[string]map[string]any{
+			"StringEquals": source,
+			"StringLike":   {"kms:EncryptionContext:aws:cloudtrail:arn": fmt.Sprintf("arn:%s:cloudtrail:*:%s:trail/*", a.Partition, a.ID)},
+		}),
+		trail("CloudTrailDescribesKey", []string{"kms:DescribeKey"}, map[string]map[string]any{"StringEquals": source}),
+		trail("CloudTrailDecryptsWithBucketKey", []string{"kms:Decrypt"}, map[string]map[string]any{"StringEquals": source}),
+	}
 }

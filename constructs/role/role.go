@@ -1,5 +1,5 @@
 // Package role creates an IAM role that one AWS service assumes on behalf of this
-// account only (confused-deputy guard), with inline policies built in Go.
+// account only (confused-deputy guard, where AWS supports it), with inline policies built in Go.
 package role
 
 import (
@@ -8,6 +8,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/help"
 )
@@ -21,35 +22,45 @@ type Props struct {
 	Policies map[string]string
 	// ManagedPolicies are AWS managed policy names (attached by ARN in this partition).
 	ManagedPolicies []string
+	// NoSourceAccount leaves the aws:SourceAccount condition out of the trust policy, only for
+	// services whose documentation says it is not supported (CloudTrail's CloudWatch Logs role).
+	NoSourceAccount bool
 }
 
-// Role is the role and nothing else; its policies belong to it.
+// Role is the role; Grants are its policies and attachments, for resources that must not be
+// created before the role can act (Terraform sees only the role ARN).
 type Role struct {
-	Role iamrole.IamRole
+	Role   iamrole.IamRole
+	Grants []cdktf.ITerraformDependable
 }
 
 // New creates the role and its policies.
 func New(scope constructs.Construct, id string, props *Props) *Role {
 	trust := help.Allow("", []string{"sts:AssumeRole"}, nil)
 	trust.Principal = help.ServicePrincipal(props.Service)
-	trust.Condition = map[string]map[string]any{"StringEquals": {"aws:SourceAccount": props.Account.ID}}
+	if !props.NoSourceAccount {
+		trust.Condition = map[string]map[string]any{"StringEquals": {"aws:SourceAccount": props.Account.ID}}
+	}
 	r := iamrole.NewIamRole(scope, jsii.String(id), &iamrole.IamRoleConfig{
 		Name:             jsii.String(props.Name),
 		AssumeRolePolicy: jsii.String(help.Policy(trust)),
 		Tags:             help.NameTag(props.Name),
 	})
+	out := &Role{Role: r}
 	for _, name := range help.SortedKeys(props.Policies) {
-		iamrolepolicy.NewIamRolePolicy(scope, jsii.String(id+"-"+name), &iamrolepolicy.IamRolePolicyConfig{
+		p := iamrolepolicy.NewIamRolePolicy(scope, jsii.String(id+"-"+name), &iamrolepolicy.IamRolePolicyConfig{
 			Name:   jsii.String(name),
 			Role:   r.Id(),
 			Policy: jsii.String(props.Policies[name]),
 		})
+		out.Grants = append(out.Grants, p)
 	}
 	for _, name := range props.ManagedPolicies {
-		iamrolepolicyattachment.NewIamRolePolicyAttachment(scope, jsii.String(id+"-"+name), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
+		a := iamrolepolicyattachment.NewIamRolePolicyAttachment(scope, jsii.String(id+"-"+name), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
 			Role:      r.Name(),
 			PolicyArn: jsii.String("arn:" + props.Account.Partition + ":iam::aws:policy/" + name),
 		})
+		out.Grants = append(out.Grants, a)
 	}
-	return &Role{Role: r}
+	return out
 }

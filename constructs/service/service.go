@@ -46,13 +46,17 @@ type Props struct {
 	Env     envconfig.Environment
 
 	ClusterID, ClusterName *string
-	ExecLogGroupArn        *string // ECS Exec session logs, when Env.ExecuteCommand
-	SubnetIDs              *[]*string
-	VpcID                  *string
-	SecurityGroupID        *string
-	ListenerArn            *string
-	AlbArnSuffix           *string
-	Priority               int
+	// ClusterCapacity is the cluster's capacity-provider association, which must exist before a
+	// service names a provider; CapacityStrategy is the cluster default, stated again.
+	ClusterCapacity  cdktf.ITerraformDependable
+	CapacityStrategy []help.CapacityShare
+	ExecLogGroupArn  *string // ECS Exec session logs, when Env.ExecuteCommand
+	SubnetIDs        *[]*string
+	VpcID            *string
+	SecurityGroupID  *string
+	ListenerArn      *string
+	AlbArnSuffix     *string
+	Priority         int
 
 	Database *database.Database
 	Cache    *cache.Cache
@@ -70,6 +74,7 @@ type Service struct {
 	TaskRole       *role.Role
 	TaskDefinition ecstaskdefinition.EcsTaskDefinition
 	TargetGroup    lbtargetgroup.LbTargetGroup
+	ListenerRule   lblistenerrule.LbListenerRule
 	Service        ecsservice.EcsService
 }
 
@@ -162,7 +167,9 @@ func (s *Service) roles(scope constructs.Construct, props *Props) {
 			help.Allow("EcsExecAuditLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"}, []string{*props.ExecLogGroupArn + ":*"}),
 			// logs:DescribeLogGroups has no resource-level permissions: AWS requires "*".
 			help.Allow("EcsExecFindLogGroup", []string{"logs:DescribeLogGroups"}, []string{"*"}),
-			help.Allow("EcsExecSessionKey", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*props.LogsKeyArn}))
+			// The session key: tasks only decrypt; the operator's identity generates the data key.
+			// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html (IAM permissions for ECS Exec)
+			help.Allow("EcsExecSessionKey", []string{"kms:Decrypt"}, []string{*props.LogsKeyArn}))
 	}
 	policies := map[string]string{}
 	if len(task) > 0 {
@@ -185,13 +192,13 @@ func (s *Service) taskDefinition(scope constructs.Construct, props *Props) {
 		Name:                   svc.Name,
 		Image:                  *s.Repository.RepositoryUrl() + ":" + env.ImageTag,
 		Essential:              true,
-		ReadonlyRootFilesystem: true,
+		ReadonlyRootFilesystem: env.ReadOnlyRootFilesystem,
 		Privileged:             false,
 		User:                   "10001:10001", // never root inside the container
 		PortMappings:           []portMapping{{ContainerPort: help.ContainerPort, Protocol: "tcp"}},
 		Environment:            s.environment(props),
 		Secrets:                []secretRef{},
-		MountPoints:            mountPoints(env.ExecuteCommand),
+		MountPoints:            []mountPoint{{SourceVolume: tmpVolume, ContainerPath: "/tmp"}},
 		LinuxParameters:        linuxParams{Capabilities: capabilities{Drop: []string{"ALL"}}, InitProcessEnabled: true},
 		LogConfiguration: logConfig{LogDriver: "awslogs", Options: map[string]string{
 			"awslogs-group": *s.LogGroup.Group.Name(), "awslogs-region": env.Region, "awslogs-stream-prefix": svc.Name,
@@ -216,39 +223,15 @@ func (s *Service) taskDefinition(scope constructs.Construct, props *Props) {
 		RuntimePlatform: &ecstaskdefinition.EcsTaskDefinitionRuntimePlatform{
 			OperatingSystemFamily: jsii.String("LINUX"), CpuArchitecture: jsii.String("X86_64"),
 		},
-		Volume:               volumes(env.ExecuteCommand),
+		Volume:               []*ecstaskdefinition.EcsTaskDefinitionVolume{{Name: jsii.String(tmpVolume)}},
 		ContainerDefinitions: jsii.String(help.Document([]container{c})),
 		Tags:                 help.NameTag(family),
 	})
 }
 
-// writablePaths are the only writable places in a container: the root filesystem is read-only.
-// ECS Exec's SSM agent must write its state and logs, so those paths are added where it is on
-// (AWS's documented workaround for readonlyRootFilesystem).
-func writablePaths(execute bool) map[string]string {
-	paths := map[string]string{"tmp": "/tmp"}
-	if execute {
-		paths["ssm-state"], paths["ssm-logs"] = "/var/lib/amazon", "/var/log/amazon"
-	}
-	return paths
-}
-
-func mountPoints(execute bool) []mountPoint {
-	paths := writablePaths(execute)
-	var out []mountPoint
-	for _, name := range help.SortedKeys(paths) {
-		out = append(out, mountPoint{SourceVolume: name, ContainerPath: paths[name]})
-	}
-	return out
-}
-
-func volumes(execute bool) []*ecstaskdefinition.EcsTaskDefinitionVolume {
-	var out []*ecstaskdefinition.EcsTaskDefinitionVolume
-	for _, name := range help.SortedKeys(writablePaths(execute)) {
-		out = append(out, &ecstaskdefinition.EcsTaskDefinitionVolume{Name: jsii.String(name)})
-	}
-	return out
-}
+// tmpVolume is a task-scoped scratch volume at /tmp: with a read-only root filesystem it is the
+// only writable path.
+const tmpVolume = "tmp"
 
 // environment holds only non-secret settings; credentials come from IAM, secrets from `secrets`.
 func (s *Service) environment(props *Props) []nameValue {
@@ -273,6 +256,8 @@ func (s *Service) environment(props *Props) []nameValue {
 			nameValue{"REDIS_READER_HOST", *props.Cache.Group.ReaderEndpointAddress()},
 			nameValue{"REDIS_PORT", strconv.Itoa(help.RedisPort)},
 			nameValue{"REDIS_USER", *props.Cache.UserID(svc.Name)},
+			// IAM auth tokens are signed for the replication group id, not the endpoint host.
+			nameValue{"REDIS_REPLICATION_GROUP_ID", props.Cache.GroupID},
 			nameValue{"REDIS_TLS", "true"},
 			nameValue{"REDIS_KEY_PREFIX", svc.Name + ":"})
 	}
@@ -297,7 +282,7 @@ func (s *Service) loadBalancing(scope constructs.Construct, props *Props) {
 		},
 		Tags: help.NameTag(name),
 	})
-	lblistenerrule.NewLbListenerRule(scope, jsii.String("listener-rule"), &lblistenerrule.LbListenerRuleConfig{
+	s.ListenerRule = lblistenerrule.NewLbListenerRule(scope, jsii.String("listener-rule"), &lblistenerrule.LbListenerRuleConfig{
 		ListenerArn: props.ListenerArn,
 		Priority:    jsii.Number(float64(props.Priority)),
 		Condition: []*lblistenerrule.LbListenerRuleCondition{{
@@ -310,11 +295,21 @@ func (s *Service) loadBalancing(scope constructs.Construct, props *Props) {
 
 func (s *Service) service(scope constructs.Construct, props *Props) {
 	svc := props.Service
+	var strategy []*ecsservice.EcsServiceCapacityProviderStrategy
+	for _, c := range props.CapacityStrategy {
+		strategy = append(strategy, &ecsservice.EcsServiceCapacityProviderStrategy{
+			CapacityProvider: jsii.String(c.Provider), Base: jsii.Number(float64(c.Base)), Weight: jsii.Number(float64(c.Weight)),
+		})
+	}
 	s.Service = ecsservice.NewEcsService(scope, jsii.String("service"), &ecsservice.EcsServiceConfig{
-		Name:           jsii.String(svc.Name),
-		Cluster:        props.ClusterID,
-		TaskDefinition: s.TaskDefinition.Arn(),
-		DesiredCount:   jsii.Number(float64(svc.DesiredCount)),
+		Name:                     jsii.String(svc.Name),
+		Cluster:                  props.ClusterID,
+		TaskDefinition:           s.TaskDefinition.Arn(),
+		DesiredCount:             jsii.Number(float64(svc.DesiredCount)),
+		CapacityProviderStrategy: strategy,
+		// Lets a strategy change (a new Spot weight) update the service in place; without it
+		// provider 5.x replaces the service.
+		ForceNewDeployment: jsii.Bool(true),
 		NetworkConfiguration: &ecsservice.EcsServiceNetworkConfiguration{
 			Subnets: props.SubnetIDs, SecurityGroups: &[]*string{props.SecurityGroupID}, AssignPublicIp: jsii.Bool(false),
 		},
@@ -331,6 +326,9 @@ func (s *Service) service(scope constructs.Construct, props *Props) {
 		PropagateTags:                   jsii.String("SERVICE"),
 		// Autoscaling owns the task count after creation.
 		Lifecycle: &cdktf.TerraformResourceLifecycle{IgnoreChanges: jsii.Strings("desired_count")},
+		// The target group serves nothing until its listener rule exists: ECS rejects a service
+		// whose target group has no load balancer.
+		DependsOn: &[]cdktf.ITerraformDependable{props.ClusterCapacity, s.ListenerRule},
 		Tags:      help.NameTag(props.Namer.Name(help.MaxName, svc.Name)),
 	})
 }

@@ -37,6 +37,8 @@ var Untaggable = map[string]bool{
 	"aws_s3_bucket_public_access_block":                  true,
 	"aws_s3_bucket_server_side_encryption_configuration": true,
 	"aws_s3_bucket_versioning":                           true,
+	"aws_cloudwatch_event_target":                        true,
+	"aws_sns_topic_subscription":                         true,
 }
 
 // NameLimits is the longest name AWS accepts, per resource type and name attribute.
@@ -76,6 +78,7 @@ var NameLimits = map[string]map[string]int{
 	"aws_config_configuration_recorder":   {"name": 256},
 	"aws_config_delivery_channel":         {"name": 256},
 	"aws_guardduty_detector_feature":      {"name": 64}, // AWS's feature names
+	"aws_cloudwatch_event_rule":           {"name": help.MaxEventRuleName},
 	// DNS names: the API domain is validated in envconfig; validation records are ACM's.
 	"aws_route53_record": {"name": help.MaxName},
 }

@@ -1,6 +1,7 @@
 // Command bench measures, in one run on one warm build, where synthesis time goes: the jsii
 // floor, the app (all environments and each alone), peak memory of the whole process tree,
-// and `go test` wall time. `make bench` runs it; nothing here asserts a timing.
+// the offline terraform init/validate/plan of each stack with the real provider, and `go test`
+// wall time. `make bench` runs it; nothing here asserts a timing.
 package main
 
 import (
@@ -54,6 +55,12 @@ func main() {
 	for _, env := range []string{"dev", "staging", "prod"} {
 		measure("app: "+env+" alone", bins["app"], "SCALEPAYMENTS_ENVIRONMENTS="+env)
 	}
+	// The offline plan of the stacks the last app run wrote (tests/offline prints its timings).
+	plan := exec.Command("go", "run", "./tests/offline", "-outdir", filepath.Join(dir, "out-app"))
+	plan.Stderr = os.Stderr
+	planned, err := plan.Output()
+	must(err)
+
 	var tests []float64
 	pkgs, err := exec.Command("go", "list", "./...").Output()
 	must(err)
@@ -75,6 +82,7 @@ func main() {
 	}
 	fmt.Printf("| go test -count=1 (warm build, %d runs) | %s | |\n", *testRuns, stats(tests, "%.1f"))
 	fmt.Printf("\napp / floor (median wall): %.2f\n", median(app.wall)/median(floor.wall))
+	fmt.Printf("\nOffline terraform with the real AWS provider, per stack:\n\n%s", planned)
 }
 
 // timed runs bin and returns its wall time and the peak summed RSS of its process tree.

@@ -19,6 +19,7 @@ func TestAddingAFourthEnvironment(t *testing.T) {
 	qa.APIDomain = "api.qa.scalepayments.com"
 	qa.OwnsAccountBaseline = false // staging's account already has GuardDuty, Config and CloudTrail
 	qa.Tags["Environment"] = "QA"
+	qa.Notify.HTTPS = []string{"https://events.example.com/integration/sns"}
 
 	require.NoError(t, envconfig.ValidateAll(append(envconfig.All(), qa)))
 	d := tests.Synth(qa)
@@ -26,6 +27,11 @@ func TestAddingAFourthEnvironment(t *testing.T) {
 	assert.Empty(t, d.NameViolations())
 	assert.Equal(t, "sp-qa-alb", d.One("aws_lb")["name"])
 	assert.Zero(t, d.Count("aws_cloudtrail"))
+	var protocols []string
+	for _, s := range d.List("aws_sns_topic_subscription") {
+		protocols = append(protocols, s["protocol"].(string)+":"+s["endpoint"].(string))
+	}
+	assert.ElementsMatch(t, []string{"email:platform-alerts@scalepayments.com", "https:https://events.example.com/integration/sns"}, protocols)
 }
 
 // A fourth service is one line in each environment's service list.

@@ -31,6 +31,9 @@ func TestAuroraIsEncryptedTLSOnlyAndIAMAuthenticated(t *testing.T) {
 		assert.NotContains(t, c, "master_password")
 		assert.NotContains(t, c, "master_password_wo")
 		assert.Equal(t, true, c["iam_database_authentication_enabled"])
+		// Regression: the RDS Data API is the only path to create the IAM database users (the
+		// database subnets have no route out); make db-users uses it.
+		assert.Equal(t, true, c["enable_http_endpoint"], "%s: RDS Data API", d.Env.Name)
 		assert.Equal(t, []any{"postgresql"}, c["enabled_cloudwatch_logs_exports"])
 		assert.Equal(t, true, c["copy_tags_to_snapshot"])
 		assert.Equal(t, []any{sgRef(d, "aurora")}, c["vpc_security_group_ids"], "the aurora group and nothing else")

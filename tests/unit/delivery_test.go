@@ -34,7 +34,7 @@ func TestStackOutputs(t *testing.T) {
 	want := map[string]bool{ // name -> sensitive
 		"vpc_id": false, "public_subnet_ids": false, "private_subnet_ids": false, "database_subnet_ids": false,
 		"api_url": false, "api_endpoint": false, "alb_dns_name": false, "ecs_cluster_name": false, "ecs_service_names": false,
-		"aurora_writer_endpoint": false, "aurora_reader_endpoint": false, "aurora_port": false, "aurora_master_secret_arn": false,
+		"aurora_writer_endpoint": false, "aurora_reader_endpoint": false, "aurora_port": false, "aurora_master_secret_arn": false, "aurora_cluster_arn": false,
 		"redis_primary_endpoint": false, "redis_reader_endpoint": false, "redis_user_group_id": false, "redis_user_ids": false,
 		"log_group_names": false,
 	}

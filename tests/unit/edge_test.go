@@ -173,6 +173,8 @@ func TestCustomDomainWithTLS12AndAlias(t *testing.T) {
 		assert.Equal(t, "REGIONAL", cfg["endpoint_type"])
 		assert.Equal(t, tt.domain, d.One("aws_acm_certificate")["domain_name"])
 		assert.Equal(t, "DNS", d.One("aws_acm_certificate")["validation_method"])
+		// Regression: RSA, the key type API Gateway custom domains and ALB listeners both document.
+		assert.Equal(t, "RSA_2048", d.One("aws_acm_certificate")["key_algorithm"])
 		m := d.One("aws_apigatewayv2_api_mapping")
 		assert.Equal(t, tests.RefTo("aws_apigatewayv2_stage", d.OneName("aws_apigatewayv2_stage"), "id"), m["stage"])
 		var alias tests.Body

@@ -41,9 +41,12 @@ func edges(t *testing.T, d *tests.Doc, typ, own, peer string) []string {
 }
 
 func TestSecurityGroupChain(t *testing.T) {
-	wantIngress := []string{"vpc-link->alb:443", "alb->tasks:8080", "tasks->aurora:5432", "tasks->redis:6379", "tasks->endpoints:443"}
-	wantEgress := append(append([]string{}, wantIngress...), "tasks->internet:443")
 	for _, d := range []*tests.Doc{dev, staging, prod} {
+		wantIngress := []string{"vpc-link->alb:443", "alb->tasks:8080", "tasks->aurora:5432", "tasks->redis:6379"}
+		if d.Env.InterfaceEndpoints {
+			wantIngress = append(wantIngress, "tasks->endpoints:443")
+		}
+		wantEgress := append(append([]string{}, wantIngress...), "tasks->internet:443")
 		assert.ElementsMatch(t, wantIngress, edges(t, d, "aws_vpc_security_group_ingress_rule", "to", "from"), d.Env.Name)
 		assert.ElementsMatch(t, wantEgress, edges(t, d, "aws_vpc_security_group_egress_rule", "from", "to"), d.Env.Name)
 	}
@@ -68,6 +71,24 @@ func TestDataStoreGroupsHaveNoEgress(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
 		for _, r := range d.List("aws_vpc_security_group_egress_rule") {
 			assert.NotContains(t, []string{"aurora", "redis", "endpoints"}, sgName(t, d, r["security_group_id"]))
+		}
+	}
+}
+
+// Regression: dev has no interface endpoints, so it has no endpoints group and no rules to one.
+func TestEndpointsGroupExistsOnlyWithEndpoints(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		var groups []string
+		for _, sg := range d.List("aws_security_group") {
+			groups = append(groups, sg["name"].(string))
+		}
+		endpoints := "scalepayments-" + d.Env.Name + "-endpoints"
+		if d.Env.InterfaceEndpoints {
+			assert.Contains(t, groups, endpoints, d.Env.Name)
+			assert.Len(t, d.List("aws_vpc_endpoint"), 7, "%s: six interface endpoints and the S3 gateway", d.Env.Name)
+		} else {
+			assert.NotContains(t, groups, endpoints, d.Env.Name)
+			assert.Len(t, groups, 5, d.Env.Name)
 		}
 	}
 }

@@ -38,7 +38,7 @@ func TestStackSettings(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
 		tf := d.Root["terraform"].(tests.Body)
 		assert.Equal(t, ">= 1.10", tf["required_version"])
-		assert.Equal(t, map[string]any{"aws": map[string]any{"source": "aws", "version": "5.99.1"}}, tf["required_providers"])
+		assert.Equal(t, map[string]any{"aws": map[string]any{"source": "aws", "version": "~> 5.99"}}, tf["required_providers"], "accepts the bindings' 5.99.1 and the mirror's 5.100.0")
 		assert.Equal(t, map[string]any{"local": map[string]any{"path": "terraform.scalepayments-" + d.Env.Name + ".tfstate"}}, tf["backend"])
 		p := d.Root["provider"].(tests.Body)["aws"].([]any)[0].(tests.Body)
 		assert.Equal(t, "us-east-1", p["region"])

@@ -2,6 +2,7 @@ package unit
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,10 +39,10 @@ func TestKeyPoliciesLetInOnlyTheServicesThatNeedThem(t *testing.T) {
 		want := map[string][]any{
 			"database": nil, "cache": nil, "secrets": nil, "images": nil,
 			"logs":   {"logs.us-east-1.amazonaws.com"},
-			"alarms": {"cloudwatch.amazonaws.com"},
+			"alarms": {"cloudwatch.amazonaws.com", "events.amazonaws.com"},
 		}
 		if d.Env.OwnsAccountBaseline {
-			want["audit"] = []any{"cloudtrail.amazonaws.com"}
+			want["audit"] = []any{"cloudtrail.amazonaws.com", "cloudtrail.amazonaws.com", "cloudtrail.amazonaws.com"}
 		}
 		got := map[string][]any{}
 		for _, k := range d.Resources("aws_kms_key") {
@@ -52,7 +53,10 @@ func TestKeyPoliciesLetInOnlyTheServicesThatNeedThem(t *testing.T) {
 			for _, s := range doc.Statement {
 				if svc, ok := s.Principal["Service"]; ok {
 					got[domain] = append(got[domain], svc)
-					assert.NotEmpty(t, s.Condition, "%s: service access is always conditioned", domain)
+					// CloudWatch and EventBridge send no condition key for SNS's KMS calls (AWS's documented statements have none).
+					if domain != "alarms" {
+						assert.NotEmpty(t, s.Condition, "%s: service access is conditioned", domain)
+					}
 				}
 			}
 		}
@@ -60,5 +64,34 @@ func TestKeyPoliciesLetInOnlyTheServicesThatNeedThem(t *testing.T) {
 		logs := d.Resources("aws_kms_key")[d.NameOf("aws_kms_key", "scalepayments-"+d.Env.Name+"-logs")]
 		assert.Contains(t, logs["policy"], `"kms:EncryptionContext:aws:logs:arn": "arn:${data.aws_partition.partition.partition}:logs:us-east-1:${data.aws_caller_identity.caller.account_id}:log-group:*"`,
 			"scoped to this account's log groups")
+	}
+}
+
+// Regression: DescribeKey carries no encryption context, so a statement that conditions it on
+// kms:EncryptionContext makes CreateTrail fail (InsufficientEncryptionPolicyException).
+func TestAuditKeyFollowsCloudTrailsDocumentedPolicy(t *testing.T) {
+	for _, d := range []*tests.Doc{staging, prod} {
+		key := d.Resources("aws_kms_key")[d.NameOf("aws_kms_key", "scalepayments-"+d.Env.Name+"-audit")]
+		var doc help.PolicyDocument
+		require.NoError(t, json.Unmarshal([]byte(key["policy"].(string)), &doc))
+		trail := "arn:${data.aws_partition.partition.partition}:cloudtrail:us-east-1:${data.aws_caller_identity.caller.account_id}:trail/scalepayments-" + d.Env.Name + "-trail"
+		bySid := map[string]help.Statement{}
+		for _, s := range doc.Statement {
+			bySid[s.Sid] = s
+		}
+		source := map[string]any{"aws:SourceArn": trail}
+		assert.Equal(t, []string{"kms:GenerateDataKey*"}, bySid["CloudTrailEncryptsLogs"].Action, d.Env.Name)
+		assert.Equal(t, source, bySid["CloudTrailEncryptsLogs"].Condition["StringEquals"], d.Env.Name)
+		assert.Contains(t, bySid["CloudTrailEncryptsLogs"].Condition["StringLike"], "kms:EncryptionContext:aws:cloudtrail:arn", d.Env.Name)
+		assert.Equal(t, []string{"kms:DescribeKey"}, bySid["CloudTrailDescribesKey"].Action, d.Env.Name)
+		assert.Equal(t, map[string]map[string]any{"StringEquals": source}, bySid["CloudTrailDescribesKey"].Condition, "%s: no encryption context on DescribeKey", d.Env.Name)
+		assert.Equal(t, []string{"kms:Decrypt"}, bySid["CloudTrailDecryptsWithBucketKey"].Action, "%s: the audit bucket uses an S3 Bucket Key", d.Env.Name)
+		describe := 0
+		for _, s := range doc.Statement {
+			if s.Principal["Service"] == "cloudtrail.amazonaws.com" && slices.Contains(s.Action, "kms:DescribeKey") {
+				describe++
+			}
+		}
+		assert.Equal(t, 1, describe, "%s: DescribeKey in its own statement only", d.Env.Name)
 	}
 }

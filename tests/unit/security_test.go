@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/tests"
 )
 
@@ -78,8 +79,91 @@ func TestAccountBaselineWhereOwned(t *testing.T) {
 		assert.Regexp(t, `^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:\*$`, trail["cloud_watch_logs_group_arn"])
 		role, ok := d.Ref(trail["cloud_watch_logs_role_arn"])
 		require.True(t, ok)
-		assert.Contains(t, role.Body["assume_role_policy"], `"Service": "cloudtrail.amazonaws.com"`)
 		assert.Equal(t, trail["s3_bucket_name"], ch["s3_bucket_name"], "one audit bucket")
+
+		// Regression: CloudTrail's CloudWatch Logs role supports no aws:SourceAccount/SourceArn,
+		// and CreateTrail checks the role's policy, so the trail waits for it.
+		var trust help.PolicyDocument
+		require.NoError(t, json.Unmarshal([]byte(role.Body["assume_role_policy"].(string)), &trust))
+		require.Len(t, trust.Statement, 1)
+		assert.Equal(t, map[string]any{"Service": "cloudtrail.amazonaws.com"}, trust.Statement[0].Principal)
+		assert.Empty(t, trust.Statement[0].Condition, "%s: no confused-deputy condition on the trail's log role", d.Env.Name)
+		assert.Contains(t, tests.Strings(trail["depends_on"]), "aws_iam_role_policy."+policyOf(t, d, role.Name))
+
+		// Regression: Config checks delivery with its role when the channel is created and
+		// records only once AWS_ConfigRole is attached: Terraform sees neither from the role ARN.
+		config, ok := d.Ref(d.One("aws_config_configuration_recorder")["role_arn"])
+		require.True(t, ok)
+		assert.Contains(t, tests.Strings(ch["depends_on"]), "aws_iam_role_policy."+policyOf(t, d, config.Name))
+		attachment := ""
+		for _, a := range d.Of("aws_iam_role_policy_attachment") {
+			if a.Body["role"] == tests.RefTo("aws_iam_role", config.Name, "name") {
+				attachment = "aws_iam_role_policy_attachment." + a.Name
+			}
+		}
+		require.NotEmpty(t, attachment)
+		assert.Contains(t, tests.Strings(d.One("aws_config_configuration_recorder_status")["depends_on"]), attachment)
+	}
+}
+
+// policyOf is the logical name of the only inline policy of a role.
+func policyOf(t *testing.T, d *tests.Doc, role string) string {
+	var names []string
+	for _, p := range d.Of("aws_iam_role_policy") {
+		if p.Body["role"] == tests.RefTo("aws_iam_role", role, "id") {
+			names = append(names, p.Name)
+		}
+	}
+	require.Len(t, names, 1, role)
+	return names[0]
+}
+
+// Regression: alarms and security findings reach people. The topic has exactly the
+// environment's subscriptions; EventBridge routes ECS deployment failures (everywhere) and
+// GuardDuty findings (where the detector is) to it under AWS's documented topic and key policy.
+func TestAlarmsAndFindingsReachASubscribedTopic(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		topic := tests.RefTo("aws_sns_topic", d.OneName("aws_sns_topic"), "arn")
+		var subs []string
+		for _, s := range d.List("aws_sns_topic_subscription") {
+			assert.Equal(t, topic, s["topic_arn"])
+			subs = append(subs, s["protocol"].(string)+":"+s["endpoint"].(string))
+		}
+		var want []string
+		for _, e := range d.Env.Notify.Emails {
+			want = append(want, "email:"+e)
+		}
+		assert.ElementsMatch(t, want, subs, d.Env.Name)
+		assert.NotEmpty(t, subs, "%s: somebody is told", d.Env.Name)
+
+		rules := map[string]string{}
+		for _, r := range d.Of("aws_cloudwatch_event_rule") {
+			rules[r.Body["name"].(string)] = r.Body["event_pattern"].(string)
+		}
+		want = []string{"scalepayments-" + d.Env.Name + "-ecs-deployment-failed"}
+		if d.Env.OwnsAccountBaseline {
+			want = append(want, "scalepayments-"+d.Env.Name+"-guardduty-findings")
+			assert.JSONEq(t, `{"source":["aws.guardduty"],"detail-type":["GuardDuty Finding"],"detail":{"severity":[{"numeric":[">=",4]}]}}`, rules[want[1]])
+		}
+		assert.ElementsMatch(t, want, help.SortedKeys(rules), d.Env.Name)
+		assert.JSONEq(t, `{"source":["aws.ecs"],"detail-type":["ECS Deployment State Change"],"detail":{"eventName":["SERVICE_DEPLOYMENT_FAILED"]},
+			"resources":[{"prefix":"arn:${data.aws_partition.partition.partition}:ecs:us-east-1:${data.aws_caller_identity.caller.account_id}:service/${aws_ecs_cluster.cluster_A4C38409.name}/"}]}`, rules[want[0]])
+		targets := d.List("aws_cloudwatch_event_target")
+		assert.Len(t, targets, len(want))
+		for _, tg := range targets {
+			assert.Equal(t, topic, tg["arn"])
+			assert.NotContains(t, tg, "role_arn", "a role on an SNS target breaks delivery to an encrypted topic")
+		}
+
+		var policy help.PolicyDocument
+		require.NoError(t, json.Unmarshal([]byte(d.One("aws_sns_topic_policy")["policy"].(string)), &policy))
+		principals := map[any]help.Statement{}
+		for _, s := range policy.Statement {
+			principals[s.Principal["Service"]] = s
+		}
+		assert.Equal(t, []string{"sns:Publish"}, principals["events.amazonaws.com"].Action)
+		assert.Empty(t, principals["events.amazonaws.com"].Condition, "EventBridge topic policies take no conditions")
+		assert.Equal(t, []string{"sns:Publish"}, principals["cloudwatch.amazonaws.com"].Action)
 	}
 }
 

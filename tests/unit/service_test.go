@@ -116,7 +116,7 @@ func TestContainersAreHardenedAndReadSecretsOnlyByARN(t *testing.T) {
 			c := defs[0]
 			assert.Equal(t, name, c.Name)
 			require.NotNil(t, c.ReadonlyRootFilesystem)
-			assert.True(t, *c.ReadonlyRootFilesystem, name)
+			assert.Equal(t, d.Env.Stage != "development", *c.ReadonlyRootFilesystem, "%s %s: read-only outside development", d.Env.Name, name)
 			require.NotNil(t, c.Privileged)
 			assert.False(t, *c.Privileged, name)
 			assert.NotEqual(t, "", c.User)
@@ -275,10 +275,23 @@ func TestClusterInsightsExecLoggingAndCapacity(t *testing.T) {
 		assert.Equal(t, true, lc["cloud_watch_encryption_enabled"])
 		cp := tt.d.One("aws_ecs_cluster_capacity_providers")
 		assert.Equal(t, []any{"FARGATE", "FARGATE_SPOT"}, cp["capacity_providers"])
-		assert.Equal(t, []any{
+		strategy := []any{
 			map[string]any{"capacity_provider": "FARGATE", "base": 1.0, "weight": 1.0},
-			map[string]any{"capacity_provider": "FARGATE_SPOT", "weight": tt.spot},
-		}, cp["default_capacity_provider_strategy"])
+			map[string]any{"capacity_provider": "FARGATE_SPOT", "base": 0.0, "weight": tt.spot},
+		}
+		assert.Equal(t, strategy, cp["default_capacity_provider_strategy"])
+		// Regression: a service without a strategy reads back the cluster default and provider
+		// 5.x replaces it on every apply; with force_new_deployment a weight change updates in place.
+		capacity := "aws_ecs_cluster_capacity_providers." + tt.d.OneName("aws_ecs_cluster_capacity_providers")
+		for name, st := range services(t, tt.d) {
+			assert.Equal(t, strategy, st[0]["capacity_provider_strategy"], "%s %s states the cluster default", tt.d.Env.Name, name)
+			assert.NotContains(t, st[0], "launch_type", name)
+			assert.Equal(t, true, st[0]["force_new_deployment"], name)
+			deps := tests.Strings(st[0]["depends_on"])
+			assert.Contains(t, deps, capacity, "%s waits for the capacity providers", name)
+			assert.Len(t, deps, 2, name)
+			assert.Regexp(t, `^aws_lb_listener_rule\.service-`+name+`_listener-rule_[0-9A-F]{8}$`, deps[1], "%s waits for its listener rule", name)
+		}
 	}
 }
 
@@ -293,29 +306,45 @@ func TestRepositoriesAreImmutableScannedAndEncrypted(t *testing.T) {
 	}
 }
 
-// The root filesystem is read-only; the only writable paths are ephemeral task volumes, and
-// ECS Exec's agent paths exist only where ECS Exec is on.
+// Outside development the root filesystem is read-only and /tmp (ephemeral task storage) is the
+// only writable path. Regression: ECS Exec is unsupported with a read-only root filesystem, so
+// it runs only where the root is writable (development).
 func TestOnlyEphemeralPathsAreWritable(t *testing.T) {
-	for _, tt := range []struct {
-		d     *tests.Doc
-		paths []string
-	}{
-		{dev, []string{"/var/log/amazon", "/var/lib/amazon", "/tmp"}},
-		{prod, []string{"/tmp"}},
-	} {
-		for name, st := range services(t, tt.d) {
-			var paths, volumes []string
-			for _, m := range containers(t, st[1])[0].MountPoints {
-				paths = append(paths, m.ContainerPath)
-				volumes = append(volumes, m.SourceVolume)
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		for name, st := range services(t, d) {
+			c := containers(t, st[1])[0]
+			require.Len(t, c.MountPoints, 1)
+			assert.Equal(t, "/tmp", c.MountPoints[0].ContainerPath, "%s %s", d.Env.Name, name)
+			assert.Equal(t, []any{map[string]any{"name": "tmp"}}, st[1]["volume"], "ephemeral task storage only")
+			if st[0]["enable_execute_command"] == true {
+				assert.False(t, *c.ReadonlyRootFilesystem, "%s %s: ECS Exec needs a writable root", d.Env.Name, name)
 			}
-			assert.Equal(t, tt.paths, paths, "%s %s", tt.d.Env.Name, name)
-			var declared []string
-			for _, v := range st[1]["volume"].([]any) {
-				declared = append(declared, v.(tests.Body)["name"].(string))
-				assert.NotContains(t, v, "host_path", "ephemeral task storage only")
+		}
+	}
+	assert.Equal(t, []bool{true, false, false}, []bool{dev.Env.ExecuteCommand, staging.Env.ExecuteCommand, prod.Env.ExecuteCommand})
+}
+
+// Regression: the ECS Exec session key is only decrypted by tasks (AWS's documented task role
+// statement); the operator's identity generates the data key.
+func TestExecTaskRoleOnlyDecryptsTheSessionKey(t *testing.T) {
+	for _, svc := range dev.Env.Services {
+		p := taskPermissions(t, dev, svc.Name)
+		assert.Equal(t, []string{keyRef(dev, "logs")}, p["kms:Decrypt"], svc.Name)
+		assert.NotContains(t, p, "kms:GenerateDataKey", svc.Name)
+	}
+}
+
+// Regression: a Redis IAM auth token is signed for the replication group id, which containers
+// cannot derive from the endpoint host.
+func TestContainersKnowTheRedisReplicationGroup(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		group := d.One("aws_elasticache_replication_group")["replication_group_id"]
+		for name, st := range services(t, d) {
+			env := map[string]string{}
+			for _, e := range containers(t, st[1])[0].Environment {
+				env[e.Name] = e.Value
 			}
-			assert.Equal(t, volumes, declared)
+			assert.Equal(t, group, env["REDIS_REPLICATION_GROUP_ID"], "%s %s", d.Env.Name, name)
 		}
 	}
 }
