@@ -70,3 +70,13 @@ func TestIDs(t *testing.T) {
 	assert.Equal(t, []string{"a", "b"}, []string{*ids[0], *ids[1]})
 	assert.Empty(t, *IDs([]fakeResource{}))
 }
+
+func TestSlug(t *testing.T) {
+	for in, want := range map[string]string{
+		"platform-alerts@scalepayments.com":           "platform-alerts-scalepayments-com",
+		"https://events.example.com/integration/sns": "https-events-example-com-integration-sns",
+		"Ops--Team@X.io.":                            "ops-team-x-io",
+	} {
+		assert.Equal(t, want, Slug(in), in)
+	}
+}
