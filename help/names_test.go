@@ -73,7 +73,7 @@ func TestIDs(t *testing.T) {
 
 func TestSlug(t *testing.T) {
 	for in, want := range map[string]string{
-		"platform-alerts@scalepayments.com":           "platform-alerts-scalepayments-com",
+		"platform-alerts@scalepayments.com":          "platform-alerts-scalepayments-com",
 		"https://events.example.com/integration/sns": "https-events-example-com-integration-sns",
 		"Ops--Team@X.io.":                            "ops-team-x-io",
 	} {
