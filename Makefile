@@ -29,7 +29,7 @@ ifneq ($(SCALEPAYMENTS_PROVIDER_MIRROR),)
 export TF_CLI_CONFIG_FILE := $(CURDIR)/bin/terraform.rc
 endif
 
-.PHONY: help check-tools deps tools terraformrc build synth synth-hcl report bench test unit vet fmt-check lint plan-offline cover diff deploy bootstrap secret db-users redeploy env-set clean
+.PHONY: help check-tools deps tools terraformrc build synth synth-hcl report bench test unit vet fmt-check lint plan-offline validate-hcl cover diff deploy bootstrap secret db-users redeploy env-set clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -64,9 +64,15 @@ build: check-tools ## build the app binary
 synth: deps build ## synthesize all environments into cdktf.out/stacks/ (SCALEPAYMENTS_ENVIRONMENTS=dev,prod for a subset)
 	./$(BIN)
 
-synth-hcl: deps ## synthesize HCL (cdk.tf) with the cdktf CLI: the exit path off cdktf
-	$(CDKTF) synth --hcl
-	if command -v terraform >/dev/null; then terraform fmt -recursive cdktf.out/stacks >/dev/null; fi
+HCL_OUT ?= cdktf.out
+synth-hcl: deps terraformrc ## synthesize HCL (cdk.tf) with the cdktf CLI: the exit path off cdktf
+	$(CDKTF) synth --hcl --output $(HCL_OUT)
+	terraform fmt -recursive $(HCL_OUT)/stacks >/dev/null
+	@for s in $(HCL_OUT)/stacks/*; do echo "synth-hcl: $$s/cdk.tf"; done
+
+validate-hcl: ## synthesize the HCL into cdktf.out/hcl and validate it with the real provider (any warning fails)
+	$(MAKE) --no-print-directory synth-hcl HCL_OUT=cdktf.out/hcl
+	go run ./tests/offline -hcl -outdir cdktf.out/hcl
 
 vet:
 	go vet $(GO_PKGS)
@@ -85,8 +91,8 @@ plan-offline: terraformrc ## terraform init, validate and plan of every synthesi
 	@[ -n "$(STACKS)" ] || { echo "no stacks: run make synth first" >&2; exit 1; }
 	go run ./tests/offline
 
-test: deps tools vet fmt-check unit synth ## every check: vet, gofmt, tests, synth, tflint, offline plan
-	$(MAKE) --no-print-directory lint plan-offline
+test: deps tools vet fmt-check unit synth ## every check: vet, gofmt, tests, synth, tflint, offline plan, HCL validation
+	$(MAKE) --no-print-directory lint plan-offline validate-hcl
 
 cover: ## coverage of the production packages across all tests
 	go test -coverpkg=$$(echo "$(GO_PKGS)" | tr ' ' '\n' | grep -v /tests | paste -sd, -) -coverprofile=coverage.out $(GO_PKGS) >/dev/null

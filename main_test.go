@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -25,16 +26,18 @@ func reviewed(t *testing.T, json string) []report.Stack {
 }
 
 func TestCheckFailsSynthOnAFinding(t *testing.T) {
-	var out bytes.Buffer
-	assert.Equal(t, 1, check(&out, reviewed(t, `{"resource":{"aws_cloudwatch_log_group":{"plain":{"name":"x","tags":{"Name":"x"}}}}}`)))
-	assert.Contains(t, out.String(), "[SP-ENC-003] HIGH (PCI-DSS 3.5.1, 10.3.2) aws_cloudwatch_log_group.plain: kms_key_id is not set")
-	assert.Contains(t, out.String(), "policy: synth failed")
+	var out, errs bytes.Buffer
+	assert.Equal(t, 1, check(&out, &errs, reviewed(t, `{"resource":{"aws_cloudwatch_log_group":{"plain":{"name":"x","tags":{"Name":"x"}}}}}`)))
+	assert.Contains(t, errs.String(), "[SP-ENC-003] HIGH (PCI-DSS 3.5.1, 10.3.2) aws_cloudwatch_log_group.plain: kms_key_id is not set")
+	assert.Contains(t, errs.String(), "policy: synth failed")
+	assert.Empty(t, out.String(), "a failing stack reports on stderr")
 }
 
 func TestCheckPassesACleanStack(t *testing.T) {
-	var out bytes.Buffer
-	assert.Equal(t, 0, check(&out, reviewed(t, `{"resource":{}}`)))
+	var out, errs bytes.Buffer
+	assert.Equal(t, 0, check(&out, &errs, reviewed(t, `{"resource":{}}`)))
 	assert.Equal(t, "policy: scalepayments-dev: 24 rules, 0 findings, 0 suppressed\n", out.String())
+	assert.Empty(t, errs.String())
 }
 
 func TestWriteReport(t *testing.T) {
@@ -49,12 +52,12 @@ func TestWriteReport(t *testing.T) {
 func TestBadInputExitsBeforeAnyConstruct(t *testing.T) {
 	t.Chdir(t.TempDir())
 	t.Setenv("SCALEPAYMENTS_ENVIRONMENTS", "dev,qa")
-	assert.Equal(t, 1, run(nil, io.Discard))
+	assert.Equal(t, 1, run(nil, io.Discard, io.Discard))
 	t.Setenv("SCALEPAYMENTS_ENVIRONMENTS", "")
 	t.Setenv("TF_CLOUD_ORGANIZATION", "scalepayments")
 	t.Setenv("SCALEPAYMENTS_STATE_BUCKET", "state")
-	assert.Equal(t, 1, run(nil, io.Discard))
-	assert.Equal(t, 2, run([]string{"deploy"}, io.Discard))
+	assert.Equal(t, 1, run(nil, io.Discard, io.Discard))
+	assert.Equal(t, 2, run([]string{"deploy"}, io.Discard, io.Discard))
 	_, err := os.Stat("cdktf.out")
 	assert.True(t, os.IsNotExist(err), "no stack was synthesized")
 }
@@ -63,7 +66,7 @@ func TestBadInputExitsBeforeAnyConstruct(t *testing.T) {
 func TestRunSynthesizesChecksAndReports(t *testing.T) {
 	t.Chdir(t.TempDir())
 	t.Setenv("SCALEPAYMENTS_ENVIRONMENTS", "dev")
-	require.Equal(t, 0, run([]string{"report"}, io.Discard))
+	require.Equal(t, 0, run([]string{"report"}, io.Discard, io.Discard))
 	_, err := os.Stat(filepath.Join("cdktf.out", "stacks", "scalepayments-dev", "cdk.tf.json"))
 	assert.NoError(t, err)
 	report, err := os.ReadFile(filepath.Join("cdktf.out", "report.md"))
@@ -72,7 +75,7 @@ func TestRunSynthesizesChecksAndReports(t *testing.T) {
 
 	// Step 1 of the first deployment targets exactly the repositories and the secrets.
 	var out bytes.Buffer
-	require.Equal(t, 0, run([]string{"targets", "dev"}, &out))
+	require.Equal(t, 0, run([]string{"targets", "dev"}, &out, io.Discard))
 	targets := strings.Fields(out.String())
 	assert.Len(t, targets, 5, "3 repositories and 2 secrets")
 	for _, tgt := range targets {
@@ -82,7 +85,7 @@ func TestRunSynthesizesChecksAndReports(t *testing.T) {
 
 func TestOperatorCommands(t *testing.T) {
 	var out bytes.Buffer
-	require.Equal(t, 0, run([]string{"db-users", "prod"}, &out))
+	require.Equal(t, 0, run([]string{"db-users", "prod"}, &out, io.Discard))
 	sql := strings.Split(strings.TrimSpace(out.String()), "\n")
 	require.Len(t, sql, 6, "api and payment have database users; notification has none")
 	assert.Equal(t, "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'api') THEN CREATE ROLE api LOGIN; END IF; END $$", sql[0])
@@ -91,12 +94,12 @@ func TestOperatorCommands(t *testing.T) {
 	assert.NotContains(t, out.String(), "notification")
 
 	out.Reset()
-	require.Equal(t, 0, run([]string{"services", "staging"}, &out))
+	require.Equal(t, 0, run([]string{"services", "staging"}, &out, io.Discard))
 	assert.Equal(t, "api\npayment\nnotification\n", out.String())
 
-	assert.Equal(t, 1, run([]string{"services", "qa"}, io.Discard), "unknown environment")
+	assert.Equal(t, 1, run([]string{"services", "qa"}, io.Discard, io.Discard), "unknown environment")
 	t.Chdir(t.TempDir())
-	assert.Equal(t, 1, run([]string{"targets", "dev"}, io.Discard), "nothing synthesized yet")
+	assert.Equal(t, 1, run([]string{"targets", "dev"}, io.Discard, io.Discard), "nothing synthesized yet")
 }
 
 // The first-deployment procedure is make targets; each runs the commands the README describes.
@@ -117,5 +120,82 @@ func TestFirstDeploymentTargets(t *testing.T) {
 		out, err = exec.Command("make", "-n", target).CombinedOutput()
 		assert.Error(t, err, target)
 		assert.Contains(t, string(out), "usage: make "+target+" ENV=dev|staging|prod", target)
+	}
+}
+
+// The built binary as a user runs it: a clean synth prints nothing on stderr and says where
+// each stack went; each bad input is one line on stderr and exit 1, before anything is written.
+func TestBinaryRunsCleanAndRefusesBadInputInOneLine(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "scalepayments")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+
+	run := func(t *testing.T, args []string, env map[string]string) (string, string, int) {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = t.TempDir()
+		cmd.Env = append(os.Environ(), "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
+		for _, k := range []string{"SCALEPAYMENTS_ENVIRONMENTS", "CDKTF_OUTDIR", "TF_CLOUD_ORGANIZATION", "TF_CLOUD_HOSTNAME", "TF_CLOUD_PROJECT",
+			"SCALEPAYMENTS_STATE_BUCKET", "SCALEPAYMENTS_STATE_REGION", "SCALEPAYMENTS_STATE_KMS_KEY_ID", "SYNTH_HCL_OUTPUT"} {
+			cmd.Env = append(cmd.Env, k+"="+env[k]) // empty means unset
+		}
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		code := 0
+		if exit, ok := err.(*exec.ExitError); ok {
+			code = exit.ExitCode()
+		} else {
+			require.NoError(t, err)
+		}
+		if code != 0 {
+			entries, _ := os.ReadDir(cmd.Dir)
+			assert.Empty(t, entries, "nothing written before the input is refused")
+		}
+		return stdout.String(), stderr.String(), code
+	}
+
+	t.Run("clean synth", func(t *testing.T) {
+		outdir := filepath.Join(t.TempDir(), "out")
+		stdout, stderr, code := run(t, nil, map[string]string{"SCALEPAYMENTS_ENVIRONMENTS": " dev ", "CDKTF_OUTDIR": outdir})
+		assert.Equal(t, 0, code)
+		assert.Equal(t, "", stderr, "nothing alarming on a successful run")
+		assert.Regexp(t, `(?m)^policy: scalepayments-dev: 24 rules, 0 findings, 1 suppressed$`, stdout)
+		assert.Regexp(t, `synth: `+regexp.QuoteMeta(outdir)+`/stacks/scalepayments-dev/cdk.tf.json: [0-9]+ resources\n$`, stdout)
+	})
+
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+		code int
+	}{
+		{"unwritable CDKTF_OUTDIR", nil, map[string]string{"CDKTF_OUTDIR": file + "/out"},
+			`scalepayments: CDKTF_OUTDIR="` + file + `/out": cannot write the output directory there: not a directory` + "\n", 1},
+		{"S3 bucket name", nil, map[string]string{"SCALEPAYMENTS_STATE_BUCKET": "Bad_Bucket!"},
+			`scalepayments: backend: SCALEPAYMENTS_STATE_BUCKET="Bad_Bucket!": allowed an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit` + "\n", 1},
+		{"state region", nil, map[string]string{"SCALEPAYMENTS_STATE_BUCKET": "sp-state", "SCALEPAYMENTS_STATE_REGION": "mars-1"},
+			`scalepayments: backend: SCALEPAYMENTS_STATE_REGION="mars-1": allowed an AWS region name such as us-east-1` + "\n", 1},
+		{"state key", nil, map[string]string{"SCALEPAYMENTS_STATE_BUCKET": "sp-state", "SCALEPAYMENTS_STATE_KMS_KEY_ID": "my-key"},
+			`scalepayments: backend: SCALEPAYMENTS_STATE_KMS_KEY_ID="my-key": allowed a KMS key id, alias/<name>, or the ARN of a key or alias` + "\n", 1},
+		{"Terraform Cloud organization", nil, map[string]string{"TF_CLOUD_ORGANIZATION": "scale payments"},
+			`scalepayments: backend: TF_CLOUD_ORGANIZATION="scale payments": allowed a Terraform Cloud organization name: letters, digits, underscores and hyphens` + "\n", 1},
+		{"Terraform Cloud project", nil, map[string]string{"TF_CLOUD_ORGANIZATION": "scalepayments", "TF_CLOUD_PROJECT": "a/b"},
+			`scalepayments: backend: TF_CLOUD_PROJECT="a/b": allowed a Terraform Cloud project name: 3-40 letters, digits, spaces, underscores and hyphens` + "\n", 1},
+		{"environment case", nil, map[string]string{"SCALEPAYMENTS_ENVIRONMENTS": "dev, Prod"},
+			`scalepayments: SCALEPAYMENTS_ENVIRONMENTS: unknown environment "Prod" (names are lowercase: "prod"?): allowed dev, staging, prod` + "\n", 1},
+		{"environment list", nil, map[string]string{"SCALEPAYMENTS_ENVIRONMENTS": "dev,,prod"},
+			`scalepayments: SCALEPAYMENTS_ENVIRONMENTS="dev,,prod": empty name in the list: allowed a comma-separated list of dev, staging, prod` + "\n", 1},
+		{"unknown command", []string{"deploy"}, nil, usage, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, code := run(t, tt.args, tt.env)
+			assert.Equal(t, tt.code, code)
+			assert.Equal(t, tt.want, stderr)
+			assert.Empty(t, stdout)
+		})
 	}
 }

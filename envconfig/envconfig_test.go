@@ -185,7 +185,12 @@ func TestSelect(t *testing.T) {
 		{"", []string{"dev", "staging", "prod"}, ""},
 		{"prod,dev", []string{"dev", "prod"}, ""},
 		{" staging ", []string{"staging"}, ""},
+		{"   ", []string{"dev", "staging", "prod"}, ""},
+		{"dev, prod ,dev", []string{"dev", "prod"}, ""},
 		{"dev,qa", nil, `SCALEPAYMENTS_ENVIRONMENTS: unknown environment "qa": allowed dev, staging, prod`},
+		{"Dev", nil, `SCALEPAYMENTS_ENVIRONMENTS: unknown environment "Dev" (names are lowercase: "dev"?): allowed dev, staging, prod`},
+		{"dev,,prod", nil, `SCALEPAYMENTS_ENVIRONMENTS="dev,,prod": empty name in the list: allowed a comma-separated list of dev, staging, prod`},
+		{"prod,", nil, `SCALEPAYMENTS_ENVIRONMENTS="prod,": empty name in the list: allowed a comma-separated list of dev, staging, prod`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.list, func(t *testing.T) {

@@ -46,8 +46,9 @@ func pairErrors(a, b Environment) []error {
 	return errs
 }
 
-// Select returns the environments named in a comma-separated list (all when empty),
-// in promotion order, validated.
+// Select returns the environments named in a comma-separated list (all when empty or blank),
+// in promotion order, validated. Spaces around names are ignored; names are case-sensitive
+// (lowercase), and a name in the wrong case is refused with the name it resembles.
 func Select(envs []Environment, list string) ([]Environment, error) {
 	if err := ValidateAll(envs); err != nil {
 		return nil, err
@@ -60,10 +61,16 @@ func Select(envs []Environment, list string) ([]Environment, error) {
 	for _, e := range envs {
 		valid = append(valid, e.Name)
 	}
+	allowed := strings.Join(valid, ", ")
 	for _, n := range strings.Split(list, ",") {
 		n = strings.TrimSpace(n)
-		if !slices.Contains(valid, n) {
-			return nil, fmt.Errorf("SCALEPAYMENTS_ENVIRONMENTS: unknown environment %q: allowed %s", n, strings.Join(valid, ", "))
+		switch i := slices.IndexFunc(valid, func(v string) bool { return strings.EqualFold(v, n) }); {
+		case n == "":
+			return nil, fmt.Errorf("SCALEPAYMENTS_ENVIRONMENTS=%q: empty name in the list: allowed a comma-separated list of %s", list, allowed)
+		case i < 0:
+			return nil, fmt.Errorf("SCALEPAYMENTS_ENVIRONMENTS: unknown environment %q: allowed %s", n, allowed)
+		case valid[i] != n:
+			return nil, fmt.Errorf("SCALEPAYMENTS_ENVIRONMENTS: unknown environment %q (names are lowercase: %q?): allowed %s", n, valid[i], allowed)
 		}
 		want[n] = true
 	}

@@ -27,10 +27,8 @@ func (e *FieldError) Error() string {
 var (
 	envNameRe  = regexp.MustCompile(`^[a-z][a-z0-9]{1,11}$`)
 	envCodeRe  = regexp.MustCompile(`^[a-z][a-z0-9]{1,3}$`)
-	regionRe   = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
 	accountRe  = regexp.MustCompile(`^[0-9]{12}$`)
 	serviceRe  = regexp.MustCompile(`^[a-z][a-z0-9]{1,15}$`)
-	hostRe     = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 	imageTagRe = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 	secretRe   = regexp.MustCompile(`^[a-z][a-z0-9-]{1,31}$`)
 	originRe   = regexp.MustCompile(`^https://[a-z0-9.-]+(:[0-9]+)?$`)
@@ -54,7 +52,7 @@ func (e Environment) Validate() error {
 		bad("Code", fmt.Sprintf("%q", e.Code), "allowed 2-4 lowercase letters or digits, starting with a letter")
 	}
 	e.validateStage(bad)
-	if !regionRe.MatchString(e.Region) {
+	if !help.ValidRegion(e.Region) {
 		bad("Region", fmt.Sprintf("%q", e.Region), "allowed an AWS region name such as us-east-1")
 	}
 	e.validateAZs(bad)
@@ -177,9 +175,9 @@ func (e Environment) validateServices(bad reporter) {
 }
 
 func (e Environment) validateEdge(bad reporter) {
-	if !hostRe.MatchString(e.HostedZone) {
+	if !help.ValidHostname(e.HostedZone) {
 		bad("HostedZone", fmt.Sprintf("%q", e.HostedZone), "allowed a DNS zone name such as scalepayments.com")
-	} else if !hostRe.MatchString(e.APIDomain) || !strings.HasSuffix(e.APIDomain, "."+e.HostedZone) {
+	} else if !help.ValidHostname(e.APIDomain) || !strings.HasSuffix(e.APIDomain, "."+e.HostedZone) {
 		bad("APIDomain", fmt.Sprintf("%q", e.APIDomain), "allowed a host name inside HostedZone %s, such as api.%s", e.HostedZone, e.HostedZone)
 	}
 	if t := e.APIThrottle; t.RateLimit < 1 || t.RateLimit > 10000 || t.BurstLimit < 1 || t.BurstLimit > 5000 {

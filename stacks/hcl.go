@@ -3,6 +3,7 @@ package stacks
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -11,9 +12,20 @@ import (
 // the one attribute we set.
 const brokenRequiredVersion = `0 = "required_version"`
 
-// RepairHCL fixes cdktf's rendering of required_version in a synthesized cdk.tf.
+// cdktf writes the items of depends_on and ignore_changes as strings; Terraform reads them as
+// references and warns "Quoted references are deprecated" for each.
+var (
+	referenceList = regexp.MustCompile(`(?m)^(\s*(?:depends_on|ignore_changes) = \[\n)((?:\s*"[^"\n]+",\n)+)`)
+	quotedItem    = regexp.MustCompile(`"([^"\n]+)",`)
+)
+
+// RepairHCL fixes cdktf's rendering of a synthesized cdk.tf: required_version, and quoted
+// references in depends_on and ignore_changes.
 func RepairHCL(hcl string) string {
-	return strings.Replace(hcl, brokenRequiredVersion, `required_version = "`+RequiredTerraform+`"`, 1)
+	hcl = strings.Replace(hcl, brokenRequiredVersion, `required_version = "`+RequiredTerraform+`"`, 1)
+	return referenceList.ReplaceAllStringFunc(hcl, func(list string) string {
+		return quotedItem.ReplaceAllString(list, "$1,")
+	})
 }
 
 // RepairHCLFile repairs a stack's cdk.tf in place; outdir is cdktf's output directory.

@@ -20,3 +20,37 @@ func TestRepairHCLFile(t *testing.T) {
 	assert.Equal(t, "terraform {\n  required_version = \">= 1.10\"\n}\n", string(got))
 	assert.Error(t, RepairHCLFile(dir, "missing"))
 }
+
+func TestRepairHCLUnquotesReferenceLists(t *testing.T) {
+	in := `resource "aws_ecs_service" "s" {
+  name = "depends_on"
+  depends_on = [
+    "aws_ecs_cluster_capacity_providers.cluster_capacity_BDCA409E",
+    "aws_lb_listener_rule.service-api_listener-rule_70C190E8",
+  ]
+  lifecycle {
+    ignore_changes = [
+      "desired_count",
+    ]
+  }
+  tags = [
+    "kept",
+  ]
+}`
+	want := `resource "aws_ecs_service" "s" {
+  name = "depends_on"
+  depends_on = [
+    aws_ecs_cluster_capacity_providers.cluster_capacity_BDCA409E,
+    aws_lb_listener_rule.service-api_listener-rule_70C190E8,
+  ]
+  lifecycle {
+    ignore_changes = [
+      desired_count,
+    ]
+  }
+  tags = [
+    "kept",
+  ]
+}`
+	assert.Equal(t, want, RepairHCL(in))
+}

@@ -49,7 +49,7 @@ func SynthWith(env envconfig.Environment, backend stacks.Backend) *Doc {
 	if d, ok := cache[key]; ok {
 		return d
 	}
-	s := stacks.New(cdktf.Testing_App(nil), env, backend)
+	s := stacks.New(App(), env, backend)
 	d := SynthStack(s.Stack)
 	d.Env, d.Stack = env, s
 	cache[key] = d
@@ -111,5 +111,24 @@ func (d *Doc) NameOf(typ, name string) string {
 func Main(m *testing.M, dev, staging, prod **Doc) int {
 	docs := All()
 	*dev, *staging, *prod = docs[0], docs[1], docs[2]
+	defer func() {
+		for _, dir := range outdirs {
+			os.RemoveAll(dir)
+		}
+	}()
 	return m.Run()
+}
+
+var (
+	outdirsMu sync.Mutex
+	outdirs   []string
+)
+
+// App is cdktf's test app; the temporary output directory it makes is removed when Main ends.
+func App() cdktf.App {
+	app := cdktf.Testing_App(nil)
+	outdirsMu.Lock()
+	defer outdirsMu.Unlock()
+	outdirs = append(outdirs, *app.Outdir())
+	return app
 }

@@ -63,6 +63,8 @@ func TestHCLSynthOfEveryStack(t *testing.T) {
 		hcl := stacks.RepairHCL(raw)
 		assert.NotContains(t, hcl, `0 = "required_version"`)
 		assert.Contains(t, hcl, `required_version = ">= 1.10"`)
+		assert.Regexp(t, `depends_on = \[\n\s*"`, raw, "cdktf still quotes references: drop the repair when this fails")
+		assert.NotRegexp(t, `(depends_on|ignore_changes) = \[\n\s*"`, hcl, "no quoted references (deprecated, a warning per item)")
 		assert.Contains(t, hcl, `resource "aws_rds_cluster" "database_cluster_FAF2FB92" {`)
 		assert.Equal(t, d.Env.Aurora.Instances, strings.Count(hcl, `resource "aws_rds_cluster_instance"`))
 		// JSON documents with references come out as heredocs, not unescaped one-line strings.

@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 	"github.com/stretchr/testify/assert"
 
 	"github.com/scalepayments/infra/envconfig"
@@ -45,7 +44,7 @@ func TestHygiene(t *testing.T) {
 
 func TestSynthIsDeterministic(t *testing.T) {
 	for _, env := range []envconfig.Environment{envconfig.Prod} {
-		again := stacks.New(cdktf.Testing_App(nil), env, stacks.Backend{Kind: "local"})
+		again := stacks.New(tests.App(), env, stacks.Backend{Kind: "local"})
 		// Compared as a boolean: a diff of two 300 kB documents helps nobody.
 		assert.True(t, prod.JSON == tests.SynthStack(again.Stack).JSON, "stable logical ids and values")
 	}

@@ -64,7 +64,7 @@ func TestEverySuppressionHasAReason(t *testing.T) {
 
 // badStack breaks every rule once, in a minimal stack, synthesized once for all rule tests.
 var badStack = sync.OnceValue(func() *tests.Doc {
-	stack := cdktf.NewTerraformStack(cdktf.Testing_App(nil), jsii.String("bad"))
+	stack := cdktf.NewTerraformStack(tests.App(), jsii.String("bad"))
 	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{Region: jsii.String("us-east-1")})
 	kmskey.NewKmsKey(stack, jsii.String("key"), &kmskey.KmsKeyConfig{Tags: nameTag("key")})
 	cloudwatchloggroup.NewCloudwatchLogGroup(stack, jsii.String("logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
