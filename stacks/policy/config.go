@@ -94,6 +94,30 @@ func (c *Config) Each() []Resource {
 	return out
 }
 
+// Addresses lists every resource address (type.name), sorted: the stack's contract with its
+// state. An address that changes is a destroy and a create unless a moved block says otherwise.
+func (c *Config) Addresses() []string {
+	var out []string
+	for _, r := range c.Each() {
+		out = append(out, r.Address())
+	}
+	return out
+}
+
+// Move is one moved block: the state of From now belongs to To.
+type Move struct{ From, To string }
+
+// Moves lists the stack's moved blocks.
+func (c *Config) Moves() []Move {
+	var out []Move
+	list, _ := c.Root["moved"].([]any)
+	for _, m := range list {
+		b, _ := m.(Body)
+		out = append(out, Move{fmt.Sprint(b["from"]), fmt.Sprint(b["to"])})
+	}
+	return out
+}
+
 var refRe = regexp.MustCompile(`^\$\{([a-z0-9_]+)\.([^.}]+)\.([a-z0-9_]+)\}$`)
 
 // Ref resolves "${type.name.attr}" to the resource it names; ok is false for anything else.

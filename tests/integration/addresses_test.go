@@ -1,0 +1,65 @@
+package integration
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scalepayments/infra/tests"
+)
+
+// `go test ./tests/integration -run Addresses -update` rewrites the golden address files; the
+// diff then shows in review every resource that a change would create, destroy or move.
+var update = flag.Bool("update", false, "rewrite testdata/addresses/<stack>.txt from the synthesized stacks")
+
+// Stateful resources hold data or identity that a destroy loses. One of them may change
+// address only together with a moved block.
+var stateful = []string{
+	"aws_rds_cluster", "aws_rds_cluster_instance", "aws_elasticache_replication_group", "aws_kms_key",
+	"aws_s3_bucket", "aws_secretsmanager_secret", "aws_cloudwatch_log_group", "aws_ecr_repository",
+}
+
+func golden(t *testing.T, d *tests.Doc, kind string) []string {
+	data, err := os.ReadFile(filepath.Join("testdata", "addresses", d.Stack.Name+kind+".txt"))
+	require.NoError(t, err, "golden file of %s: run the test with -update", d.Stack.Name)
+	return strings.Fields(string(data))
+}
+
+func TestResourceAddressesMatchTheGoldenFiles(t *testing.T) {
+	for _, d := range all() {
+		got := d.Addresses()
+		if *update {
+			path := filepath.Join("testdata", "addresses", d.Stack.Name+".txt")
+			require.NoError(t, os.WriteFile(path, []byte(strings.Join(got, "\n")+"\n"), 0o644))
+			continue
+		}
+		assert.Equal(t, golden(t, d, ""), got, "%s: resource addresses changed: review, then run with -update", d.Stack.Name)
+	}
+}
+
+// Every moved block takes an address of the previous release (<stack>.previous.txt, the state
+// that may exist) to one of this release, and no stateful address of the previous release is
+// gone without one.
+func TestStatefulAddressesOnlyMoveWithMovedBlocks(t *testing.T) {
+	for _, d := range all() {
+		previous, current := golden(t, d, ".previous"), d.Addresses()
+		moved := map[string]string{}
+		for _, m := range d.Moves() {
+			assert.Contains(t, previous, m.From, "%s: moved from an address the previous release never had", d.Stack.Name)
+			assert.Contains(t, current, m.To, "%s: moved to an address this release does not have", d.Stack.Name)
+			moved[m.From] = m.To
+		}
+		for _, addr := range previous {
+			typ := addr[:strings.Index(addr, ".")]
+			if slices.Contains(stateful, typ) && !slices.Contains(current, addr) {
+				assert.Contains(t, moved, addr, "%s: stateful %s would be destroyed: add a moved block (MoveFromId)", d.Stack.Name, addr)
+			}
+		}
+	}
+}
