@@ -110,19 +110,34 @@ type Redis struct {
 	SnapshotRetentionDays int
 }
 
-// Service is one ECS Fargate service.
+// Service is one ECS Fargate service: what it is (the same in every environment) and, through
+// Capacity, how big it runs in one environment.
 type Service struct {
-	Name         string
-	DesiredCount int
-	MaxCount     int // autoscaling maximum
-	CPU          int // Fargate CPU units
-	MemoryMiB    int
+	Name string // the ECS service name and the /<name>/* path; 2-16 lowercase letters or digits
+	// Priority is the service's ALB listener-rule priority (1-50000, unique per environment). It
+	// is fixed per service so adding or removing a service never renumbers the others' rules.
+	Priority int
 	// What the service may reach: its own database user, its own Redis user, its own secrets.
 	Database bool
 	Cache    bool
 	Secrets  []string // Secrets Manager secrets created for the service, read through `secrets`
 	// ScaleOnRequests adds ALB request-count-per-target scaling (for request-bound services).
 	ScaleOnRequests bool
+	Capacity
+}
+
+// Capacity is a service's size in one environment.
+type Capacity struct {
+	DesiredCount int // tasks at creation and the autoscaling minimum; spread over the AZs
+	MaxCount     int // autoscaling maximum, at least DesiredCount
+	CPU          int // Fargate CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384
+	MemoryMiB    int // a memory size Fargate accepts for CPU (help.ValidateFargateSize)
+}
+
+// Sized is the service with an environment's capacity.
+func (s Service) Sized(c Capacity) Service {
+	s.Capacity = c
+	return s
 }
 
 // Failover reports whether Redis runs with automatic failover and multi-AZ.

@@ -5,17 +5,12 @@ const (
 	zone   = "scalepayments.com"
 )
 
-// The three services; environments size them with sized.
+// The three services; each environment sizes them (Service.Sized).
 var (
-	api          = Service{Name: "api", Database: true, Cache: true, ScaleOnRequests: true}
-	payment      = Service{Name: "payment", Database: true, Cache: true, Secrets: []string{"processor-api-key"}}
-	notification = Service{Name: "notification", Cache: true, Secrets: []string{"email-api-key"}}
+	api          = Service{Name: "api", Priority: 10, Database: true, Cache: true, ScaleOnRequests: true}
+	payment      = Service{Name: "payment", Priority: 20, Database: true, Cache: true, Secrets: []string{"processor-api-key"}}
+	notification = Service{Name: "notification", Priority: 30, Cache: true, Secrets: []string{"email-api-key"}}
 )
-
-func sized(s Service, desired, max, cpu, memory int) Service {
-	s.DesiredCount, s.MaxCount, s.CPU, s.MemoryMiB = desired, max, cpu, memory
-	return s
-}
 
 // Dev is small and cheap: one NAT, one Aurora instance, one Redis node, no WAF or baseline.
 var Dev = Environment{
@@ -29,9 +24,9 @@ var Dev = Environment{
 	},
 	Redis: Redis{NodeType: "cache.t4g.micro", Nodes: 1, SnapshotRetentionDays: 0},
 	Services: []Service{
-		sized(api, 2, 4, 256, 512),
-		sized(payment, 2, 4, 512, 1024),
-		sized(notification, 1, 2, 256, 512),
+		api.Sized(Capacity{DesiredCount: 2, MaxCount: 4, CPU: 256, MemoryMiB: 512}),
+		payment.Sized(Capacity{DesiredCount: 2, MaxCount: 4, CPU: 512, MemoryMiB: 1024}),
+		notification.Sized(Capacity{DesiredCount: 1, MaxCount: 2, CPU: 256, MemoryMiB: 512}),
 	},
 	LogRetentionDays:      7,
 	KMSDeletionWindowDays: 7,
@@ -64,9 +59,9 @@ var Staging = Environment{
 	},
 	Redis: Redis{NodeType: "cache.t4g.small", Nodes: 2, SnapshotRetentionDays: 5},
 	Services: []Service{
-		sized(api, 3, 6, 512, 1024),
-		sized(payment, 3, 6, 1024, 2048),
-		sized(notification, 2, 4, 512, 1024),
+		api.Sized(Capacity{DesiredCount: 3, MaxCount: 6, CPU: 512, MemoryMiB: 1024}),
+		payment.Sized(Capacity{DesiredCount: 3, MaxCount: 6, CPU: 1024, MemoryMiB: 2048}),
+		notification.Sized(Capacity{DesiredCount: 2, MaxCount: 4, CPU: 512, MemoryMiB: 1024}),
 	},
 	LogRetentionDays:       30,
 	KMSDeletionWindowDays:  7,
@@ -100,9 +95,9 @@ var Prod = Environment{
 	},
 	Redis: Redis{NodeType: "cache.r7g.large", Nodes: 3, SnapshotRetentionDays: 7},
 	Services: []Service{
-		sized(api, 5, 20, 1024, 2048),
-		sized(payment, 5, 20, 2048, 4096),
-		sized(notification, 3, 10, 1024, 2048),
+		api.Sized(Capacity{DesiredCount: 5, MaxCount: 20, CPU: 1024, MemoryMiB: 2048}),
+		payment.Sized(Capacity{DesiredCount: 5, MaxCount: 20, CPU: 2048, MemoryMiB: 4096}),
+		notification.Sized(Capacity{DesiredCount: 3, MaxCount: 10, CPU: 1024, MemoryMiB: 2048}),
 	},
 	LogRetentionDays:       365,
 	KMSDeletionWindowDays:  30,

@@ -104,9 +104,8 @@ func (e Environment) validateAZs(bad reporter) {
 	}
 	seen := map[string]bool{}
 	for i, az := range azs {
-		suffix, ok := strings.CutPrefix(az, e.Region)
-		if !ok || len(suffix) != 1 || suffix[0] < 'a' || suffix[0] > 'z' || seen[az] {
-			bad(fmt.Sprintf("AvailabilityZones[%d]", i), fmt.Sprintf("%q", az), "allowed a distinct zone of region %s such as %sa", e.Region, e.Region)
+		if _, err := help.AZSlot(e.Region, az); err != nil || seen[az] {
+			bad(fmt.Sprintf("AvailabilityZones[%d]", i), fmt.Sprintf("%q", az), "allowed a distinct zone of region %s lettered a to h, such as %sa", e.Region, e.Region)
 		}
 		seen[az] = true
 	}
@@ -150,13 +149,17 @@ func (e Environment) validateServices(bad reporter) {
 	if len(e.Services) == 0 {
 		bad("Services", "[]", "allowed one or more services")
 	}
-	seen := map[string]bool{}
+	seen, priorities := map[string]bool{}, map[int]bool{}
 	for i, s := range e.Services {
 		f := fmt.Sprintf("Services[%d]", i)
 		if !serviceRe.MatchString(s.Name) || seen[s.Name] {
 			bad(f+".Name", fmt.Sprintf("%q", s.Name), "allowed a distinct name of 2-16 lowercase letters or digits, starting with a letter")
 		}
 		seen[s.Name] = true
+		if s.Priority < 1 || s.Priority > 50000 || priorities[s.Priority] {
+			bad(f+".Priority", s.Priority, "allowed a listener-rule priority of 1 to 50000 that no other service has")
+		}
+		priorities[s.Priority] = true
 		if s.DesiredCount < 1 {
 			bad(f+".DesiredCount", s.DesiredCount, "allowed 1 or more")
 		}

@@ -3,6 +3,7 @@ package help
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 )
 
 // Tier is one of the three subnet tiers of the VPC.
@@ -20,7 +21,9 @@ var Tiers = []Tier{Public, Private, Database}
 func (t Tier) String() string { return [...]string{"public", "private", "database"}[t] }
 
 // Subnet plan: the VPC is cut into 4 equal tier blocks (public, private, database, one
-// spare for a future tier), each cut into 8 equal AZ slots (6 AZs max, 2 spare).
+// spare for a future tier), each cut into 8 equal AZ slots. An AZ's slot is its letter (a = 0,
+// ... h = 7), never its position in a list, so adding or dropping an AZ leaves every other
+// subnet where it is.
 const (
 	tierBits     = 2
 	azBits       = 3
@@ -30,26 +33,40 @@ const (
 	maxSlots     = 1 << azBits
 )
 
-// SubnetPlan holds the CIDR of every subnet, indexed [tier][az].
-type SubnetPlan map[Tier][]netip.Prefix
+// SubnetPlan holds the CIDR of every subnet, indexed [tier][availability zone name].
+type SubnetPlan map[Tier]map[string]netip.Prefix
 
-// PlanSubnets computes the subnets for azs availability zones of vpcCIDR.
-func PlanSubnets(vpcCIDR string, azs int) (SubnetPlan, error) {
+// AZSlot is the plan slot of an availability zone: the index of its letter, a = 0.
+func AZSlot(region, az string) (int, error) {
+	suffix, ok := strings.CutPrefix(az, region)
+	if !ok || len(suffix) != 1 || suffix[0] < 'a' || suffix[0] >= 'a'+maxSlots {
+		return 0, fmt.Errorf("%q is not a zone of %s lettered a to %c", az, region, 'a'+maxSlots-1)
+	}
+	return int(suffix[0] - 'a'), nil
+}
+
+// PlanSubnets computes the subnets of vpcCIDR for the availability zones of region.
+func PlanSubnets(vpcCIDR, region string, azs []string) (SubnetPlan, error) {
 	vpc, err := ParseVPCCIDR(vpcCIDR)
 	if err != nil {
 		return nil, err
 	}
-	if azs < 1 || azs > MaxAZs {
-		return nil, fmt.Errorf("%d availability zones: allowed 1 to %d", azs, MaxAZs)
+	if len(azs) < 1 || len(azs) > MaxAZs {
+		return nil, fmt.Errorf("%d availability zones: allowed 1 to %d", len(azs), MaxAZs)
 	}
 	bits := vpc.Bits() + tierBits + azBits
 	size := uint32(1) << (32 - bits)
 	base := ipv4ToUint(vpc.Addr())
 	plan := SubnetPlan{}
 	for _, t := range Tiers {
-		for az := 0; az < azs; az++ {
-			addr := base + (uint32(t)*maxSlots+uint32(az))*size
-			plan[t] = append(plan[t], netip.PrefixFrom(uintToIPv4(addr), bits))
+		plan[t] = map[string]netip.Prefix{}
+		for _, az := range azs {
+			slot, err := AZSlot(region, az)
+			if err != nil {
+				return nil, err
+			}
+			addr := base + (uint32(t)*maxSlots+uint32(slot))*size
+			plan[t][az] = netip.PrefixFrom(uintToIPv4(addr), bits)
 		}
 	}
 	return plan, nil

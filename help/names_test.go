@@ -80,3 +80,13 @@ func TestSlug(t *testing.T) {
 		assert.Equal(t, want, Slug(in), in)
 	}
 }
+
+func TestLogicalIDIsCdktfs(t *testing.T) {
+	for path, want := range map[string]string{ // from synthesized stacks
+		"network/private-0":   "network_private-0_A0649C48",
+		"network/nat-0":       "network_nat-0_D2F55FEE",
+		"database/instance-1": "database_instance-1_95FDBD23",
+	} {
+		assert.Equal(t, want, LogicalID(strings.Split(path, "/")...))
+	}
+}

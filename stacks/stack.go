@@ -141,14 +141,14 @@ func (s *Stack) compute(namer help.Namer, account help.Account) {
 	s.Cluster = cluster.New(s.Stack, "cluster", &cluster.Props{
 		Namer: namer, SpotWeight: env.FargateSpotWeight, LogsKeyArn: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
 	})
-	for i, svc := range env.Services {
+	for _, svc := range env.Services {
 		s.Services = append(s.Services, service.New(s.Stack, "service-"+svc.Name, &service.Props{
 			Namer: namer, Account: account, Service: svc, Env: env,
 			ClusterID: s.Cluster.Cluster.Id(), ClusterName: s.Cluster.Cluster.Name(),
 			ClusterCapacity: s.Cluster.Capacity, CapacityStrategy: s.Cluster.Strategy,
 			ExecLogGroupArn: s.Cluster.ExecLogGroup.Group.Arn(),
 			SubnetIDs:       private, VpcID: s.Network.Vpc.Id(), SecurityGroupID: s.Firewall.ID(firewall.Tasks),
-			ListenerArn: s.Edge.Listener.Arn(), AlbArnSuffix: s.Edge.Alb.ArnSuffix(), Priority: (i + 1) * 10,
+			ListenerArn: s.Edge.Listener.Arn(), AlbArnSuffix: s.Edge.Alb.ArnSuffix(),
 			Database: s.Database, Cache: s.Cache,
 			LogsKeyArn: s.Keys.Logs.Arn(), ImagesKeyArn: s.Keys.Images.Arn(), SecretsKeyArn: s.Keys.Secrets.Arn(),
 		}))

@@ -4,6 +4,7 @@ package network
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -36,10 +37,11 @@ type Props struct {
 	LogsKeyArn        *string
 }
 
-// Network exposes what other constructs attach to.
+// Network exposes what other constructs attach to. Every per-AZ resource is keyed by its AZ
+// name (private-us-east-1a), never by its position in the AZ list.
 type Network struct {
 	Vpc      vpc.Vpc
-	Public   []subnet.Subnet // index = AZ index
+	Public   []subnet.Subnet // in the order of Props.AvailabilityZones
 	Private  []subnet.Subnet
 	Database []subnet.Subnet
 	// PublicIDs, PrivateIDs and DatabaseIDs are the tiers' subnet ids, read from jsii once.
@@ -48,14 +50,15 @@ type Network struct {
 	PrivateRouteTables                 []routetable.RouteTable // one per AZ
 	DatabaseRouteTable                 routetable.RouteTable
 	FlowLogGroup                       *logs.Logs
+	path                               []string // construct path below the stack, for moved blocks
 }
 
 // New creates the network. props must be valid (envconfig validated it).
 func New(scope constructs.Construct, id string, props *Props) *Network {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
-	plan, err := help.PlanSubnets(props.CIDR, len(props.AvailabilityZones))
+	plan, err := help.PlanSubnets(props.CIDR, props.Account.Region, props.AvailabilityZones)
 	if err != nil {
-		panic(err) // envconfig validates the CIDR and AZ count before any construct
+		panic(err) // envconfig validates the CIDR and the AZs before any construct
 	}
 	n := props.Namer
 	v := vpc.NewVpc(scope, jsii.String("vpc"), &vpc.VpcConfig{
@@ -64,17 +67,18 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		EnableDnsSupport:   jsii.Bool(true),
 		Tags:               help.NameTag(n.Name(help.MaxName, "vpc")),
 	})
-	net := &Network{Vpc: v}
+	net := &Network{Vpc: v, path: strings.Split(*scope.Node().Path(), "/")[1:]}
 	for _, tier := range help.Tiers {
-		for az, cidr := range plan[tier] {
-			name := n.Name(help.MaxName, tier.String(), props.AvailabilityZones[az])
-			s := subnet.NewSubnet(scope, jsii.String(fmt.Sprintf("%s-%d", tier, az)), &subnet.SubnetConfig{
+		for i, az := range props.AvailabilityZones {
+			name := n.Name(help.MaxName, tier.String(), az)
+			s := subnet.NewSubnet(scope, jsii.String(tier.String()+"-"+az), &subnet.SubnetConfig{
 				VpcId:               v.Id(),
-				CidrBlock:           jsii.String(cidr.String()),
-				AvailabilityZone:    jsii.String(props.AvailabilityZones[az]),
+				CidrBlock:           jsii.String(plan[tier][az].String()),
+				AvailabilityZone:    jsii.String(az),
 				MapPublicIpOnLaunch: jsii.Bool(false), // public subnets hold only NAT gateways
 				Tags:                help.NameTag(name),
 			})
+			net.moved(s, fmt.Sprintf("%s-%d", tier, i))
 			switch tier {
 			case help.Public:
 				net.Public = append(net.Public, s)
@@ -111,35 +115,46 @@ func (net *Network) routes(scope constructs.Construct, props *Props) {
 	})
 	public := table(scope, net, "public", n.Name(help.MaxName, "public"))
 	defaultRoute(scope, "public-default", public, &route.RouteConfig{GatewayId: igw.Id()})
-	for az, s := range net.Public {
-		associate(scope, fmt.Sprintf("public-%d", az), s, public)
+	azs := props.AvailabilityZones
+	for i, s := range net.Public {
+		net.moved(associate(scope, "public-"+azs[i], s, public), fmt.Sprintf("public-%d-rta", i))
 	}
-	for az := 0; az < props.NATGateways; az++ {
-		name := n.Name(help.MaxName, "nat", props.AvailabilityZones[az])
-		ip := eip.NewEip(scope, jsii.String(fmt.Sprintf("nat-eip-%d", az)), &eip.EipConfig{
+	for i, az := range azs[:props.NATGateways] {
+		name := n.Name(help.MaxName, "nat", az)
+		ip := eip.NewEip(scope, jsii.String("nat-eip-"+az), &eip.EipConfig{
 			Domain: jsii.String("vpc"),
 			Tags:   help.NameTag(name),
 		})
-		net.NatGateways = append(net.NatGateways, natgateway.NewNatGateway(scope, jsii.String(fmt.Sprintf("nat-%d", az)), &natgateway.NatGatewayConfig{
+		net.moved(ip, fmt.Sprintf("nat-eip-%d", i))
+		nat := natgateway.NewNatGateway(scope, jsii.String("nat-"+az), &natgateway.NatGatewayConfig{
 			AllocationId: ip.AllocationId(),
-			SubnetId:     net.Public[az].Id(),
+			SubnetId:     net.Public[i].Id(),
 			Tags:         help.NameTag(name),
 			DependsOn:    &[]cdktf.ITerraformDependable{igw},
-		}))
+		})
+		net.moved(nat, fmt.Sprintf("nat-%d", i))
+		net.NatGateways = append(net.NatGateways, nat)
 	}
-	for az, s := range net.Private {
-		rt := table(scope, net, fmt.Sprintf("private-%d", az), n.Name(help.MaxName, "private", props.AvailabilityZones[az]))
+	for i, s := range net.Private {
+		rt := table(scope, net, "private-"+azs[i], n.Name(help.MaxName, "private", azs[i]))
+		net.moved(rt, fmt.Sprintf("private-%d-rt", i))
 		// With one NAT per AZ each AZ egresses through its own, so losing an AZ costs only that AZ.
-		nat := net.NatGateways[az%len(net.NatGateways)]
-		defaultRoute(scope, fmt.Sprintf("private-default-%d", az), rt, &route.RouteConfig{NatGatewayId: nat.Id()})
-		associate(scope, fmt.Sprintf("private-%d", az), s, rt)
+		nat := net.NatGateways[i%len(net.NatGateways)]
+		net.moved(defaultRoute(scope, "private-default-"+azs[i], rt, &route.RouteConfig{NatGatewayId: nat.Id()}), fmt.Sprintf("private-default-%d", i))
+		net.moved(associate(scope, "private-"+azs[i], s, rt), fmt.Sprintf("private-%d-rta", i))
 		net.PrivateRouteTables = append(net.PrivateRouteTables, rt)
 	}
 	// The database tier has only the VPC's local route: no path to or from the internet.
 	net.DatabaseRouteTable = table(scope, net, "database", n.Name(help.MaxName, "database"))
-	for az, s := range net.Database {
-		associate(scope, fmt.Sprintf("database-%d", az), s, net.DatabaseRouteTable)
+	for i, s := range net.Database {
+		net.moved(associate(scope, "database-"+azs[i], s, net.DatabaseRouteTable), fmt.Sprintf("database-%d-rta", i))
 	}
+}
+
+// moved carries the state of the resource's positional predecessor (e.g. private-0, from
+// before ids were keyed by AZ) over to it, so an applied environment plans no replacement.
+func (net *Network) moved(r cdktf.TerraformResource, positionalID string) {
+	r.MoveFromId(jsii.String(*r.TerraformResourceType() + "." + help.LogicalID(append(net.path, positionalID)...)))
 }
 
 func (net *Network) flowLogs(scope constructs.Construct, props *Props) {
@@ -174,14 +189,14 @@ func table(scope constructs.Construct, net *Network, id, name string) routetable
 	})
 }
 
-func defaultRoute(scope constructs.Construct, id string, rt routetable.RouteTable, target *route.RouteConfig) {
+func defaultRoute(scope constructs.Construct, id string, rt routetable.RouteTable, target *route.RouteConfig) route.Route {
 	target.RouteTableId = rt.Id()
 	target.DestinationCidrBlock = jsii.String("0.0.0.0/0")
-	route.NewRoute(scope, jsii.String(id), target)
+	return route.NewRoute(scope, jsii.String(id), target)
 }
 
-func associate(scope constructs.Construct, id string, s subnet.Subnet, rt routetable.RouteTable) {
-	routetableassociation.NewRouteTableAssociation(scope, jsii.String(id+"-rta"), &routetableassociation.RouteTableAssociationConfig{
+func associate(scope constructs.Construct, id string, s subnet.Subnet, rt routetable.RouteTable) routetableassociation.RouteTableAssociation {
+	return routetableassociation.NewRouteTableAssociation(scope, jsii.String(id+"-rta"), &routetableassociation.RouteTableAssociationConfig{
 		SubnetId:     s.Id(),
 		RouteTableId: rt.Id(),
 	})

@@ -284,7 +284,7 @@ func (s *Service) loadBalancing(scope constructs.Construct, props *Props) {
 	})
 	s.ListenerRule = lblistenerrule.NewLbListenerRule(scope, jsii.String("listener-rule"), &lblistenerrule.LbListenerRuleConfig{
 		ListenerArn: props.ListenerArn,
-		Priority:    jsii.Number(float64(props.Priority)),
+		Priority:    jsii.Number(float64(props.Service.Priority)),
 		Condition: []*lblistenerrule.LbListenerRuleCondition{{
 			PathPattern: &lblistenerrule.LbListenerRuleConditionPathPattern{Values: jsii.Strings("/" + props.Service.Name + "/*")},
 		}},

@@ -37,7 +37,8 @@ func TestAddingAFourthEnvironment(t *testing.T) {
 // A fourth service is one line in each environment's service list.
 func TestAddingAFourthService(t *testing.T) {
 	env := envconfig.Prod.Clone()
-	env.Services = append(env.Services, envconfig.Service{Name: "ledger", Database: true, DesiredCount: 2, MaxCount: 4, CPU: 512, MemoryMiB: 1024})
+	env.Services = append(env.Services, envconfig.Service{Name: "ledger", Priority: 40, Database: true,
+		Capacity: envconfig.Capacity{DesiredCount: 2, MaxCount: 4, CPU: 512, MemoryMiB: 1024}})
 	require.NoError(t, env.Validate())
 	d := tests.Synth(env)
 	assert.False(t, policy.Check("scalepayments-prod", d.Config, env, stacks.Suppressions).Failed())

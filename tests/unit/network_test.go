@@ -1,6 +1,7 @@
 package unit
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/stacks/policy"
 	"github.com/scalepayments/infra/tests"
 )
 
@@ -83,20 +85,37 @@ func TestSubnetCountsPerTier(t *testing.T) {
 	}
 }
 
-func TestSubnetCIDRsFollowThePlan(t *testing.T) {
+// Each subnet's logical id, CIDR and AZ come from its tier and AZ name, never a list position.
+func TestSubnetsAreKeyedByTheirAZ(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
-		plan, err := help.PlanSubnets(d.Env.VPCCIDR, len(d.Env.AvailabilityZones))
+		plan, err := help.PlanSubnets(d.Env.VPCCIDR, d.Env.Region, d.Env.AvailabilityZones)
 		require.NoError(t, err)
-		var want, got []string
+		want := map[string]string{}
 		for _, tier := range help.Tiers {
-			for _, p := range plan[tier] {
-				want = append(want, p.String())
+			for _, az := range d.Env.AvailabilityZones {
+				want[help.LogicalID("network", tier.String()+"-"+az)] = plan[tier][az].String() + " " + az
 			}
 		}
-		for _, s := range d.List("aws_subnet") {
-			got = append(got, s["cidr_block"].(string))
+		got := map[string]string{}
+		for name, s := range d.Resources("aws_subnet") {
+			got[name] = s["cidr_block"].(string) + " " + s["availability_zone"].(string)
 		}
-		assert.ElementsMatch(t, want, got, d.Env.Name)
+		assert.Equal(t, want, got, d.Env.Name)
+	}
+}
+
+// The AZ-keyed ids ship with moved blocks from the positional ids of the previous release, so an
+// applied environment plans no replacement: one per subnet, per-AZ route table, route and
+// association, and per NAT gateway and its address.
+func TestPositionalIDsMoveToAZKeyedIDs(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		azs, nats := len(d.Env.AvailabilityZones), d.Env.NATGateways
+		moves := d.Moves()
+		assert.Len(t, moves, 3*azs+3*azs+azs+azs+2*nats, "%s: subnets, associations, private route tables and routes, NATs and EIPs", d.Env.Name)
+		for i, az := range d.Env.AvailabilityZones {
+			from := "aws_subnet." + help.LogicalID("network", fmt.Sprintf("private-%d", i))
+			assert.Contains(t, moves, policy.Move{From: from, To: "aws_subnet." + help.LogicalID("network", "private-"+az)})
+		}
 	}
 }
 
