@@ -97,8 +97,6 @@ type Aurora struct {
 	InstanceClass       string
 	Instances           int // writer + readers, spread over the AZs
 	BackupRetentionDays int
-	DeletionProtection  bool // also keeps a final snapshot
-	PreventDestroy      bool // Terraform lifecycle prevent_destroy
 	PerformanceInsights bool
 	MonitoringInterval  int // enhanced monitoring seconds, 0 = off
 }

@@ -55,7 +55,7 @@ var Staging = Environment{
 	InterfaceEndpoints:  true,
 	Aurora: Aurora{
 		InstanceClass: "db.r6g.large", Instances: 2, BackupRetentionDays: 14,
-		DeletionProtection: true, PerformanceInsights: true, MonitoringInterval: 60,
+		PerformanceInsights: true, MonitoringInterval: 60,
 	},
 	Redis: Redis{NodeType: "cache.t4g.small", Nodes: 2, SnapshotRetentionDays: 5},
 	Services: []Service{
@@ -91,7 +91,7 @@ var Prod = Environment{
 	InterfaceEndpoints:  true,
 	Aurora: Aurora{
 		InstanceClass: "db.r6g.xlarge", Instances: 3, BackupRetentionDays: 30,
-		DeletionProtection: true, PreventDestroy: true, PerformanceInsights: true, MonitoringInterval: 60,
+		PerformanceInsights: true, MonitoringInterval: 60,
 	},
 	Redis: Redis{NodeType: "cache.r7g.large", Nodes: 3, SnapshotRetentionDays: 7},
 	Services: []Service{

@@ -126,9 +126,6 @@ func (e Environment) validateAurora(bad reporter) {
 	if !slices.Contains([]int{0, 1, 5, 10, 15, 30, 60}, a.MonitoringInterval) {
 		bad("Aurora.MonitoringInterval", a.MonitoringInterval, "allowed 0 (off), 1, 5, 10, 15, 30 or 60 seconds")
 	}
-	if a.PreventDestroy && !a.DeletionProtection {
-		bad("Aurora.PreventDestroy", true, "allowed only with Aurora.DeletionProtection = true")
-	}
 }
 
 func (e Environment) validateRedis(bad reporter) {
@@ -219,29 +216,36 @@ func (e Environment) validateEdge(bad reporter) {
 	}
 }
 
-// MinProductionRetentionDays is PCI-DSS 10.5.1's one year of audit log history.
-const MinProductionRetentionDays = 365
-
 func (e Environment) validateStage(bad reporter) {
 	switch e.Stage {
 	case StageDevelopment, StageStaging, StageProduction:
 	default:
 		bad("Stage", fmt.Sprintf("%q", e.Stage), "allowed %q, %q or %q", StageDevelopment, StageStaging, StageProduction)
 	}
-	if e.Stage != StageDevelopment && !e.Aurora.DeletionProtection {
-		bad("Aurora.DeletionProtection", false, "required outside development (stage %s)", e.Stage)
-	}
+	f := e.Stage.Floors()
 	if e.ExecuteCommand && e.ReadOnlyRootFilesystem {
 		bad("ExecuteCommand", true, "allowed only with ReadOnlyRootFilesystem = false: AWS does not support ECS Exec with a read-only root filesystem")
 	}
-	if e.Stage != StageDevelopment && e.ExecuteCommand {
-		bad("ExecuteCommand", true, "allowed only in development (stage %s runs read-only root filesystems)", e.Stage)
+	if f.ReadOnlyRoot && e.ExecuteCommand {
+		bad("ExecuteCommand", true, "not allowed in stage %s (read-only root filesystems, which ECS Exec does not support)", e.Stage)
 	}
-	if e.Stage != StageDevelopment && !e.ReadOnlyRootFilesystem {
-		bad("ReadOnlyRootFilesystem", false, "required outside development (stage %s, PCI-DSS 2.2.6)", e.Stage)
+	if f.ReadOnlyRoot && !e.ReadOnlyRootFilesystem {
+		bad("ReadOnlyRootFilesystem", false, "required in stage %s (PCI-DSS 2.2.6)", e.Stage)
 	}
-	if e.Stage == StageProduction && e.LogRetentionDays != 0 && e.LogRetentionDays < MinProductionRetentionDays {
-		bad("LogRetentionDays", e.LogRetentionDays, "allowed at least %d in production (PCI-DSS 10.5.1)", MinProductionRetentionDays)
+	if f.WAF && !e.WAF {
+		bad("WAF", false, "required in stage %s (PCI-DSS 6.4.2)", e.Stage)
+	}
+	if f.NoWildcardCORS && slices.Contains(e.CORSAllowedOrigins, "*") {
+		bad("CORSAllowedOrigins", `["*"]`, "not allowed in stage %s: name the origins", e.Stage)
+	}
+	if e.LogRetentionDays != 0 && e.LogRetentionDays < f.MinLogRetentionDays {
+		bad("LogRetentionDays", e.LogRetentionDays, "allowed at least %d in stage %s (PCI-DSS 10.5.1)", f.MinLogRetentionDays, e.Stage)
+	}
+	if e.Aurora.BackupRetentionDays < f.MinBackupRetentionDays {
+		bad("Aurora.BackupRetentionDays", e.Aurora.BackupRetentionDays, "allowed at least %d in stage %s", f.MinBackupRetentionDays, e.Stage)
+	}
+	if f.Protected && e.Redis.SnapshotRetentionDays < 1 {
+		bad("Redis.SnapshotRetentionDays", e.Redis.SnapshotRetentionDays, "allowed at least 1 in stage %s (snapshots and a final snapshot)", e.Stage)
 	}
 }
 

@@ -104,10 +104,11 @@ func New(scope constructs.Construct, env envconfig.Environment, backend Backend)
 }
 
 func (s *Stack) dataStores(namer help.Namer, account help.Account) {
-	env := s.Env
+	env, floors := s.Env, s.Env.Stage.Floors()
 	dbSubnets := s.Network.DatabaseIDs
 	s.Database = database.New(s.Stack, "database", &database.Props{
 		Namer: namer, Account: account, Config: env.Aurora, AvailabilityZones: env.AvailabilityZones,
+		Protected: floors.Protected, PreventDestroy: floors.PreventDestroy,
 		SubnetIDs: dbSubnets, SecurityGroupID: s.Firewall.ID(firewall.Aurora),
 		KmsKeyArn: s.Keys.Database.Arn(), LogsKeyArn: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
 	})
@@ -134,7 +135,7 @@ func (s *Stack) compute(namer help.Namer, account help.Account) {
 		Namer: namer, Account: account, HostedZone: env.HostedZone, Domain: env.APIDomain,
 		Services: names, CORSOrigins: env.CORSAllowedOrigins,
 		RateLimit: env.APIThrottle.RateLimit, BurstLimit: env.APIThrottle.BurstLimit,
-		DeletionProtect: env.Stage != envconfig.StageDevelopment, SubnetIDs: private,
+		DeletionProtect: env.Stage.Floors().Protected, SubnetIDs: private,
 		AlbSecurityGroup: s.Firewall.ID(firewall.Alb), VpcLinkGroup: s.Firewall.ID(firewall.VpcLink),
 		LogsKeyArn: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
 	})

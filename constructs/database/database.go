@@ -74,6 +74,9 @@ type Props struct {
 	Namer             help.Namer
 	Account           help.Account
 	Config            envconfig.Aurora
+	// Protected keeps the data through any apply: deletion protection, a final snapshot, backups
+	// kept after deletion. PreventDestroy makes Terraform refuse to destroy the cluster at all.
+	Protected, PreventDestroy bool
 	AvailabilityZones []string
 	SubnetIDs         *[]*string
 	SecurityGroupID   *string
@@ -124,7 +127,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 	})
 	lifecycle := &cdktf.TerraformResourceLifecycle{
 		IgnoreChanges:  jsii.Strings("engine_version"),
-		PreventDestroy: jsii.Bool(c.PreventDestroy),
+		PreventDestroy: jsii.Bool(props.PreventDestroy),
 	}
 	cfg := &rdscluster.RdsClusterConfig{
 		ClusterIdentifier:                jsii.String(name),
@@ -149,14 +152,14 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		PreferredBackupWindow:        jsii.String(BackupWindow),
 		PreferredMaintenanceWindow:   jsii.String(MaintenanceWindow),
 		CopyTagsToSnapshot:           jsii.Bool(true),
-		DeletionProtection:           jsii.Bool(c.DeletionProtection),
-		DeleteAutomatedBackups:       jsii.Bool(!c.DeletionProtection),
+		DeletionProtection:           jsii.Bool(props.Protected),
+		DeleteAutomatedBackups:       jsii.Bool(!props.Protected),
 		Port:                         jsii.Number(help.PostgresPort),
 		Lifecycle:                    lifecycle,
 		DependsOn:                    &[]cdktf.ITerraformDependable{logGroup.Group},
 		Tags:                         help.NameTag(name),
 	}
-	if c.DeletionProtection {
+	if props.Protected {
 		cfg.SkipFinalSnapshot = jsii.Bool(false)
 		cfg.FinalSnapshotIdentifier = jsii.String(name + "-final")
 	} else {

@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-
-	"github.com/scalepayments/infra/envconfig"
 )
 
 // Rules is the rule pack, in report order. README.md documents every rule.
@@ -44,18 +42,20 @@ var Rules = []Rule{
 		Fix: "keep publicly_accessible = false and allow data-store ports only from the tasks group", Check: dataStoresPrivate},
 	{ID: "SP-LOG-001", Severity: High, PCI: "10.2.1", Title: "Every VPC has flow logs capturing ALL traffic",
 		Fix: "add an aws_flow_log with traffic_type = ALL (constructs/network)", Check: flowLogs},
-	{ID: "SP-LOG-002", Severity: High, PCI: "10.5.1", Title: "Production log groups keep at least 365 days",
-		Fix: "set LogRetentionDays to 365 or more in envconfig for production", Check: productionRetention},
-	{ID: "SP-BAK-001", Severity: High, PCI: "12.10.1, 9.4.1", Title: "Data stores keep backups, and outside development are deletion-protected with final snapshots",
-		Fix: "set backups and Aurora.DeletionProtection in envconfig; Redis snapshots outside development", Check: dataStoresBackedUp},
+	{ID: "SP-LOG-002", Severity: High, PCI: "10.5.1", Title: "Log groups keep at least their stage's retention floor (365 days in production)",
+		Fix: "set LogRetentionDays to at least the stage's floor in envconfig (envconfig.Stage.Floors)", Check: retentionFloor},
+	{ID: "SP-BAK-001", Severity: High, PCI: "12.10.1, 9.4.1", Title: "Data stores keep backups, and where the stage requires it are deletion-protected with final snapshots (and prevent_destroy)",
+		Fix: "the stack derives protection from the stage (envconfig.Stage.Floors); keep backups and Redis snapshots at the stage's floor", Check: dataStoresBackedUp},
 	{ID: "SP-SEC-001", Severity: High, PCI: "8.3.2, 8.6.2", Title: "No literal secret (password, token, key material) in the configuration",
 		Fix: "use manage_master_user_password, IAM authentication or a Secrets Manager reference", Check: noLiteralSecrets},
 	{ID: "SP-SEC-002", Severity: High, PCI: "8.6.2, 3.5.1", Title: "Task definitions pass secrets only through `secrets`, never plain `environment`",
 		Fix: "declare the secret on the service in envconfig; it is injected from Secrets Manager", Check: noPlainSecrets},
 	{ID: "SP-IAM-001", Severity: High, PCI: "7.2.1, 7.2.2", Title: "IAM policies grant no wildcard actions",
 		Fix: "list the exact actions the principal needs", Check: noWildcardActions},
-	{ID: "SP-WAF-001", Severity: High, PCI: "6.4.2", Title: "A WAF web ACL protects every ALB where the environment requires WAF",
+	{ID: "SP-WAF-001", Severity: High, PCI: "6.4.2", Title: "A WAF web ACL protects every ALB where the stage requires WAF",
 		Fix: "set WAF = true in envconfig (the stack attaches constructs/waf)", Check: wafAttached},
+	{ID: "SP-STG-001", Severity: High, PCI: "2.2.6, 6.4.3", Title: "The stack meets its stage's floors: named CORS origins, read-only root filesystems, no ECS Exec",
+		Fix: "meet envconfig.Stage.Floors: name the CORS origins, keep ReadOnlyRootFilesystem on and ExecuteCommand off", Check: stageFloors},
 	{ID: "SP-BASE-001", Severity: High, PCI: "10.2.1, 10.3.3, 11.5.1", Title: "GuardDuty, AWS Config and a multi-region, validated CloudTrail exist where the environment owns the account baseline",
 		Fix: "set OwnsAccountBaseline in envconfig for exactly one environment per account (constructs/baseline)", Check: baselinePresent},
 	{ID: "SP-TAG-001", Severity: Medium, PCI: "12.5.1", Title: "Every taggable resource carries a Name tag (the common tags come from default_tags)",
@@ -339,26 +339,28 @@ func flowLogs(c *Context) (out []Finding) {
 	return out
 }
 
-func productionRetention(c *Context) (out []Finding) {
-	if c.Env.Stage != envconfig.StageProduction {
-		return nil
-	}
+func retentionFloor(c *Context) (out []Finding) {
+	floor := c.Env.Stage.Floors().MinLogRetentionDays
 	for _, r := range c.Of("aws_cloudwatch_log_group") {
-		if days, _ := r.Body["retention_in_days"].(float64); days != 0 && days < envconfig.MinProductionRetentionDays {
-			out = append(out, find(r, "retention_in_days = %v, production needs %d", days, envconfig.MinProductionRetentionDays))
+		if days, _ := r.Body["retention_in_days"].(float64); days != 0 && days < float64(floor) {
+			out = append(out, find(r, "retention_in_days = %v, stage %s needs %d", days, c.Env.Stage, floor))
 		}
 	}
 	return out
 }
 
 func dataStoresBackedUp(c *Context) (out []Finding) {
-	protected := c.Env.Stage != envconfig.StageDevelopment
+	floors := c.Env.Stage.Floors()
+	protected := floors.Protected
 	for _, r := range c.Of("aws_rds_cluster") {
-		if days, _ := r.Body["backup_retention_period"].(float64); days < 7 {
-			out = append(out, find(r, "backup_retention_period = %v, at least 7 days", days))
+		if days, _ := r.Body["backup_retention_period"].(float64); days < float64(max(7, floors.MinBackupRetentionDays)) {
+			out = append(out, find(r, "backup_retention_period = %v, stage %s needs %d days", days, c.Env.Stage, max(7, floors.MinBackupRetentionDays)))
 		}
 		if protected && (!isTrue(r.Body["deletion_protection"]) || isTrue(r.Body["skip_final_snapshot"])) {
-			out = append(out, find(r, "deletion protection off or final snapshot skipped outside development"))
+			out = append(out, find(r, "deletion protection off or final snapshot skipped in stage %s", c.Env.Stage))
+		}
+		if lc, _ := r.Body["lifecycle"].(Body); floors.PreventDestroy && !isTrue(lc["prevent_destroy"]) {
+			out = append(out, find(r, "no lifecycle prevent_destroy in stage %s", c.Env.Stage))
 		}
 	}
 	for _, r := range c.Of("aws_elasticache_replication_group") {
@@ -449,7 +451,7 @@ func noWildcardActions(c *Context) (out []Finding) {
 }
 
 func wafAttached(c *Context) (out []Finding) {
-	if !c.Env.WAF {
+	if !c.Env.Stage.Floors().WAF {
 		return nil
 	}
 	for _, lb := range c.Of("aws_lb") {
@@ -464,6 +466,59 @@ func wafAttached(c *Context) (out []Finding) {
 		}
 	}
 	return out
+}
+
+func stageFloors(c *Context) (out []Finding) {
+	floors := c.Env.Stage.Floors()
+	if floors.NoWildcardCORS {
+		for _, r := range c.Of("aws_apigatewayv2_api") {
+			for _, cors := range asList(r.Body["cors_configuration"]) {
+				if slices.Contains(Strings(cors["allow_origins"]), "*") {
+					out = append(out, find(r, "CORS allows any origin in stage %s", c.Env.Stage))
+				}
+			}
+		}
+	}
+	if !floors.ReadOnlyRoot {
+		return out
+	}
+	for _, r := range c.Of("aws_ecs_service") {
+		if isTrue(r.Body["enable_execute_command"]) {
+			out = append(out, find(r, "ECS Exec is on in stage %s", c.Env.Stage))
+		}
+	}
+	for _, r := range c.Of("aws_ecs_task_definition") {
+		var defs []struct {
+			Name                   string
+			ReadonlyRootFilesystem bool
+		}
+		if err := json.Unmarshal([]byte(fmt.Sprint(r.Body["container_definitions"])), &defs); err != nil {
+			out = append(out, find(r, "container_definitions is not valid JSON: %v", err))
+		}
+		for _, d := range defs {
+			if !d.ReadonlyRootFilesystem {
+				out = append(out, find(r, "container %s has a writable root filesystem in stage %s", d.Name, c.Env.Stage))
+			}
+		}
+	}
+	return out
+}
+
+// asList reads a block that the JSON holds as one object or as a list of objects.
+func asList(v any) []Body {
+	switch b := v.(type) {
+	case Body:
+		return []Body{b}
+	case []any:
+		var out []Body
+		for _, x := range b {
+			if xb, ok := x.(Body); ok {
+				out = append(out, xb)
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 func baselinePresent(c *Context) (out []Finding) {

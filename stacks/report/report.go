@@ -119,7 +119,11 @@ func flatten(prefix string, v reflect.Value, out map[string]string) {
 	switch v.Kind() {
 	case reflect.Struct:
 		for i := 0; i < v.NumField(); i++ {
-			flatten(join(prefix, v.Type().Field(i).Name), v.Field(i), out)
+			name := v.Type().Field(i).Name
+			if v.Type().Field(i).Anonymous { // embedded: its fields read as the outer struct's
+				name = ""
+			}
+			flatten(join(prefix, name), v.Field(i), out)
 		}
 	case reflect.Map:
 		ks := v.MapKeys()
@@ -145,8 +149,8 @@ func flatten(prefix string, v reflect.Value, out map[string]string) {
 }
 
 func join(prefix, name string) string {
-	if prefix == "" {
-		return name
+	if prefix == "" || name == "" {
+		return prefix + name
 	}
 	return prefix + "." + name
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/stacks"
@@ -56,4 +57,14 @@ func TestSynthesizedIsWhatCdktfWrites(t *testing.T) {
 	cfg, err := prod.Stack.Synthesized(t.TempDir())
 	assert.NoError(t, err)
 	assert.True(t, reflect.DeepEqual(prod.Root, cfg.Root))
+}
+
+// The pack judges a stack by its stage's floors, not by the flags that built it: a production
+// environment that switches WAF off (bypassing validation) fails synth.
+func TestPackHoldsProductionToItsFloors(t *testing.T) {
+	weak := envconfig.Prod.Clone()
+	weak.WAF = false
+	require.Error(t, weak.Validate(), "validation refuses it first")
+	d := tests.Synth(weak)
+	assert.Equal(t, []string{"SP-WAF-001"}, policy.Check("scalepayments-prod", d.Config, weak, stacks.Suppressions).IDs())
 }

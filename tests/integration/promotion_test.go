@@ -31,8 +31,9 @@ func controls(e envconfig.Environment) map[string]int {
 	return map[string]int{
 		"log retention days":         forever(e.LogRetentionDays),
 		"backup retention days":      e.Aurora.BackupRetentionDays,
-		"deletion protection":        b(e.Aurora.DeletionProtection),
-		"prevent destroy":            b(e.Aurora.PreventDestroy),
+		"deletion protection":        b(e.Stage.Floors().Protected),
+		"prevent destroy":            b(e.Stage.Floors().PreventDestroy),
+		"read-only root filesystem":  b(e.ReadOnlyRootFilesystem),
 		"performance insights":       b(e.Aurora.PerformanceInsights),
 		"enhanced monitoring":        b(e.Aurora.MonitoringInterval > 0),
 		"aurora instances":           e.Aurora.Instances,

@@ -1,0 +1,39 @@
+package envconfig
+
+// Floors are the controls a stage requires. Validation refuses an environment below its
+// stage's floors, and the policy pack checks each synthesized stack against the floors of its
+// stage, never against the settings that built it.
+type Floors struct {
+	// Protected: deletion protection and final snapshots on Aurora, Redis snapshots, ALB
+	// deletion protection; an apply cannot lose data.
+	Protected bool
+	// PreventDestroy: Terraform itself refuses to destroy the Aurora cluster (lifecycle).
+	PreventDestroy bool
+	// WAF on the ALB (PCI-DSS 6.4.2).
+	WAF bool
+	// ReadOnlyRoot: every container's root filesystem is read-only (PCI-DSS 2.2.6), which
+	// rules out ECS Exec (AWS supports it only with a writable root).
+	ReadOnlyRoot bool
+	// NoWildcardCORS: browsers may call the API only from named origins.
+	NoWildcardCORS bool
+	// MinLogRetentionDays: every log group keeps at least this long (0 = no floor).
+	MinLogRetentionDays int
+	// MinBackupRetentionDays: Aurora keeps automated backups at least this long.
+	MinBackupRetentionDays int
+}
+
+// MinProductionRetentionDays is PCI-DSS 10.5.1's one year of audit log history.
+const MinProductionRetentionDays = 365
+
+// Floors returns what the stage requires. Development has none beyond the design's defaults:
+// its data is disposable test data.
+func (s Stage) Floors() Floors {
+	switch s {
+	case StageStaging:
+		return Floors{Protected: true, WAF: true, ReadOnlyRoot: true, NoWildcardCORS: true, MinLogRetentionDays: 30, MinBackupRetentionDays: 7}
+	case StageProduction:
+		return Floors{Protected: true, PreventDestroy: true, WAF: true, ReadOnlyRoot: true, NoWildcardCORS: true,
+			MinLogRetentionDays: MinProductionRetentionDays, MinBackupRetentionDays: 30}
+	}
+	return Floors{MinBackupRetentionDays: 1}
+}
