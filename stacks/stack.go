@@ -51,12 +51,15 @@ type Stack struct {
 	Endpoints *endpoints.Endpoints // nil where the environment has no interface endpoints
 	Database  *database.Database
 	Cache     *cache.Cache
-	Cluster   *cluster.Cluster
-	Edge      *edge.Edge
-	Services  []*service.Service
-	WAF       *waf.WAF           // nil where the environment has no WAF
-	Baseline  *baseline.Baseline // nil where another environment owns the account baseline
-	Alarms    *alarms.Alarms
+	// DatabaseAccess and CacheAccess are the data stores' client facts, read from jsii once.
+	DatabaseAccess database.Access
+	CacheAccess    cache.Access
+	Cluster        *cluster.Cluster
+	Edge           *edge.Edge
+	Services       []*service.Service
+	WAF            *waf.WAF           // nil where the environment has no WAF
+	Baseline       *baseline.Baseline // nil where another environment owns the account baseline
+	Alarms         *alarms.Alarms
 }
 
 // Name is the stack name of an environment.
@@ -112,9 +115,11 @@ func (s *Stack) dataStores(namer help.Namer, account help.Account) {
 		SubnetIDs: dbSubnets, SecurityGroupID: s.Firewall.ID(firewall.Aurora),
 		KmsKeyArn: s.Keys.Database.Arn(), LogsKeyArn: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
 	})
-	var users []string
+	var users []string // Redis users only for the services that use Redis
 	for _, svc := range env.Services {
-		users = append(users, svc.Name)
+		if svc.Cache {
+			users = append(users, svc.Name)
+		}
 	}
 	s.Cache = cache.New(s.Stack, "cache", &cache.Props{
 		Namer: namer, Account: account, Config: env.Redis, AvailabilityZones: env.AvailabilityZones,
@@ -122,6 +127,7 @@ func (s *Stack) dataStores(namer help.Namer, account help.Account) {
 		KmsKeyArn: s.Keys.Cache.Arn(), LogsKeyArn: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
 		Users: users,
 	})
+	s.DatabaseAccess, s.CacheAccess = s.Database.Access(), s.Cache.Access()
 }
 
 func (s *Stack) compute(namer help.Namer, account help.Account) {
@@ -144,13 +150,15 @@ func (s *Stack) compute(namer help.Namer, account help.Account) {
 	})
 	for _, svc := range env.Services {
 		s.Services = append(s.Services, service.New(s.Stack, "service-"+svc.Name, &service.Props{
-			Namer: namer, Account: account, Service: svc, Env: env,
+			Namer: namer, Account: account, Service: svc,
+			ImageTag: env.ImageTag, ReadOnlyRootFilesystem: env.ReadOnlyRootFilesystem, ExecuteCommand: env.ExecuteCommand,
+			LogRetentionDays: env.LogRetentionDays, SecretRecoveryDays: env.SecretRecoveryDays,
 			ClusterID: s.Cluster.Cluster.Id(), ClusterName: s.Cluster.Cluster.Name(),
 			ClusterCapacity: s.Cluster.Capacity, CapacityStrategy: s.Cluster.Strategy,
 			ExecLogGroupArn: s.Cluster.ExecLogGroup.Group.Arn(),
 			SubnetIDs:       private, VpcID: s.Network.Vpc.Id(), SecurityGroupID: s.Firewall.ID(firewall.Tasks),
 			ListenerArn: s.Edge.Listener.Arn(), AlbArnSuffix: s.Edge.Alb.ArnSuffix(),
-			Database: s.Database, Cache: s.Cache,
+			Database: s.DatabaseAccess, Cache: s.CacheAccess,
 			LogsKeyArn: s.Keys.Logs.Arn(), ImagesKeyArn: s.Keys.Images.Arn(), SecretsKeyArn: s.Keys.Secrets.Arn(),
 		}))
 	}
@@ -174,7 +182,7 @@ func (s *Stack) security(namer help.Namer, account help.Account) {
 		Notify: env.Notify, GuardDutyFindings: s.Baseline != nil,
 		AlbArnSuffix: s.Edge.Alb.ArnSuffix(), ClusterName: s.Cluster.Cluster.Name(), ApiID: s.Edge.Api.Id(),
 		AuroraClusterID: s.Database.ClusterID, AuroraInstances: s.Database.InstanceIDs,
-		RedisNodes: alarms.RedisNodeIDs(s.Cache.GroupID, env.Redis.Nodes),
+		RedisNodes: s.CacheAccess.NodeIDs,
 	})
 }
 
@@ -205,17 +213,17 @@ func (s *Stack) outputs() {
 	out("private_subnet_ids", "Private subnet ids (tasks, ALB, VPC link), one per AZ", s.Network.PrivateIDs)
 	out("database_subnet_ids", "Database subnet ids (no route out), one per AZ", s.Network.DatabaseIDs)
 	db, c := s.Database, s.Cache
-	out("aurora_writer_endpoint", "Aurora PostgreSQL writer endpoint (TLS required)", db.Cluster.Endpoint())
-	out("aurora_reader_endpoint", "Aurora PostgreSQL reader endpoint (TLS required)", db.Cluster.ReaderEndpoint())
+	out("aurora_writer_endpoint", "Aurora PostgreSQL writer endpoint (TLS required)", s.DatabaseAccess.Host)
+	out("aurora_reader_endpoint", "Aurora PostgreSQL reader endpoint (TLS required)", s.DatabaseAccess.ReaderHost)
 	out("aurora_port", "Aurora PostgreSQL port", db.Cluster.Port())
 	out("aurora_cluster_arn", "Aurora cluster ARN (RDS Data API resource for make db-users)", db.Cluster.Arn())
 	out("aurora_master_secret_arn", "ARN of the RDS-managed master user secret (the value stays in Secrets Manager)", db.MasterSecretArn)
-	out("redis_primary_endpoint", "Redis primary endpoint (TLS and IAM auth required)", c.Group.PrimaryEndpointAddress())
-	out("redis_reader_endpoint", "Redis reader endpoint (TLS and IAM auth required)", c.Group.ReaderEndpointAddress())
+	out("redis_primary_endpoint", "Redis primary endpoint (TLS and IAM auth required)", s.CacheAccess.Host)
+	out("redis_reader_endpoint", "Redis reader endpoint (TLS and IAM auth required)", s.CacheAccess.ReaderHost)
 	out("redis_user_group_id", "Redis RBAC user group id", c.UserGroup.UserGroupId())
-	userIDs := map[string]*string{}
+	userIDs := map[string]string{}
 	for svc := range c.Users {
-		userIDs[svc] = c.UserID(svc)
+		userIDs[svc] = s.CacheAccess.UserID(svc)
 	}
 	out("redis_user_ids", "Redis IAM-authenticated user id per service", &userIDs)
 	out("api_url", "Public API URL (custom domain, TLS 1.2+)", s.Edge.URL)

@@ -210,12 +210,3 @@ func dims(m map[string]string) *map[string]*string {
 	}
 	return &out
 }
-
-// RedisNodeIDs are the member cluster ids ElastiCache gives a replication group's nodes.
-func RedisNodeIDs(groupID string, nodes int) []string {
-	var ids []string
-	for i := 1; i <= nodes; i++ {
-		ids = append(ids, fmt.Sprintf("%s-%03d", groupID, i))
-	}
-	return ids
-}

@@ -4,6 +4,7 @@
 package cache
 
 import (
+	"fmt"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticacheparametergroup"
@@ -57,17 +58,46 @@ type Cache struct {
 	Users     map[string]elasticacheuser.ElasticacheUser
 	LogGroups map[string]*logs.Logs // by log type: slow-log, engine-log
 	account   help.Account
+	nodes     int
+}
+
+// Access is what a client of the cache needs, as plain values (read from jsii once).
+type Access struct {
+	Host, ReaderHost string // primary and reader endpoints (Terraform references)
+	GroupID          string // replication group id: IAM auth tokens are signed for it
+	NodeIDs          []string
+	userIDs          map[string]string // Redis user id per service
+	account          help.Account
 }
 
 // UserID is the Redis user id (= user name, as IAM authentication requires) of a service.
-func (c *Cache) UserID(service string) *string { return c.Users[service].UserId() }
+func (a Access) UserID(service string) string { return a.userIDs[service] }
 
 // ConnectARNs are the elasticache:Connect resources for one service's user.
-func (c *Cache) ConnectARNs(service string) []string {
+func (a Access) ConnectARNs(service string) []string {
 	return []string{
-		c.account.ARN("elasticache", "replicationgroup:"+c.GroupID),
-		c.account.ARN("elasticache", "user:"+*c.UserID(service)),
+		a.account.ARN("elasticache", "replicationgroup:"+a.GroupID),
+		a.account.ARN("elasticache", "user:"+a.UserID(service)),
 	}
+}
+
+// Access returns the cache's client-side facts.
+func (c *Cache) Access() Access {
+	users := map[string]string{}
+	for svc, u := range c.Users {
+		users[svc] = *u.UserId()
+	}
+	return Access{Host: *c.Group.PrimaryEndpointAddress(), ReaderHost: *c.Group.ReaderEndpointAddress(),
+		GroupID: c.GroupID, NodeIDs: NodeIDs(c.GroupID, c.nodes), userIDs: users, account: c.account}
+}
+
+// NodeIDs are the member cluster ids ElastiCache gives a replication group's nodes.
+func NodeIDs(groupID string, nodes int) []string {
+	var ids []string
+	for i := 1; i <= nodes; i++ {
+		ids = append(ids, fmt.Sprintf("%s-%03d", groupID, i))
+	}
+	return ids
 }
 
 // New creates the cache.
@@ -75,7 +105,7 @@ func New(scope constructs.Construct, id string, props *Props) *Cache {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
 	n, cfg := props.Namer, props.Config
 	name := n.Name(help.MaxReplicationGroupID, "redis")
-	c := &Cache{GroupID: name, Users: map[string]elasticacheuser.ElasticacheUser{}, LogGroups: map[string]*logs.Logs{}, account: props.Account}
+	c := &Cache{GroupID: name, Users: map[string]elasticacheuser.ElasticacheUser{}, LogGroups: map[string]*logs.Logs{}, account: props.Account, nodes: cfg.Nodes}
 
 	subnets := elasticachesubnetgroup.NewElasticacheSubnetGroup(scope, jsii.String("subnets"), &elasticachesubnetgroup.ElasticacheSubnetGroupConfig{
 		Name: jsii.String(name), SubnetIds: props.SubnetIDs,

@@ -71,18 +71,18 @@ type Parameter struct{ Name, Value, ApplyMethod string }
 
 // Props configures the cluster.
 type Props struct {
-	Namer             help.Namer
-	Account           help.Account
-	Config            envconfig.Aurora
+	Namer   help.Namer
+	Account help.Account
+	Config  envconfig.Aurora
 	// Protected keeps the data through any apply: deletion protection, a final snapshot, backups
 	// kept after deletion. PreventDestroy makes Terraform refuse to destroy the cluster at all.
 	Protected, PreventDestroy bool
-	AvailabilityZones []string
-	SubnetIDs         *[]*string
-	SecurityGroupID   *string
-	KmsKeyArn         *string // storage, Performance Insights, master secret
-	LogsKeyArn        *string
-	LogRetentionDays  int
+	AvailabilityZones         []string
+	SubnetIDs                 *[]*string
+	SecurityGroupID           *string
+	KmsKeyArn                 *string // storage, Performance Insights, master secret
+	LogsKeyArn                *string
+	LogRetentionDays          int
 }
 
 // Database exposes what services and outputs need.
@@ -97,9 +97,23 @@ type Database struct {
 	account         help.Account
 }
 
+// Access is what a client of the database needs, as plain values (read from jsii once).
+type Access struct {
+	Host, ReaderHost string // writer and reader endpoints (Terraform references)
+	Name             string // the database
+	resourceID       string // cluster_resource_id, for IAM authentication
+	account          help.Account
+}
+
 // ConnectARN is the rds-db:connect resource for one database user (IAM authentication).
-func (d *Database) ConnectARN(user string) string {
-	return d.account.ARN("rds-db", fmt.Sprintf("dbuser:%s/%s", *d.Cluster.ClusterResourceId(), user))
+func (a Access) ConnectARN(user string) string {
+	return a.account.ARN("rds-db", fmt.Sprintf("dbuser:%s/%s", a.resourceID, user))
+}
+
+// Access returns the database's client-side facts.
+func (d *Database) Access() Access {
+	return Access{Host: *d.Cluster.Endpoint(), ReaderHost: *d.Cluster.ReaderEndpoint(), Name: DatabaseName,
+		resourceID: *d.Cluster.ClusterResourceId(), account: d.account}
 }
 
 // New creates the cluster, its parameter groups, subnet group, log group and instances.

@@ -38,12 +38,17 @@ const (
 	DeregistrationSeconds = 30
 )
 
-// Props configures one service.
+// Props configures one service: exactly the knobs it uses, as values.
 type Props struct {
 	Namer   help.Namer
 	Account help.Account
-	Service envconfig.Service
-	Env     envconfig.Environment
+	Service envconfig.Service // what it is, what it reaches, its capacity
+
+	ImageTag               string
+	ReadOnlyRootFilesystem bool
+	ExecuteCommand         bool
+	LogRetentionDays       int
+	SecretRecoveryDays     int
 
 	ClusterID, ClusterName *string
 	// ClusterCapacity is the cluster's capacity-provider association, which must exist before a
@@ -58,8 +63,10 @@ type Props struct {
 	AlbArnSuffix     *string
 	Priority         int
 
-	Database *database.Database
-	Cache    *cache.Cache
+	// Database and Cache are the data stores' client facts; read only where Service says it
+	// uses them.
+	Database database.Access
+	Cache    cache.Access
 
 	LogsKeyArn, ImagesKeyArn, SecretsKeyArn *string
 }
@@ -106,7 +113,7 @@ func New(scope constructs.Construct, id string, props *Props) *Service {
 		}}})),
 	})
 	s.LogGroup = logs.New(scope, "logs", &logs.Props{
-		Name: n.Path("ecs", svc.Name), RetentionDays: props.Env.LogRetentionDays, KmsKeyArn: props.LogsKeyArn,
+		Name: n.Path("ecs", svc.Name), RetentionDays: props.LogRetentionDays, KmsKeyArn: props.LogsKeyArn,
 		MaskCardNumbers: true, // any service may log a request body by mistake
 	})
 	for _, sec := range svc.Secrets {
@@ -115,7 +122,7 @@ func New(scope constructs.Construct, id string, props *Props) *Service {
 			Name:                 jsii.String(name),
 			Description:          jsii.String(fmt.Sprintf("%s for the %s service; value set out of band, never by Terraform", sec, svc.Name)),
 			KmsKeyId:             props.SecretsKeyArn,
-			RecoveryWindowInDays: jsii.Number(float64(props.Env.SecretRecoveryDays)),
+			RecoveryWindowInDays: jsii.Number(float64(props.SecretRecoveryDays)),
 			Tags:                 help.NameTag(name),
 		})
 	}
@@ -160,7 +167,7 @@ func (s *Service) roles(scope constructs.Construct, props *Props) {
 	if svc.Cache {
 		task = append(task, help.Allow("ConnectAsOwnRedisUser", []string{"elasticache:Connect"}, props.Cache.ConnectARNs(svc.Name)))
 	}
-	if props.Env.ExecuteCommand {
+	if props.ExecuteCommand {
 		task = append(task,
 			// The SSM message channels are created per session and cannot be named ahead: AWS requires "*".
 			help.Allow("EcsExecChannels", []string{"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"}, []string{"*"}),
@@ -187,12 +194,12 @@ func viaService(s help.Statement, host string) help.Statement {
 }
 
 func (s *Service) taskDefinition(scope constructs.Construct, props *Props) {
-	svc, env := props.Service, props.Env
+	svc := props.Service
 	c := container{
 		Name:                   svc.Name,
-		Image:                  *s.Repository.RepositoryUrl() + ":" + env.ImageTag,
+		Image:                  *s.Repository.RepositoryUrl() + ":" + props.ImageTag,
 		Essential:              true,
-		ReadonlyRootFilesystem: env.ReadOnlyRootFilesystem,
+		ReadonlyRootFilesystem: props.ReadOnlyRootFilesystem,
 		Privileged:             false,
 		User:                   "10001:10001", // never root inside the container
 		PortMappings:           []portMapping{{ContainerPort: help.ContainerPort, Protocol: "tcp"}},
@@ -201,7 +208,7 @@ func (s *Service) taskDefinition(scope constructs.Construct, props *Props) {
 		MountPoints:            []mountPoint{{SourceVolume: tmpVolume, ContainerPath: "/tmp"}},
 		LinuxParameters:        linuxParams{Capabilities: capabilities{Drop: []string{"ALL"}}, InitProcessEnabled: true},
 		LogConfiguration: logConfig{LogDriver: "awslogs", Options: map[string]string{
-			"awslogs-group": *s.LogGroup.Group.Name(), "awslogs-region": env.Region, "awslogs-stream-prefix": svc.Name,
+			"awslogs-group": *s.LogGroup.Group.Name(), "awslogs-region": props.Account.Region, "awslogs-stream-prefix": svc.Name,
 		}},
 		HealthCheck: containerCheck{
 			Command:  []string{"CMD-SHELL", fmt.Sprintf("curl -fsS http://localhost:%d%s || exit 1", help.ContainerPort, HealthPath(svc.Name))},
@@ -235,27 +242,27 @@ const tmpVolume = "tmp"
 
 // environment holds only non-secret settings; credentials come from IAM, secrets from `secrets`.
 func (s *Service) environment(props *Props) []nameValue {
-	svc, env := props.Service, props.Env
+	svc := props.Service
 	vars := []nameValue{
-		{"APP_ENV", env.Name}, {"SERVICE_NAME", svc.Name}, {"AWS_REGION", env.Region},
+		{"APP_ENV", props.Namer.Env}, {"SERVICE_NAME", svc.Name}, {"AWS_REGION", props.Account.Region},
 		{"PORT", strconv.Itoa(help.ContainerPort)},
 	}
 	if svc.Database {
 		vars = append(vars,
-			nameValue{"DB_HOST", *props.Database.Cluster.Endpoint()},
-			nameValue{"DB_READER_HOST", *props.Database.Cluster.ReaderEndpoint()},
+			nameValue{"DB_HOST", props.Database.Host},
+			nameValue{"DB_READER_HOST", props.Database.ReaderHost},
 			nameValue{"DB_PORT", strconv.Itoa(help.PostgresPort)},
-			nameValue{"DB_NAME", database.DatabaseName},
+			nameValue{"DB_NAME", props.Database.Name},
 			nameValue{"DB_USER", svc.Name},
 			nameValue{"DB_IAM_AUTH", "true"},
 			nameValue{"DB_SSLMODE", "verify-full"})
 	}
 	if svc.Cache {
 		vars = append(vars,
-			nameValue{"REDIS_HOST", *props.Cache.Group.PrimaryEndpointAddress()},
-			nameValue{"REDIS_READER_HOST", *props.Cache.Group.ReaderEndpointAddress()},
+			nameValue{"REDIS_HOST", props.Cache.Host},
+			nameValue{"REDIS_READER_HOST", props.Cache.ReaderHost},
 			nameValue{"REDIS_PORT", strconv.Itoa(help.RedisPort)},
-			nameValue{"REDIS_USER", *props.Cache.UserID(svc.Name)},
+			nameValue{"REDIS_USER", props.Cache.UserID(svc.Name)},
 			// IAM auth tokens are signed for the replication group id, not the endpoint host.
 			nameValue{"REDIS_REPLICATION_GROUP_ID", props.Cache.GroupID},
 			nameValue{"REDIS_TLS", "true"},
@@ -321,7 +328,7 @@ func (s *Service) service(scope constructs.Construct, props *Props) {
 		DeploymentMaximumPercent:        jsii.Number(200),
 		HealthCheckGracePeriodSeconds:   jsii.Number(HealthCheckGraceSecs),
 		AvailabilityZoneRebalancing:     jsii.String("ENABLED"),
-		EnableExecuteCommand:            jsii.Bool(props.Env.ExecuteCommand),
+		EnableExecuteCommand:            jsii.Bool(props.ExecuteCommand),
 		EnableEcsManagedTags:            jsii.Bool(true),
 		PropagateTags:                   jsii.String("SERVICE"),
 		// Autoscaling owns the task count after creation.
