@@ -43,6 +43,38 @@ func StackName(env string) string { return Project + "-" + env }
 type Namer struct {
 	Env  string // full environment name, e.g. "staging"
 	Code string // short environment code for tight limits, e.g. "stg"
+	// Region is where the names are used, Home the environment's home region. Global names (IAM
+	// roles, S3 buckets) carry Region when it is not Home, so a second region is a config
+	// change, not a collision. In Home they keep their original form: renaming a role or a
+	// bucket replaces it.
+	Region, Home string
+}
+
+// Global is Name for resources whose names are global (IAM roles, S3 buckets).
+func (n Namer) Global(max int, parts ...string) string {
+	if n.Region != n.Home {
+		parts = append(parts, n.Region)
+	}
+	return n.Name(max, parts...)
+}
+
+// accountIDLen is the length of an AWS account id.
+const accountIDLen = 12
+
+// Bucket is a globally unique S3 bucket name: the Global name and the account id (which may
+// be a Terraform reference, so the name part leaves room for its 12 digits).
+func (n Namer) Bucket(account string, parts ...string) string {
+	return n.Global(MaxS3BucketName-len("-")-accountIDLen, parts...) + "-" + account
+}
+
+// Slash is "scalepayments/<env>/<parts...>" (ECR repositories, Secrets Manager names).
+func (n Namer) Slash(parts ...string) string {
+	return strings.Join(append([]string{Project, n.Env}, parts...), "/")
+}
+
+// WAFLogGroup is the WAF log group name: WAF delivers only to groups named aws-waf-logs-*.
+func (n Namer) WAFLogGroup() string {
+	return Fit("aws-waf-logs-"+join([]string{Project, n.Env}), MaxLogGroupName)
 }
 
 // Name is "scalepayments-<env>-<parts...>", fitted to max characters.

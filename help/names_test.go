@@ -90,3 +90,22 @@ func TestLogicalIDIsCdktfs(t *testing.T) {
 		assert.Equal(t, want, LogicalID(strings.Split(path, "/")...))
 	}
 }
+
+func TestGlobalNamesCarryTheRegionOutsideHome(t *testing.T) {
+	home := Namer{Env: "prod", Code: "prd", Region: "us-east-1", Home: "us-east-1"}
+	dr := Namer{Env: "prod", Code: "prd", Region: "us-west-2", Home: "us-east-1"}
+	tests := []struct{ name, got, want string }{
+		{"role at home", home.Global(MaxIAMRoleName, "api", "task"), "scalepayments-prod-api-task"},
+		{"role elsewhere", dr.Global(MaxIAMRoleName, "api", "task"), "scalepayments-prod-api-task-us-west-2"},
+		{"bucket at home", home.Bucket("${account}", "audit"), "scalepayments-prod-audit-${account}"},
+		{"bucket elsewhere", dr.Bucket("111122223333", "audit"), "scalepayments-prod-audit-us-west-2-111122223333"},
+		{"regional names never change", dr.Name(MaxName, "vpc"), "scalepayments-prod-vpc"},
+		{"slash", home.Slash("payment", "processor-api-key"), "scalepayments/prod/payment/processor-api-key"},
+		{"WAF log group", home.WAFLogGroup(), "aws-waf-logs-scalepayments-prod"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assert.Equal(t, tt.want, tt.got) })
+	}
+	long := Namer{Env: "verylongenvx", Region: "ap-southeast-4", Home: "us-east-1"}
+	assert.Len(t, long.Bucket("111122223333", "alb-logs", "extra-long-part"), MaxS3BucketName, "fitted with the account id")
+}

@@ -75,7 +75,7 @@ func New(scope constructs.Construct, env envconfig.Environment, backend Backend)
 	backend.apply(s)
 	s.provider()
 
-	namer := help.Namer{Env: env.Name, Code: env.Code}
+	namer := help.Namer{Env: env.Name, Code: env.Code, Region: env.Region, Home: env.Region}
 	account := help.Account{
 		ID:        *dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("caller"), nil).AccountId(),
 		Partition: *dataawspartition.NewDataAwsPartition(stack, jsii.String("partition"), nil).Partition(),

@@ -67,7 +67,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	trailName := TrailName(n)
 	trailArn := a.ARN("cloudtrail", "trail/"+trailName)
 	b.Bucket = bucket.New(scope, "audit-bucket", &bucket.Props{
-		Name: n.Name(help.MaxS3BucketName-13, "audit") + "-" + a.ID, KmsKeyArn: props.AuditKeyArn, ExpireDays: AuditRetentionDays,
+		Name: n.Bucket(a.ID, "audit"), KmsKeyArn: props.AuditKeyArn, ExpireDays: AuditRetentionDays,
 		Statements: func(arn string) []help.Statement {
 			return []help.Statement{
 				servicePut("CloudTrailAclCheck", "cloudtrail.amazonaws.com", []string{"s3:GetBucketAcl"}, arn, map[string]any{"aws:SourceArn": trailArn}),
@@ -81,7 +81,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	bucketArn := *b.Bucket.Bucket.Arn()
 
 	configRole := role.New(scope, "config-role", &role.Props{
-		Name: n.Name(help.MaxIAMRoleName, "config"), Service: "config.amazonaws.com", Account: a,
+		Name: n.Global(help.MaxIAMRoleName, "config"), Service: "config.amazonaws.com", Account: a,
 		ManagedPolicies: []string{"service-role/AWS_ConfigRole"},
 		Policies: map[string]string{"deliver": help.Policy(
 			help.Allow("CheckBucket", []string{"s3:GetBucketAcl"}, []string{bucketArn}),
@@ -120,7 +120,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	// monitoring" (aws:SourceArn/aws:SourceAccount are not supported): CreateTrail fails with them.
 	// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html
 	trailRole := role.New(scope, "trail-role", &role.Props{
-		Name: n.Name(help.MaxIAMRoleName, "cloudtrail-logs"), Service: "cloudtrail.amazonaws.com", Account: a, NoSourceAccount: true,
+		Name: n.Global(help.MaxIAMRoleName, "cloudtrail-logs"), Service: "cloudtrail.amazonaws.com", Account: a, NoSourceAccount: true,
 		Policies: map[string]string{"deliver": help.Policy(help.Allow("WriteTrailLogs",
 			[]string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{*b.TrailLogGroup.Group.Arn() + ":*"}))},
 	})

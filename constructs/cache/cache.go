@@ -187,7 +187,7 @@ func New(scope constructs.Construct, id string, props *Props) *Cache {
 	}
 	if cfg.SnapshotRetentionDays > 0 {
 		rg.SnapshotWindow = jsii.String(SnapshotWindow)
-		rg.FinalSnapshotIdentifier = jsii.String(name + "-final")
+		rg.FinalSnapshotIdentifier = jsii.String(n.Name(help.MaxReplicationGroupID, "redis", "final"))
 	}
 	c.Group = elasticachereplicationgroup.NewElasticacheReplicationGroup(scope, jsii.String("redis"), rg)
 	return c

@@ -5,6 +5,7 @@ package database
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -125,14 +126,15 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		Name: jsii.String(name), SubnetIds: props.SubnetIDs,
 		Description: jsii.String("Aurora on the database tier only"), Tags: help.NameTag(name),
 	})
+	clusterParamsName, instanceParamsName := n.Name(help.MaxParameterGroupName, "aurora", "cluster"), n.Name(help.MaxParameterGroupName, "aurora", "instance")
 	clusterParams := rdsclusterparametergroup.NewRdsClusterParameterGroup(scope, jsii.String("cluster-params"), &rdsclusterparametergroup.RdsClusterParameterGroupConfig{
-		Name: jsii.String(name + "-cluster"), Family: jsii.String(Family),
-		Description: jsii.String("TLS-only and audit logging"), Tags: help.NameTag(name + "-cluster"),
+		Name: jsii.String(clusterParamsName), Family: jsii.String(Family),
+		Description: jsii.String("TLS-only and audit logging"), Tags: help.NameTag(clusterParamsName),
 		Parameter: clusterParameters(ClusterParameters),
 	})
 	instanceParams := dbparametergroup.NewDbParameterGroup(scope, jsii.String("instance-params"), &dbparametergroup.DbParameterGroupConfig{
-		Name: jsii.String(name + "-instance"), Family: jsii.String(Family),
-		Description: jsii.String("Instance-level logging"), Tags: help.NameTag(name + "-instance"),
+		Name: jsii.String(instanceParamsName), Family: jsii.String(Family),
+		Description: jsii.String("Instance-level logging"), Tags: help.NameTag(instanceParamsName),
 		Parameter: instanceParameters(InstanceParameters),
 	})
 	// RDS would create this group itself, unencrypted and kept forever: own it instead.
@@ -175,7 +177,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 	}
 	if props.Protected {
 		cfg.SkipFinalSnapshot = jsii.Bool(false)
-		cfg.FinalSnapshotIdentifier = jsii.String(name + "-final")
+		cfg.FinalSnapshotIdentifier = jsii.String(n.Name(help.MaxRDSIdentifier, "aurora", "final"))
 	} else {
 		// Dev only: its data is disposable test data, so destroy skips the final snapshot.
 		cfg.SkipFinalSnapshot = jsii.Bool(true)
@@ -188,14 +190,14 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 	var monitoringRole *string
 	if c.MonitoringInterval > 0 {
 		monitoringRole = role.New(scope, "monitoring-role", &role.Props{
-			Name:            n.Name(help.MaxIAMRoleName, "aurora-monitoring"),
+			Name:            n.Global(help.MaxIAMRoleName, "aurora-monitoring"),
 			Service:         "monitoring.rds.amazonaws.com",
 			Account:         props.Account,
 			ManagedPolicies: []string{"service-role/AmazonRDSEnhancedMonitoringRole"},
 		}).Role.Arn()
 	}
 	for i := 0; i < c.Instances; i++ {
-		instanceID := fmt.Sprintf("%s-%d", name, i+1)
+		instanceID := n.Name(help.MaxRDSIdentifier, "aurora", strconv.Itoa(i+1))
 		db.InstanceIDs = append(db.InstanceIDs, instanceID)
 		in := &rdsclusterinstance.RdsClusterInstanceConfig{
 			Identifier:              jsii.String(instanceID),

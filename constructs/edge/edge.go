@@ -105,7 +105,7 @@ func (e *Edge) alb(scope constructs.Construct, props *Props, cert *string) {
 	elb := dataawselbserviceaccount.NewDataAwsElbServiceAccount(scope, jsii.String("elb-account"), nil)
 	e.AccessLogs = bucket.New(scope, "access-logs", &bucket.Props{
 		// Globally unique: the account id makes the name ours. ALB log delivery supports SSE-S3 only.
-		Name:       n.Name(help.MaxS3BucketName-13, "alb-logs") + "-" + props.Account.ID,
+		Name:       n.Bucket(props.Account.ID, "alb-logs"),
 		ExpireDays: 365,
 		Statements: func(arn string) []help.Statement {
 			s := help.Allow("ElbWritesAccessLogs", []string{"s3:PutObject"}, []string{arn + "/alb/AWSLogs/" + props.Account.ID + "/*"})
@@ -203,7 +203,7 @@ func (e *Edge) api(scope constructs.Construct, props *Props, cert *string, zone 
 			ThrottlingBurstLimit:   jsii.Number(float64(props.BurstLimit)),
 			DetailedMetricsEnabled: jsii.Bool(true),
 		},
-		Tags: help.NameTag(name + "-default"),
+		Tags: help.NameTag(n.Name(help.MaxAPIGatewayName, "api", "default")),
 	})
 	domain := apigatewayv2domainname.NewApigatewayv2DomainName(scope, jsii.String("domain"), &apigatewayv2domainname.Apigatewayv2DomainNameConfig{
 		DomainName: jsii.String(props.Domain),

@@ -164,7 +164,7 @@ func (net *Network) flowLogs(scope constructs.Construct, props *Props) {
 	})
 	net.FlowLogGroup = group
 	r := role.New(scope, "flow-logs-role", &role.Props{
-		Name:    n.Name(help.MaxIAMRoleName, "flow-logs"),
+		Name:    n.Global(help.MaxIAMRoleName, "flow-logs"),
 		Service: "vpc-flow-logs.amazonaws.com",
 		Account: props.Account,
 		Policies: map[string]string{"write-flow-logs": help.Policy(help.Allow("WriteFlowLogs",

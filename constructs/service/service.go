@@ -94,7 +94,7 @@ func New(scope constructs.Construct, id string, props *Props) *Service {
 	n, svc := props.Namer, props.Service
 	s := &Service{Name: svc.Name, Secrets: map[string]secretsmanagersecret.SecretsmanagerSecret{}}
 
-	repoName := help.Project + "/" + n.Env + "/" + svc.Name
+	repoName := n.Slash(svc.Name)
 	s.Repository = ecrrepository.NewEcrRepository(scope, jsii.String("repository"), &ecrrepository.EcrRepositoryConfig{
 		Name:                       jsii.String(repoName),
 		ImageTagMutability:         jsii.String("IMMUTABLE"),
@@ -117,7 +117,7 @@ func New(scope constructs.Construct, id string, props *Props) *Service {
 		MaskCardNumbers: true, // any service may log a request body by mistake
 	})
 	for _, sec := range svc.Secrets {
-		name := n.Path(svc.Name, sec)[1:] // Secrets Manager names must not start with "/"
+		name := n.Slash(svc.Name, sec)
 		s.Secrets[sec] = secretsmanagersecret.NewSecretsmanagerSecret(scope, jsii.String("secret-"+sec), &secretsmanagersecret.SecretsmanagerSecretConfig{
 			Name:                 jsii.String(name),
 			Description:          jsii.String(fmt.Sprintf("%s for the %s service; value set out of band, never by Terraform", sec, svc.Name)),
@@ -156,7 +156,7 @@ func (s *Service) roles(scope constructs.Construct, props *Props) {
 			viaService(help.Allow("DecryptOwnSecrets", []string{"kms:Decrypt"}, []string{*props.SecretsKeyArn}), props.Account.ServiceHost("secretsmanager")))
 	}
 	s.ExecutionRole = role.New(scope, "execution-role", &role.Props{
-		Name: n.Name(help.MaxIAMRoleName, svc.Name, "execution"), Service: "ecs-tasks.amazonaws.com", Account: props.Account,
+		Name: n.Global(help.MaxIAMRoleName, svc.Name, "execution"), Service: "ecs-tasks.amazonaws.com", Account: props.Account,
 		Policies: map[string]string{"pull-log-secrets": help.Policy(exec...)},
 	})
 
@@ -183,7 +183,7 @@ func (s *Service) roles(scope constructs.Construct, props *Props) {
 		policies["service-access"] = help.Policy(task...)
 	}
 	s.TaskRole = role.New(scope, "task-role", &role.Props{
-		Name: n.Name(help.MaxIAMRoleName, svc.Name, "task"), Service: "ecs-tasks.amazonaws.com", Account: props.Account,
+		Name: n.Global(help.MaxIAMRoleName, svc.Name, "task"), Service: "ecs-tasks.amazonaws.com", Account: props.Account,
 		Policies: policies,
 	})
 }

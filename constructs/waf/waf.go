@@ -58,7 +58,7 @@ func New(scope constructs.Construct, id string, props *Props) *WAF {
 	})
 	// WAF only delivers to log groups whose name starts with aws-waf-logs-.
 	group := logs.New(scope, "logs", &logs.Props{
-		Name: "aws-waf-logs-" + help.Project + "-" + props.Namer.Env, RetentionDays: props.LogRetentionDays, KmsKeyArn: props.LogsKeyArn,
+		Name: props.Namer.WAFLogGroup(), RetentionDays: props.LogRetentionDays, KmsKeyArn: props.LogsKeyArn,
 	})
 	var redacted []*wafv2webaclloggingconfiguration.Wafv2WebAclLoggingConfigurationRedactedFields
 	for _, h := range RedactedHeaders {
