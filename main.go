@@ -27,6 +27,7 @@ import (
 	"github.com/scalepayments/infra/stacks"
 	"github.com/scalepayments/infra/stacks/policy"
 	"github.com/scalepayments/infra/stacks/report"
+	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
 const usage = `usage: scalepayments [report]      synthesize the selected environments (report: also write cdktf.out/report.md)
@@ -87,7 +88,7 @@ func operate(w io.Writer, command, name string) error {
 		if err != nil {
 			return fmt.Errorf("%v: synthesize %s first (make synth)", err, env.Name)
 		}
-		cfg, err := policy.Parse(data)
+		cfg, err := synthesized.Parse(data)
 		if err != nil {
 			return err
 		}

@@ -17,10 +17,11 @@ import (
 	"github.com/scalepayments/infra/stacks"
 	"github.com/scalepayments/infra/stacks/policy"
 	"github.com/scalepayments/infra/stacks/report"
+	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
 func reviewed(t *testing.T, json string) []report.Stack {
-	cfg, err := policy.Parse([]byte(json))
+	cfg, err := synthesized.Parse([]byte(json))
 	require.NoError(t, err)
 	return []report.Stack{{Env: envconfig.Dev, Config: cfg, Policy: policy.Check("scalepayments-dev", cfg, envconfig.Dev, stacks.Suppressions)}}
 }

@@ -1,6 +1,6 @@
 package stacks
 
-import "github.com/scalepayments/infra/stacks/policy"
+import "github.com/scalepayments/infra/stacks/synthesized"
 
 // FirstDeployTypes are what must exist, and be filled out of band, before the first full apply:
 // the image repositories (images are pushed into them) and the application secrets (values are
@@ -11,7 +11,7 @@ var FirstDeployTypes = []string{"aws_ecr_repository", "aws_secretsmanager_secret
 
 // FirstDeployTargets are the -target flags of the first deployment's step 1 (`make bootstrap`);
 // Terraform adds what they depend on (their KMS keys, the account data sources).
-func FirstDeployTargets(c *policy.Config) []string {
+func FirstDeployTargets(c *synthesized.Config) []string {
 	var out []string
 	for _, typ := range FirstDeployTypes {
 		for _, r := range c.Of(typ) {

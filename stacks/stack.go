@@ -29,7 +29,7 @@ import (
 	"github.com/scalepayments/infra/constructs/waf"
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help"
-	"github.com/scalepayments/infra/stacks/policy"
+	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
 // RequiredTerraform is the Terraform version floor (S3 use_lockfile needs 1.10).
@@ -246,7 +246,7 @@ func (s *Stack) outputs() {
 // Synthesized returns the stack's Terraform configuration as cdktf wrote it to outdir. In HCL
 // mode there is no JSON file, so it asks jsii for the same document (slower: a second
 // serialization of the whole stack).
-func (s *Stack) Synthesized(outdir string) (*policy.Config, error) {
+func (s *Stack) Synthesized(outdir string) (*synthesized.Config, error) {
 	data, err := os.ReadFile(filepath.Join(outdir, "stacks", s.Name, "cdk.tf.json"))
 	if errors.Is(err, fs.ErrNotExist) {
 		data, err = json.Marshal(s.Stack.ToTerraform())
@@ -254,5 +254,5 @@ func (s *Stack) Synthesized(outdir string) (*policy.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return policy.Parse(data)
+	return synthesized.Parse(data)
 }

@@ -13,21 +13,21 @@ import (
 
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/stacks"
-	"github.com/scalepayments/infra/stacks/policy"
+	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
 // Body is one resource's (or block's) attributes.
-type Body = policy.Body
+type Body = synthesized.Body
 
 // Shorthands for the JSON helpers tests use most.
 var (
-	RefTo   = policy.RefTo
-	Strings = policy.Strings
+	RefTo   = synthesized.RefTo
+	Strings = synthesized.Strings
 )
 
 // Doc is one synthesized stack.
 type Doc struct {
-	*policy.Config
+	*synthesized.Config
 	Env   envconfig.Environment
 	Stack *stacks.Stack
 	JSON  string
@@ -66,7 +66,7 @@ func SynthStack(stack cdktf.TerraformStack) *Doc {
 	if err != nil {
 		panic(err)
 	}
-	cfg, err := policy.Parse(out)
+	cfg, err := synthesized.Parse(out)
 	if err != nil {
 		panic(err)
 	}

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"github.com/scalepayments/infra/stacks/synthesized"
 	"strings"
 
 	"github.com/scalepayments/infra/help"
@@ -87,14 +88,14 @@ const accountToken = "${data.aws_caller_identity.caller.account_id}"
 
 var nameAttrs = []string{"name", "name_prefix", "identifier", "cluster_identifier", "replication_group_id", "bucket", "user_id", "user_name", "user_group_id"}
 
-// UntaggedResources lists resources that lack an explicit Name tag although AWS can tag them.
-func (c *Config) UntaggedResources() []Resource {
-	var bad []Resource
+// Untagged lists resources that lack an explicit Name tag although AWS can tag them.
+func Untagged(c *synthesized.Config) []synthesized.Resource {
+	var bad []synthesized.Resource
 	for _, r := range c.Each() {
 		if Untaggable[r.Type] {
 			continue
 		}
-		tags, _ := r.Body["tags"].(Body)
+		tags, _ := r.Body["tags"].(synthesized.Body)
 		if name, _ := tags["Name"].(string); name == "" {
 			bad = append(bad, r)
 		}
@@ -102,29 +103,14 @@ func (c *Config) UntaggedResources() []Resource {
 	return bad
 }
 
-// DefaultTags returns the provider's default_tags.
-func (c *Config) DefaultTags() map[string]string {
-	out := map[string]string{}
-	providers, _ := c.Root["provider"].(Body)
-	aws, _ := providers["aws"].([]any)
-	for _, p := range aws {
-		for _, dt := range p.(Body)["default_tags"].([]any) {
-			for k, v := range dt.(Body)["tags"].(Body) {
-				out[k] = v.(string)
-			}
-		}
-	}
-	return out
-}
-
 // NameViolations lists every generated name longer than its AWS limit, and every name
 // attribute whose limit the table does not know.
-func (c *Config) NameViolations() []string {
+func NameViolations(c *synthesized.Config) []string {
 	var bad []string
 	for _, r := range c.Each() {
 		for _, attr := range nameAttrs {
 			v, ok := r.Body[attr].(string)
-			if !ok || IsRef(v) {
+			if !ok || synthesized.IsRef(v) {
 				continue // absent, or a whole reference to a resource checked on its own
 			}
 			// The account id is the one token allowed in a name (global S3 uniqueness): 12 digits.

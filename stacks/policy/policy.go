@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"github.com/scalepayments/infra/stacks/synthesized"
 	"sort"
 	"strings"
 
@@ -29,14 +30,14 @@ type Rule struct {
 
 // Context is what a rule sees: the stack's configuration and the environment it was built from.
 type Context struct {
-	*Config
+	*synthesized.Config
 	Env envconfig.Environment
 }
 
 // Finding is one violation: which resource and what is wrong.
 type Finding struct {
 	Rule     *Rule
-	Resource Resource
+	Resource synthesized.Resource
 	Problem  string
 }
 
@@ -67,7 +68,7 @@ type Suppressed struct {
 }
 
 // Check runs every rule over a stack.
-func Check(stack string, c *Config, env envconfig.Environment, suppressions []Suppression) Report {
+func Check(stack string, c *synthesized.Config, env envconfig.Environment, suppressions []Suppression) Report {
 	r := Report{Stack: stack, Rules: len(Rules)}
 	ctx := &Context{Config: c, Env: env}
 	for i := range Rules {

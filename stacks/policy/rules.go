@@ -3,6 +3,7 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/scalepayments/infra/stacks/synthesized"
 	"regexp"
 	"slices"
 	"strings"
@@ -67,7 +68,7 @@ const strongPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 // strongPolicies are ALB policies that allow only TLS 1.2 and 1.3.
 var strongPolicies = []string{strongPolicy, "ELBSecurityPolicy-TLS13-1-2-Res-2021-06", "ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06"}
 
-func find(r Resource, format string, args ...any) Finding {
+func find(r synthesized.Resource, format string, args ...any) Finding {
 	return Finding{Resource: r, Problem: fmt.Sprintf(format, args...)}
 }
 
@@ -118,7 +119,7 @@ func redisEncrypted(c *Context) (out []Finding) {
 }
 
 // configOf returns the resource of typ whose bucket attribute references the bucket.
-func configOf(c *Context, typ string, bucket Resource) (Body, bool) {
+func configOf(c *Context, typ string, bucket synthesized.Resource) (synthesized.Body, bool) {
 	for _, r := range c.Of(typ) {
 		if ref, ok := c.Ref(r.Body["bucket"]); ok && ref.Name == bucket.Name {
 			return r.Body, true
@@ -139,7 +140,7 @@ func bucketsEncrypted(c *Context) (out []Finding) {
 			out = append(out, find(b, "no server-side encryption rule"))
 			continue
 		}
-		def, _ := rules[0].(Body)["apply_server_side_encryption_by_default"].(Body)
+		def, _ := rules[0].(synthesized.Body)["apply_server_side_encryption_by_default"].(synthesized.Body)
 		if def["sse_algorithm"] != "aws:kms" || empty(def["kms_master_key_id"]) {
 			out = append(out, find(b, "encrypted with %v, not a customer-managed KMS key", def["sse_algorithm"]))
 		}
@@ -169,7 +170,7 @@ func secretsEncrypted(c *Context) (out []Finding) {
 func ecrEncrypted(c *Context) (out []Finding) {
 	for _, r := range c.Of("aws_ecr_repository") {
 		cfg, _ := r.Body["encryption_configuration"].([]any)
-		if len(cfg) == 0 || cfg[0].(Body)["encryption_type"] != "KMS" || empty(cfg[0].(Body)["kms_key"]) {
+		if len(cfg) == 0 || cfg[0].(synthesized.Body)["encryption_type"] != "KMS" || empty(cfg[0].(synthesized.Body)["kms_key"]) {
 			out = append(out, find(r, "images are not encrypted with a customer-managed key"))
 		}
 	}
@@ -186,10 +187,10 @@ func auroraForcesTLS(c *Context) (out []Finding) {
 	return out
 }
 
-func hasParameter(group Body, name, value string) bool {
+func hasParameter(group synthesized.Body, name, value string) bool {
 	params, _ := group["parameter"].([]any)
 	for _, p := range params {
-		if p.(Body)["name"] == name && p.(Body)["value"] == value {
+		if p.(synthesized.Body)["name"] == name && p.(synthesized.Body)["value"] == value {
 			return true
 		}
 	}
@@ -219,18 +220,18 @@ func listenersUseTLS(c *Context) (out []Finding) {
 	return out
 }
 
-func redirectsToHTTPS(l Body) bool {
+func redirectsToHTTPS(l synthesized.Body) bool {
 	actions, _ := l["default_action"].([]any)
 	if len(actions) != 1 {
 		return false
 	}
-	redirect, _ := actions[0].(Body)["redirect"].(Body)
-	return actions[0].(Body)["type"] == "redirect" && redirect["protocol"] == "HTTPS"
+	redirect, _ := actions[0].(synthesized.Body)["redirect"].(synthesized.Body)
+	return actions[0].(synthesized.Body)["type"] == "redirect" && redirect["protocol"] == "HTTPS"
 }
 
 func apiDomainsTLS(c *Context) (out []Finding) {
 	for _, r := range c.Of("aws_apigatewayv2_domain_name") {
-		cfg, _ := r.Body["domain_name_configuration"].(Body)
+		cfg, _ := r.Body["domain_name_configuration"].(synthesized.Body)
 		if cfg["security_policy"] != "TLS_1_2" {
 			out = append(out, find(r, "security_policy is %v", cfg["security_policy"]))
 		}
@@ -251,7 +252,7 @@ func noWorldIngress(c *Context) (out []Finding) {
 	for _, r := range c.Of("aws_security_group") {
 		rules, _ := r.Body["ingress"].([]any)
 		for _, in := range rules {
-			for _, cidr := range append(Strings(in.(Body)["cidr_blocks"]), Strings(in.(Body)["ipv6_cidr_blocks"])...) {
+			for _, cidr := range append(synthesized.Strings(in.(synthesized.Body)["cidr_blocks"]), synthesized.Strings(in.(synthesized.Body)["ipv6_cidr_blocks"])...) {
 				if slices.Contains(worldCIDRs, cidr) {
 					out = append(out, find(r, "inline ingress from %s", cidr))
 				}
@@ -259,7 +260,7 @@ func noWorldIngress(c *Context) (out []Finding) {
 		}
 	}
 	for _, r := range c.Of("aws_security_group_rule") {
-		for _, cidr := range append(Strings(r.Body["cidr_blocks"]), Strings(r.Body["ipv6_cidr_blocks"])...) {
+		for _, cidr := range append(synthesized.Strings(r.Body["cidr_blocks"]), synthesized.Strings(r.Body["ipv6_cidr_blocks"])...) {
 			if r.Body["type"] == "ingress" && slices.Contains(worldCIDRs, cidr) {
 				out = append(out, find(r, "ingress from %s", cidr))
 			}
@@ -269,14 +270,14 @@ func noWorldIngress(c *Context) (out []Finding) {
 }
 
 // groupsOf returns the security group references a resource attaches to.
-func groupsOf(b Body) []string {
+func groupsOf(b synthesized.Body) []string {
 	for _, attr := range []string{"vpc_security_group_ids", "security_group_ids", "security_groups"} {
 		if g, ok := b[attr]; ok {
-			return Strings(g)
+			return synthesized.Strings(g)
 		}
 	}
-	if net, ok := b["network_configuration"].(Body); ok {
-		return Strings(net["security_groups"])
+	if net, ok := b["network_configuration"].(synthesized.Body); ok {
+		return synthesized.Strings(net["security_groups"])
 	}
 	return nil
 }
@@ -315,7 +316,7 @@ func dataStoresPrivate(c *Context) (out []Finding) {
 // groupID normalises "${aws_security_group.x.id}" so ids compare whatever the attribute.
 func groupID(ref string) string { return strings.TrimSuffix(strings.TrimSuffix(ref, ".id}"), "}") }
 
-func describeSource(in Resource) string {
+func describeSource(in synthesized.Resource) string {
 	for _, attr := range []string{"referenced_security_group_id", "cidr_ipv4", "cidr_ipv6", "prefix_list_id"} {
 		if v, ok := in.Body[attr]; ok {
 			return fmt.Sprintf("%v (%s)", v, in.Address())
@@ -359,7 +360,7 @@ func dataStoresBackedUp(c *Context) (out []Finding) {
 		if protected && (!isTrue(r.Body["deletion_protection"]) || isTrue(r.Body["skip_final_snapshot"])) {
 			out = append(out, find(r, "deletion protection off or final snapshot skipped in stage %s", c.Env.Stage))
 		}
-		if lc, _ := r.Body["lifecycle"].(Body); floors.PreventDestroy && !isTrue(lc["prevent_destroy"]) {
+		if lc, _ := r.Body["lifecycle"].(synthesized.Body); floors.PreventDestroy && !isTrue(lc["prevent_destroy"]) {
 			out = append(out, find(r, "no lifecycle prevent_destroy in stage %s", c.Env.Stage))
 		}
 	}
@@ -435,7 +436,7 @@ func noWildcardActions(c *Context) (out []Finding) {
 				continue
 			}
 			for _, s := range doc.Statement {
-				actions := Strings(s.Action)
+				actions := synthesized.Strings(s.Action)
 				if a, ok := s.Action.(string); ok {
 					actions = []string{a}
 				}
@@ -473,7 +474,7 @@ func stageFloors(c *Context) (out []Finding) {
 	if floors.NoWildcardCORS {
 		for _, r := range c.Of("aws_apigatewayv2_api") {
 			for _, cors := range asList(r.Body["cors_configuration"]) {
-				if slices.Contains(Strings(cors["allow_origins"]), "*") {
+				if slices.Contains(synthesized.Strings(cors["allow_origins"]), "*") {
 					out = append(out, find(r, "CORS allows any origin in stage %s", c.Env.Stage))
 				}
 			}
@@ -505,14 +506,14 @@ func stageFloors(c *Context) (out []Finding) {
 }
 
 // asList reads a block that the JSON holds as one object or as a list of objects.
-func asList(v any) []Body {
+func asList(v any) []synthesized.Body {
 	switch b := v.(type) {
-	case Body:
-		return []Body{b}
+	case synthesized.Body:
+		return []synthesized.Body{b}
 	case []any:
-		var out []Body
+		var out []synthesized.Body
 		for _, x := range b {
-			if xb, ok := x.(Body); ok {
+			if xb, ok := x.(synthesized.Body); ok {
 				out = append(out, xb)
 			}
 		}
@@ -525,7 +526,7 @@ func baselinePresent(c *Context) (out []Finding) {
 	if !c.Env.OwnsAccountBaseline {
 		return nil
 	}
-	stack := Resource{Type: "stack", Name: "baseline"}
+	stack := synthesized.Resource{Type: "stack", Name: "baseline"}
 	enabled := func(typ, attr string) bool {
 		for _, r := range c.List(typ) {
 			if attr == "" || isTrue(r[attr]) {
@@ -551,7 +552,7 @@ func baselinePresent(c *Context) (out []Finding) {
 }
 
 func tagged(c *Context) (out []Finding) {
-	for _, r := range c.UntaggedResources() {
+	for _, r := range Untagged(c.Config) {
 		out = append(out, find(r, "no Name tag"))
 	}
 	return out

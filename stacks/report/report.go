@@ -13,12 +13,13 @@ import (
 
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/stacks/policy"
+	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
 // Stack is what the report needs of one synthesized environment.
 type Stack struct {
 	Env    envconfig.Environment
-	Config *policy.Config
+	Config *synthesized.Config
 	Policy policy.Report
 }
 

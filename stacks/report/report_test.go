@@ -9,12 +9,13 @@ import (
 
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/stacks/policy"
+	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
 func stacksOf(t *testing.T, envs ...envconfig.Environment) []Stack {
 	var out []Stack
 	for i, e := range envs {
-		cfg, err := policy.Parse([]byte(`{"resource":{"aws_vpc":{"v":{}},"aws_nat_gateway":{` + nats(i+1) + `}}}`))
+		cfg, err := synthesized.Parse([]byte(`{"resource":{"aws_vpc":{"v":{}},"aws_nat_gateway":{` + nats(i+1) + `}}}`))
 		require.NoError(t, err)
 		out = append(out, Stack{Env: e, Config: cfg, Policy: policy.Report{Stack: "scalepayments-" + e.Name, Rules: 24}})
 	}
@@ -54,7 +55,7 @@ func TestDifferencesListOnlySettingsThatDiffer(t *testing.T) {
 func TestWriteRendersAllThreeSections(t *testing.T) {
 	stacks := stacksOf(t, envconfig.Dev, envconfig.Prod)
 	rule := &policy.Rules[0]
-	bucket := policy.Resource{Type: "aws_s3_bucket", Name: "logs"}
+	bucket := synthesized.Resource{Type: "aws_s3_bucket", Name: "logs"}
 	stacks[1].Policy.Findings = []policy.Finding{{Rule: rule, Resource: bucket, Problem: "not encrypted"}}
 	stacks[1].Policy.Suppressed = []policy.Suppressed{{Finding: policy.Finding{Rule: rule, Resource: bucket}, Suppression: policy.Suppression{Reason: "AWS allows only SSE-S3"}}}
 	var b bytes.Buffer

@@ -24,7 +24,7 @@ func TestAddingAFourthEnvironment(t *testing.T) {
 	require.NoError(t, envconfig.ValidateAll(append(envconfig.All(), qa)))
 	d := tests.Synth(qa)
 	assert.False(t, policy.Check("scalepayments-qa", d.Config, qa, stacks.Suppressions).Failed())
-	assert.Empty(t, d.NameViolations())
+	assert.Empty(t, policy.NameViolations(d.Config))
 	assert.Equal(t, "sp-qa-alb", d.One("aws_lb")["name"])
 	assert.Zero(t, d.Count("aws_cloudtrail"))
 	var protocols []string

@@ -33,13 +33,13 @@ func TestHygiene(t *testing.T) {
 	envTag := map[string]string{"dev": "Development", "staging": "Staging", "prod": "Production"}
 	for _, d := range all() {
 		assert.NotRegexp(t, literalSecret, d.JSON, d.Env.Name)
-		assert.Empty(t, d.UntaggedResources(), d.Env.Name)
+		assert.Empty(t, policy.Untagged(d.Config), d.Env.Name)
 		tags := d.DefaultTags()
 		assert.Equal(t, envTag[d.Env.Name], tags["Environment"])
 		assert.Equal(t, "ScalePayments", tags["Project"])
 		assert.Equal(t, "cdktf", tags["ManagedBy"])
 		assert.Equal(t, "scalepayments-"+d.Env.Name, tags["Stack"])
-		assert.Empty(t, d.NameViolations(), d.Env.Name)
+		assert.Empty(t, policy.NameViolations(d.Config), d.Env.Name)
 	}
 }
 

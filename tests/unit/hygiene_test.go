@@ -6,12 +6,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scalepayments/infra/stacks/policy"
 	"github.com/scalepayments/infra/tests"
 )
 
 func TestEveryTaggableResourceIsTagged(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
-		assert.Empty(t, d.UntaggedResources(), d.Env.Name)
+		assert.Empty(t, policy.Untagged(d.Config), d.Env.Name)
 		want := map[string]string{"Project": "ScalePayments", "ManagedBy": "cdktf", "Stack": "scalepayments-" + d.Env.Name}
 		for k, v := range d.Env.Tags {
 			want[k] = v
@@ -30,7 +31,7 @@ func TestEnvironmentTagsMatchTheDesign(t *testing.T) {
 
 func TestAllNamesWithinLimits(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
-		assert.Empty(t, d.NameViolations(), d.Env.Name)
+		assert.Empty(t, policy.NameViolations(d.Config), d.Env.Name)
 	}
 }
 
@@ -62,7 +63,7 @@ func TestNamesFitForTheLongestEnvironment(t *testing.T) {
 	env.Name, env.Code, env.APIDomain = "performance1", "perf", "api.performance1.scalepayments.com"
 	require.NoError(t, env.Validate())
 	d := tests.Synth(env)
-	assert.Empty(t, d.NameViolations())
+	assert.Empty(t, policy.NameViolations(d.Config))
 	for _, tg := range d.List("aws_lb_target_group") {
 		assert.LessOrEqual(t, len(tg["name"].(string)), 32, tg["name"])
 	}

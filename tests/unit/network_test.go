@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scalepayments/infra/help"
-	"github.com/scalepayments/infra/stacks/policy"
+	"github.com/scalepayments/infra/stacks/synthesized"
 	"github.com/scalepayments/infra/tests"
 )
 
@@ -114,7 +114,7 @@ func TestPositionalIDsMoveToAZKeyedIDs(t *testing.T) {
 		assert.Len(t, moves, 3*azs+3*azs+azs+azs+2*nats, "%s: subnets, associations, private route tables and routes, NATs and EIPs", d.Env.Name)
 		for i, az := range d.Env.AvailabilityZones {
 			from := "aws_subnet." + help.LogicalID("network", fmt.Sprintf("private-%d", i))
-			assert.Contains(t, moves, policy.Move{From: from, To: "aws_subnet." + help.LogicalID("network", "private-"+az)})
+			assert.Contains(t, moves, synthesized.Move{From: from, To: "aws_subnet." + help.LogicalID("network", "private-"+az)})
 		}
 	}
 }

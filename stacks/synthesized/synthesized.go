@@ -1,6 +1,7 @@
-// Package policy is the project's synth-time compliance check: rules mapped to PCI-DSS v4
-// requirements, run over each stack's synthesized Terraform JSON (design §6).
-package policy
+// Package synthesized reads a stack's synthesized Terraform configuration (cdk.tf.json) and
+// answers questions about it: resources by type and address, references, moved blocks. The
+// policy pack, the review report, the app and the tests all read stacks through it.
+package synthesized
 
 import (
 	"encoding/json"
@@ -146,6 +147,21 @@ func Strings(v any) []string {
 	out := make([]string, len(arr))
 	for i, x := range arr {
 		out[i] = fmt.Sprint(x)
+	}
+	return out
+}
+
+// DefaultTags returns the provider's default_tags.
+func (c *Config) DefaultTags() map[string]string {
+	out := map[string]string{}
+	providers, _ := c.Root["provider"].(Body)
+	aws, _ := providers["aws"].([]any)
+	for _, p := range aws {
+		for _, dt := range p.(Body)["default_tags"].([]any) {
+			for k, v := range dt.(Body)["tags"].(Body) {
+				out[k] = v.(string)
+			}
+		}
 	}
 	return out
 }
