@@ -89,12 +89,12 @@ func New(scope constructs.Construct, env envconfig.Environment, backend Backend)
 	s.Network = network.New(stack, "network", &network.Props{
 		Namer: namer, Account: account,
 		CIDR: env.VPCCIDR, AvailabilityZones: env.AvailabilityZones, NATGateways: env.NATGateways,
-		LogRetentionDays: env.LogRetentionDays, LogsKeyArn: s.Keys.Logs.Arn(),
+		LogRetentionDays: env.LogRetentionDays, LogsKeyARN: s.Keys.Logs.Arn(),
 	})
-	s.Firewall = firewall.New(stack, "firewall", &firewall.Props{Namer: namer, VpcID: s.Network.Vpc.Id(), Endpoints: env.InterfaceEndpoints})
+	s.Firewall = firewall.New(stack, "firewall", &firewall.Props{Namer: namer, VPCID: s.Network.VPC.Id(), Endpoints: env.InterfaceEndpoints})
 	if env.InterfaceEndpoints {
 		s.Endpoints = endpoints.New(stack, "endpoints", &endpoints.Props{
-			Namer: namer, Region: env.Region, VpcID: s.Network.Vpc.Id(),
+			Namer: namer, Region: env.Region, VPCID: s.Network.VPC.Id(),
 			SubnetIDs:       s.Network.PrivateIDs,
 			SecurityGroupID: s.Firewall.ID(firewall.Endpoints),
 		})
@@ -113,7 +113,7 @@ func (s *Stack) dataStores(namer help.Namer, account help.Account) {
 		Namer: namer, Account: account, Config: env.Aurora, AvailabilityZones: env.AvailabilityZones,
 		Protected: floors.Protected, PreventDestroy: floors.PreventDestroy,
 		SubnetIDs: dbSubnets, SecurityGroupID: s.Firewall.ID(firewall.Aurora),
-		KmsKeyArn: s.Keys.Database.Arn(), LogsKeyArn: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
+		KMSKeyARN: s.Keys.Database.Arn(), LogsKeyARN: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
 	})
 	var users []string // Redis users only for the services that use Redis
 	for _, svc := range env.Services {
@@ -124,7 +124,7 @@ func (s *Stack) dataStores(namer help.Namer, account help.Account) {
 	s.Cache = cache.New(s.Stack, "cache", &cache.Props{
 		Namer: namer, Account: account, Config: env.Redis, AvailabilityZones: env.AvailabilityZones,
 		SubnetIDs: dbSubnets, SecurityGroupID: s.Firewall.ID(firewall.Redis),
-		KmsKeyArn: s.Keys.Cache.Arn(), LogsKeyArn: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
+		KMSKeyARN: s.Keys.Cache.Arn(), LogsKeyARN: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
 		Users: users,
 	})
 	s.DatabaseAccess, s.CacheAccess = s.Database.Access(), s.Cache.Access()
@@ -142,11 +142,11 @@ func (s *Stack) compute(namer help.Namer, account help.Account) {
 		Services: names, CORSOrigins: env.CORSAllowedOrigins,
 		RateLimit: env.APIThrottle.RateLimit, BurstLimit: env.APIThrottle.BurstLimit,
 		DeletionProtect: env.Stage.Floors().Protected, SubnetIDs: private,
-		AlbSecurityGroup: s.Firewall.ID(firewall.Alb), VpcLinkGroup: s.Firewall.ID(firewall.VpcLink),
-		LogsKeyArn: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
+		ALBSecurityGroup: s.Firewall.ID(firewall.ALB), VPCLinkGroup: s.Firewall.ID(firewall.VPCLink),
+		LogsKeyARN: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
 	})
 	s.Cluster = cluster.New(s.Stack, "cluster", &cluster.Props{
-		Namer: namer, SpotWeight: env.FargateSpotWeight, LogsKeyArn: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
+		Namer: namer, SpotWeight: env.FargateSpotWeight, LogsKeyARN: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
 	})
 	for _, svc := range env.Services {
 		s.Services = append(s.Services, service.New(s.Stack, "service-"+svc.Name, &service.Props{
@@ -155,11 +155,11 @@ func (s *Stack) compute(namer help.Namer, account help.Account) {
 			LogRetentionDays: env.LogRetentionDays, SecretRecoveryDays: env.SecretRecoveryDays,
 			ClusterID: s.Cluster.Cluster.Id(), ClusterName: s.Cluster.Cluster.Name(),
 			ClusterCapacity: s.Cluster.Capacity, CapacityStrategy: s.Cluster.Strategy,
-			ExecLogGroupArn: s.Cluster.ExecLogGroup.Group.Arn(),
-			SubnetIDs:       private, VpcID: s.Network.Vpc.Id(), SecurityGroupID: s.Firewall.ID(firewall.Tasks),
-			ListenerArn: s.Edge.Listener.Arn(), AlbArnSuffix: s.Edge.Alb.ArnSuffix(),
+			ExecLogGroupARN: s.Cluster.ExecLogGroup.Arn(),
+			SubnetIDs:       private, VPCID: s.Network.VPC.Id(), SecurityGroupID: s.Firewall.ID(firewall.Tasks),
+			ListenerARN: s.Edge.Listener.Arn(), ALBARNSuffix: s.Edge.ALB.ArnSuffix(),
 			Database: s.DatabaseAccess, Cache: s.CacheAccess,
-			LogsKeyArn: s.Keys.Logs.Arn(), ImagesKeyArn: s.Keys.Images.Arn(), SecretsKeyArn: s.Keys.Secrets.Arn(),
+			LogsKeyARN: s.Keys.Logs.Arn(), ImagesKeyARN: s.Keys.Images.Arn(), SecretsKeyARN: s.Keys.Secrets.Arn(),
 		}))
 	}
 }
@@ -169,18 +169,18 @@ func (s *Stack) security(namer help.Namer, account help.Account) {
 	logsKey := s.Keys.Logs.Arn()
 	if env.WAF {
 		s.WAF = waf.New(s.Stack, "waf", &waf.Props{
-			Namer: namer, RateLimit: env.WAFRateLimit, AlbArn: s.Edge.Alb.Arn(), LogsKeyArn: logsKey, LogRetentionDays: env.LogRetentionDays,
+			Namer: namer, RateLimit: env.WAFRateLimit, ALBARN: s.Edge.ALB.Arn(), LogsKeyARN: logsKey, LogRetentionDays: env.LogRetentionDays,
 		})
 	}
 	if env.OwnsAccountBaseline {
 		s.Baseline = baseline.New(s.Stack, "baseline", &baseline.Props{
-			Namer: namer, Account: account, AuditKeyArn: s.Keys.Audit.Arn(), LogsKeyArn: logsKey, LogRetentionDays: env.LogRetentionDays,
+			Namer: namer, Account: account, AuditKeyARN: s.Keys.Audit.Arn(), LogsKeyARN: logsKey, LogRetentionDays: env.LogRetentionDays,
 		})
 	}
 	s.Alarms = alarms.New(s.Stack, "alarms", &alarms.Props{
-		Namer: namer, Account: account, KmsKeyArn: s.Keys.Alarms.Arn(), Thresholds: env.Alarms, Services: env.Services,
+		Namer: namer, Account: account, KMSKeyARN: s.Keys.Alarms.Arn(), Thresholds: env.Alarms, Services: env.Services,
 		Notify: env.Notify, GuardDutyFindings: s.Baseline != nil,
-		AlbArnSuffix: s.Edge.Alb.ArnSuffix(), ClusterName: s.Cluster.Cluster.Name(), ApiID: s.Edge.Api.Id(),
+		ALBARNSuffix: s.Edge.ALB.ArnSuffix(), ClusterName: s.Cluster.Cluster.Name(), APIID: s.Edge.API.Id(),
 		AuroraClusterID: s.Database.ClusterID, AuroraInstances: s.Database.InstanceIDs,
 		RedisNodes: s.CacheAccess.NodeIDs,
 	})
@@ -208,7 +208,7 @@ func (s *Stack) outputs() {
 			Value: value, Description: jsii.String(description),
 		})
 	}
-	out("vpc_id", "VPC id", s.Network.Vpc.Id())
+	out("vpc_id", "VPC id", s.Network.VPC.Id())
 	out("public_subnet_ids", "Public subnet ids (NAT gateways only), one per AZ", s.Network.PublicIDs)
 	out("private_subnet_ids", "Private subnet ids (tasks, ALB, VPC link), one per AZ", s.Network.PrivateIDs)
 	out("database_subnet_ids", "Database subnet ids (no route out), one per AZ", s.Network.DatabaseIDs)
@@ -217,7 +217,7 @@ func (s *Stack) outputs() {
 	out("aurora_reader_endpoint", "Aurora PostgreSQL reader endpoint (TLS required)", s.DatabaseAccess.ReaderHost)
 	out("aurora_port", "Aurora PostgreSQL port", db.Cluster.Port())
 	out("aurora_cluster_arn", "Aurora cluster ARN (RDS Data API resource for make db-users)", db.Cluster.Arn())
-	out("aurora_master_secret_arn", "ARN of the RDS-managed master user secret (the value stays in Secrets Manager)", db.MasterSecretArn)
+	out("aurora_master_secret_arn", "ARN of the RDS-managed master user secret (the value stays in Secrets Manager)", db.MasterSecretARN)
 	out("redis_primary_endpoint", "Redis primary endpoint (TLS and IAM auth required)", s.CacheAccess.Host)
 	out("redis_reader_endpoint", "Redis reader endpoint (TLS and IAM auth required)", s.CacheAccess.ReaderHost)
 	out("redis_user_group_id", "Redis RBAC user group id", c.UserGroup.UserGroupId())
@@ -227,17 +227,17 @@ func (s *Stack) outputs() {
 	}
 	out("redis_user_ids", "Redis IAM-authenticated user id per service", &userIDs)
 	out("api_url", "Public API URL (custom domain, TLS 1.2+)", s.Edge.URL)
-	out("api_endpoint", "Raw execute-api endpoint (disabled: clients must use api_url)", s.Edge.Api.ApiEndpoint())
-	out("alb_dns_name", "Internal ALB DNS name (reachable only through the VPC link)", s.Edge.Alb.DnsName())
+	out("api_endpoint", "Raw execute-api endpoint (disabled: clients must use api_url)", s.Edge.API.ApiEndpoint())
+	out("alb_dns_name", "Internal ALB DNS name (reachable only through the VPC link)", s.Edge.ALB.DnsName())
 	out("ecs_cluster_name", "ECS cluster name", s.Cluster.Cluster.Name())
 	serviceNames := map[string]*string{}
 	logGroups := map[string]*string{
-		"vpc_flow_logs": s.Network.FlowLogGroup.Group.Name(), "api_access": s.Edge.AccessLogGroup.Group.Name(),
-		"ecs_exec": s.Cluster.ExecLogGroup.Group.Name(), "aurora": s.Database.LogGroup.Group.Name(),
+		"vpc_flow_logs": s.Network.FlowLogGroup.Name(), "api_access": s.Edge.AccessLogGroup.Name(),
+		"ecs_exec": s.Cluster.ExecLogGroup.Name(), "aurora": s.Database.LogGroup.Name(),
 	}
 	for _, svc := range s.Services {
 		serviceNames[svc.Name] = svc.Service.Name()
-		logGroups["service_"+svc.Name] = svc.LogGroup.Group.Name()
+		logGroups["service_"+svc.Name] = svc.LogGroup.Name()
 	}
 	out("ecs_service_names", "ECS service name per service", &serviceNames)
 	out("log_group_names", "CloudWatch log group names", &logGroups)

@@ -24,7 +24,7 @@ import (
 type Props struct {
 	Namer      help.Namer
 	Account    help.Account
-	KmsKeyArn  *string
+	KMSKeyARN  *string
 	Thresholds envconfig.Alarms
 	Services   []envconfig.Service
 	Notify     envconfig.Notifications
@@ -32,12 +32,12 @@ type Props struct {
 	// stack holds the account's detector.
 	GuardDutyFindings bool
 
-	AlbArnSuffix    *string
+	ALBARNSuffix    *string
 	ClusterName     *string
 	AuroraClusterID string
 	AuroraInstances []string // instance identifiers
 	RedisNodes      []string // member cache cluster ids
-	ApiID           *string
+	APIID           *string
 }
 
 // Alarms is the topic, every alarm by name and every event rule by name.
@@ -59,12 +59,12 @@ type Alarm struct {
 func Definitions(p *Props) []Alarm {
 	t := p.Thresholds
 	gt, lt := "GreaterThanOrEqualToThreshold", lessThan
-	alb := map[string]string{"LoadBalancer": *p.AlbArnSuffix}
+	alb := map[string]string{"LoadBalancer": *p.ALBARNSuffix}
 	out := []Alarm{
 		{"alb-5xx", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "Sum", gt, alb, float64(t.Errors5xx), "ALB returned 5xx responses"},
 		{"alb-target-5xx", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum", gt, alb, float64(t.Errors5xx), "services returned 5xx responses"},
 		{"alb-response-time-p95", "AWS/ApplicationELB", "TargetResponseTime", "p95", gt, alb, float64(t.ResponseTimeMs) / 1000, "p95 target response time too high"},
-		{"api-5xx", "AWS/ApiGateway", "5xx", "Sum", gt, map[string]string{"ApiId": *p.ApiID, "Stage": "$default"}, float64(t.Errors5xx), "API Gateway returned 5xx responses"},
+		{"api-5xx", "AWS/ApiGateway", "5xx", "Sum", gt, map[string]string{"ApiId": *p.APIID, "Stage": "$default"}, float64(t.Errors5xx), "API Gateway returned 5xx responses"},
 		{"aurora-cpu", "AWS/RDS", "CPUUtilization", "Average", gt, map[string]string{"DBClusterIdentifier": p.AuroraClusterID}, float64(t.CPUPercent), "Aurora CPU high"},
 	}
 	for _, svc := range p.Services {
@@ -98,7 +98,7 @@ func New(scope constructs.Construct, id string, props *Props) *Alarms {
 	n := props.Namer
 	name := n.Name(help.MaxSNSTopicName, "alarms")
 	topic := snstopic.NewSnsTopic(scope, jsii.String("topic"), &snstopic.SnsTopicConfig{
-		Name: jsii.String(name), KmsMasterKeyId: props.KmsKeyArn, Tags: help.NameTag(name),
+		Name: jsii.String(name), KmsMasterKeyId: props.KMSKeyARN, Tags: help.NameTag(name),
 	})
 	publish := help.Allow("CloudWatchPublishes", []string{"sns:Publish"}, []string{*topic.Arn()})
 	publish.Principal = help.ServicePrincipal("cloudwatch.amazonaws.com")

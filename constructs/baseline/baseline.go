@@ -32,8 +32,8 @@ const AuditRetentionDays = 400
 type Props struct {
 	Namer            help.Namer
 	Account          help.Account
-	AuditKeyArn      *string
-	LogsKeyArn       *string
+	AuditKeyARN      *string
+	LogsKeyARN       *string
 	LogRetentionDays int
 }
 
@@ -43,7 +43,7 @@ type Baseline struct {
 	Recorder      configconfigurationrecorder.ConfigConfigurationRecorder
 	Trail         cloudtrail.Cloudtrail
 	Bucket        *bucket.Bucket
-	TrailLogGroup *logs.Logs
+	TrailLogGroup *logs.Group
 }
 
 // TrailName is the multi-region trail's name; the audit key's policy names the trail too.
@@ -67,7 +67,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	trailName := TrailName(n)
 	trailArn := a.ARN("cloudtrail", "trail/"+trailName)
 	b.Bucket = bucket.New(scope, "audit-bucket", &bucket.Props{
-		Name: n.Bucket(a.ID, "audit"), KmsKeyArn: props.AuditKeyArn, ExpireDays: AuditRetentionDays,
+		Name: n.Bucket(a.ID, "audit"), KMSKeyARN: props.AuditKeyARN, ExpireDays: AuditRetentionDays,
 		Statements: func(arn string) []help.Statement {
 			return []help.Statement{
 				servicePut("CloudTrailAclCheck", "cloudtrail.amazonaws.com", []string{"s3:GetBucketAcl"}, arn, map[string]any{"aws:SourceArn": trailArn}),
@@ -77,8 +77,8 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 			}
 		},
 	})
-	bucketName := b.Bucket.Bucket.Bucket()
-	bucketArn := *b.Bucket.Bucket.Arn()
+	bucketName := b.Bucket.Bucket()
+	bucketArn := *b.Bucket.Arn()
 
 	configRole := role.New(scope, "config-role", &role.Props{
 		Name: n.Global(help.MaxIAMRoleName, "config"), Service: "config.amazonaws.com", Account: a,
@@ -86,7 +86,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 		Policies: map[string]string{"deliver": help.Policy(
 			help.Allow("CheckBucket", []string{"s3:GetBucketAcl"}, []string{bucketArn}),
 			help.Allow("Deliver", []string{"s3:PutObject"}, []string{bucketArn + "/config/AWSLogs/" + a.ID + "/*"}),
-			help.Allow("Encrypt", []string{"kms:GenerateDataKey", "kms:Decrypt"}, []string{*props.AuditKeyArn}),
+			help.Allow("Encrypt", []string{"kms:GenerateDataKey", "kms:Decrypt"}, []string{*props.AuditKeyARN}),
 		)},
 	})
 	b.Recorder = configconfigurationrecorder.NewConfigConfigurationRecorder(scope, jsii.String("config-recorder"), &configconfigurationrecorder.ConfigConfigurationRecorderConfig{
@@ -100,7 +100,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 		Name:         jsii.String(n.Name(help.MaxName, "delivery")),
 		S3BucketName: bucketName,
 		S3KeyPrefix:  jsii.String("config"),
-		S3KmsKeyArn:  props.AuditKeyArn,
+		S3KmsKeyArn:  props.AuditKeyARN,
 		SnapshotDeliveryProperties: &configdeliverychannel.ConfigDeliveryChannelSnapshotDeliveryProperties{
 			DeliveryFrequency: jsii.String("TwentyFour_Hours"),
 		},
@@ -114,7 +114,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	})
 
 	b.TrailLogGroup = logs.New(scope, "trail-logs", &logs.Props{
-		Name: n.Path("cloudtrail"), RetentionDays: props.LogRetentionDays, KmsKeyArn: props.LogsKeyArn,
+		Name: n.Path("cloudtrail"), RetentionDays: props.LogRetentionDays, KMSKeyARN: props.LogsKeyARN,
 	})
 	// AWS: "Confused deputy prevention is not applicable to the role policy for CloudWatch Logs
 	// monitoring" (aws:SourceArn/aws:SourceAccount are not supported): CreateTrail fails with them.
@@ -122,7 +122,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	trailRole := role.New(scope, "trail-role", &role.Props{
 		Name: n.Global(help.MaxIAMRoleName, "cloudtrail-logs"), Service: "cloudtrail.amazonaws.com", Account: a, NoSourceAccount: true,
 		Policies: map[string]string{"deliver": help.Policy(help.Allow("WriteTrailLogs",
-			[]string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{*b.TrailLogGroup.Group.Arn() + ":*"}))},
+			[]string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{*b.TrailLogGroup.Arn() + ":*"}))},
 	})
 	b.Trail = cloudtrail.NewCloudtrail(scope, jsii.String("trail"), &cloudtrail.CloudtrailConfig{
 		Name:                       jsii.String(trailName),
@@ -131,8 +131,8 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 		IsMultiRegionTrail:         jsii.Bool(true),
 		IncludeGlobalServiceEvents: jsii.Bool(true),
 		EnableLogFileValidation:    jsii.Bool(true),
-		KmsKeyId:                   props.AuditKeyArn,
-		CloudWatchLogsGroupArn:     jsii.String(*b.TrailLogGroup.Group.Arn() + ":*"), // CloudTrail wants the stream wildcard
+		KmsKeyId:                   props.AuditKeyARN,
+		CloudWatchLogsGroupArn:     jsii.String(*b.TrailLogGroup.Arn() + ":*"), // CloudTrail wants the stream wildcard
 		CloudWatchLogsRoleArn:      trailRole.Role.Arn(),
 		// CreateTrail checks the bucket policy and that it can assume the role and write the group.
 		DependsOn: after(trailRole.Grants, b.Bucket.Policy),

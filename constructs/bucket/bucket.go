@@ -20,9 +20,9 @@ import (
 // Props configures one bucket.
 type Props struct {
 	Name string
-	// KmsKeyArn encrypts with a CMK; nil means SSE-S3, only for services that support
+	// KMSKeyARN encrypts with a CMK; nil means SSE-S3, only for services that support
 	// nothing else (ALB access logs).
-	KmsKeyArn *string
+	KMSKeyARN *string
 	// Statements grant writers (log delivery services); TLS-only is always added.
 	Statements func(arn string) []help.Statement
 	// ExpireDays deletes objects after this many days (at least 365).
@@ -31,7 +31,7 @@ type Props struct {
 
 // Bucket is the bucket; its configuration resources belong to it.
 type Bucket struct {
-	Bucket s3bucket.S3Bucket
+	s3bucket.S3Bucket
 	Policy s3bucketpolicy.S3BucketPolicy
 }
 
@@ -60,14 +60,14 @@ func New(scope constructs.Construct, id string, props *Props) *Bucket {
 	sse := &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
 		SseAlgorithm: jsii.String("AES256"),
 	}
-	if props.KmsKeyArn != nil {
-		sse.SseAlgorithm, sse.KmsMasterKeyId = jsii.String("aws:kms"), props.KmsKeyArn
+	if props.KMSKeyARN != nil {
+		sse.SseAlgorithm, sse.KmsMasterKeyId = jsii.String("aws:kms"), props.KMSKeyARN
 	}
 	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(scope, jsii.String("encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
 		Bucket: b.Id(),
 		Rule: []*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
 			ApplyServerSideEncryptionByDefault: sse,
-			BucketKeyEnabled:                   jsii.Bool(props.KmsKeyArn != nil),
+			BucketKeyEnabled:                   jsii.Bool(props.KMSKeyARN != nil),
 		}},
 	})
 	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(scope, jsii.String("lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
@@ -98,5 +98,5 @@ func New(scope constructs.Construct, id string, props *Props) *Bucket {
 		Bucket: b.Id(),
 		Policy: jsii.String(help.Policy(statements...)),
 	})
-	return &Bucket{Bucket: b, Policy: policy}
+	return &Bucket{S3Bucket: b, Policy: policy}
 }

@@ -43,8 +43,8 @@ type Props struct {
 	AvailabilityZones []string
 	SubnetIDs         *[]*string
 	SecurityGroupID   *string
-	KmsKeyArn         *string
-	LogsKeyArn        *string
+	KMSKeyARN         *string
+	LogsKeyARN        *string
 	LogRetentionDays  int
 	// Users get one IAM-authenticated Redis user each, limited to keys prefixed "<user>:".
 	Users []string
@@ -56,7 +56,7 @@ type Cache struct {
 	Group     elasticachereplicationgroup.ElasticacheReplicationGroup
 	UserGroup elasticacheusergroup.ElasticacheUserGroup
 	Users     map[string]elasticacheuser.ElasticacheUser
-	LogGroups map[string]*logs.Logs // by log type: slow-log, engine-log
+	LogGroups map[string]*logs.Group // by log type: slow-log, engine-log
 	account   help.Account
 	nodes     int
 }
@@ -105,7 +105,7 @@ func New(scope constructs.Construct, id string, props *Props) *Cache {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
 	n, cfg := props.Namer, props.Config
 	name := n.Name(help.MaxReplicationGroupID, "redis")
-	c := &Cache{GroupID: name, Users: map[string]elasticacheuser.ElasticacheUser{}, LogGroups: map[string]*logs.Logs{}, account: props.Account, nodes: cfg.Nodes}
+	c := &Cache{GroupID: name, Users: map[string]elasticacheuser.ElasticacheUser{}, LogGroups: map[string]*logs.Group{}, account: props.Account, nodes: cfg.Nodes}
 
 	subnets := elasticachesubnetgroup.NewElasticacheSubnetGroup(scope, jsii.String("subnets"), &elasticachesubnetgroup.ElasticacheSubnetGroupConfig{
 		Name: jsii.String(name), SubnetIds: props.SubnetIDs,
@@ -147,11 +147,11 @@ func New(scope constructs.Construct, id string, props *Props) *Cache {
 	var delivery []*elasticachereplicationgroup.ElasticacheReplicationGroupLogDeliveryConfiguration
 	for _, logType := range []string{"slow-log", "engine-log"} {
 		lg := logs.New(scope, logType, &logs.Props{
-			Name: n.Path("redis", logType), RetentionDays: props.LogRetentionDays, KmsKeyArn: props.LogsKeyArn,
+			Name: n.Path("redis", logType), RetentionDays: props.LogRetentionDays, KMSKeyARN: props.LogsKeyARN,
 		})
 		c.LogGroups[logType] = lg
 		delivery = append(delivery, &elasticachereplicationgroup.ElasticacheReplicationGroupLogDeliveryConfiguration{
-			Destination: lg.Group.Name(), DestinationType: jsii.String("cloudwatch-logs"),
+			Destination: lg.Name(), DestinationType: jsii.String("cloudwatch-logs"),
 			LogFormat: jsii.String("json"), LogType: jsii.String(logType),
 		})
 	}
@@ -174,7 +174,7 @@ func New(scope constructs.Construct, id string, props *Props) *Cache {
 		SubnetGroupName:          subnets.Name(),
 		SecurityGroupIds:         &[]*string{props.SecurityGroupID},
 		AtRestEncryptionEnabled:  jsii.String("true"),
-		KmsKeyId:                 props.KmsKeyArn,
+		KmsKeyId:                 props.KMSKeyARN,
 		TransitEncryptionEnabled: jsii.Bool(true),
 		TransitEncryptionMode:    jsii.String("required"),
 		UserGroupIds:             &[]*string{c.UserGroup.UserGroupId()},

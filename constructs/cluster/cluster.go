@@ -16,7 +16,7 @@ import (
 type Props struct {
 	Namer            help.Namer
 	SpotWeight       int
-	LogsKeyArn       *string // encrypts exec sessions and their log group
+	LogsKeyARN       *string // encrypts exec sessions and their log group
 	LogRetentionDays int
 }
 
@@ -26,7 +26,7 @@ type Cluster struct {
 	Cluster      ecscluster.EcsCluster
 	Capacity     ecsclustercapacityproviders.EcsClusterCapacityProviders // services depend on it
 	Strategy     []help.CapacityShare                                    // the default every service states
-	ExecLogGroup *logs.Logs
+	ExecLogGroup *logs.Group
 }
 
 // New creates the cluster.
@@ -34,7 +34,7 @@ func New(scope constructs.Construct, id string, props *Props) *Cluster {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
 	n := props.Namer
 	execLogs := logs.New(scope, "exec-logs", &logs.Props{
-		Name: n.Path("ecs", "exec"), RetentionDays: props.LogRetentionDays, KmsKeyArn: props.LogsKeyArn,
+		Name: n.Path("ecs", "exec"), RetentionDays: props.LogRetentionDays, KMSKeyARN: props.LogsKeyARN,
 	})
 	name := n.Name(help.MaxECSName, "cluster")
 	c := ecscluster.NewEcsCluster(scope, jsii.String("cluster"), &ecscluster.EcsClusterConfig{
@@ -42,10 +42,10 @@ func New(scope constructs.Construct, id string, props *Props) *Cluster {
 		Setting: []*ecscluster.EcsClusterSetting{{Name: jsii.String("containerInsights"), Value: jsii.String("enabled")}},
 		Configuration: &ecscluster.EcsClusterConfiguration{
 			ExecuteCommandConfiguration: &ecscluster.EcsClusterConfigurationExecuteCommandConfiguration{
-				KmsKeyId: props.LogsKeyArn,
+				KmsKeyId: props.LogsKeyARN,
 				Logging:  jsii.String("OVERRIDE"),
 				LogConfiguration: &ecscluster.EcsClusterConfigurationExecuteCommandConfigurationLogConfiguration{
-					CloudWatchLogGroupName:      execLogs.Group.Name(),
+					CloudWatchLogGroupName:      execLogs.Name(),
 					CloudWatchEncryptionEnabled: jsii.Bool(true),
 				},
 			},

@@ -81,8 +81,8 @@ type Props struct {
 	AvailabilityZones         []string
 	SubnetIDs                 *[]*string
 	SecurityGroupID           *string
-	KmsKeyArn                 *string // storage, Performance Insights, master secret
-	LogsKeyArn                *string
+	KMSKeyARN                 *string // storage, Performance Insights, master secret
+	LogsKeyARN                *string
 	LogRetentionDays          int
 }
 
@@ -92,9 +92,9 @@ type Database struct {
 	InstanceIDs []string // instance identifiers, known at synth time
 	Cluster     rdscluster.RdsCluster
 	Instances   []rdsclusterinstance.RdsClusterInstance
-	LogGroup    *logs.Logs
-	// MasterSecretArn is the RDS-managed secret's ARN; its value never reaches Terraform.
-	MasterSecretArn *string
+	LogGroup    *logs.Group
+	// MasterSecretARN is the RDS-managed secret's ARN; its value never reaches Terraform.
+	MasterSecretARN *string
 	account         help.Account
 }
 
@@ -139,7 +139,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 	})
 	// RDS would create this group itself, unencrypted and kept forever: own it instead.
 	logGroup := logs.New(scope, "postgresql-logs", &logs.Props{
-		Name: "/aws/rds/cluster/" + name + "/postgresql", RetentionDays: props.LogRetentionDays, KmsKeyArn: props.LogsKeyArn,
+		Name: "/aws/rds/cluster/" + name + "/postgresql", RetentionDays: props.LogRetentionDays, KMSKeyARN: props.LogsKeyARN,
 	})
 	lifecycle := &cdktf.TerraformResourceLifecycle{
 		IgnoreChanges:  jsii.Strings("engine_version"),
@@ -153,13 +153,13 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		DatabaseName:                     jsii.String(DatabaseName),
 		MasterUsername:                   jsii.String(MasterUser),
 		ManageMasterUserPassword:         jsii.Bool(true),
-		MasterUserSecretKmsKeyId:         props.KmsKeyArn,
+		MasterUserSecretKmsKeyId:         props.KMSKeyARN,
 		IamDatabaseAuthenticationEnabled: jsii.Bool(true),
 		// RDS Data API (Aurora PostgreSQL 17.4+): the audited, IAM-checked path to create the
 		// IAM-authenticated users (`make db-users`); the database subnets have no route out.
 		EnableHttpEndpoint:           jsii.Bool(true),
 		StorageEncrypted:             jsii.Bool(true),
-		KmsKeyId:                     props.KmsKeyArn,
+		KmsKeyId:                     props.KMSKeyARN,
 		DbSubnetGroupName:            subnets.Name(),
 		VpcSecurityGroupIds:          &[]*string{props.SecurityGroupID},
 		DbClusterParameterGroupName:  clusterParams.Name(),
@@ -172,7 +172,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		DeleteAutomatedBackups:       jsii.Bool(!props.Protected),
 		Port:                         jsii.Number(help.PostgresPort),
 		Lifecycle:                    lifecycle,
-		DependsOn:                    &[]cdktf.ITerraformDependable{logGroup.Group},
+		DependsOn:                    &[]cdktf.ITerraformDependable{logGroup.CloudwatchLogGroup},
 		Tags:                         help.NameTag(name),
 	}
 	if props.Protected {
@@ -185,7 +185,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 	cluster := rdscluster.NewRdsCluster(scope, jsii.String("cluster"), cfg)
 	db := &Database{
 		ClusterID: name, Cluster: cluster, LogGroup: logGroup, account: props.Account,
-		MasterSecretArn: cluster.MasterUserSecret().Get(jsii.Number(0)).SecretArn(),
+		MasterSecretARN: cluster.MasterUserSecret().Get(jsii.Number(0)).SecretArn(),
 	}
 	var monitoringRole *string
 	if c.MonitoringInterval > 0 {
@@ -217,7 +217,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		}
 		if c.PerformanceInsights {
 			in.PerformanceInsightsEnabled = jsii.Bool(true)
-			in.PerformanceInsightsKmsKeyId = props.KmsKeyArn
+			in.PerformanceInsightsKmsKeyId = props.KMSKeyARN
 			in.PerformanceInsightsRetentionPeriod = jsii.Number(7)
 		}
 		if monitoringRole != nil {

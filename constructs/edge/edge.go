@@ -44,20 +44,20 @@ type Props struct {
 	BurstLimit       int
 	DeletionProtect  bool
 	SubnetIDs        *[]*string // private subnets
-	AlbSecurityGroup *string
-	VpcLinkGroup     *string
-	LogsKeyArn       *string
+	ALBSecurityGroup *string
+	VPCLinkGroup     *string
+	LogsKeyARN       *string
 	LogRetentionDays int
 }
 
 // Edge exposes what services, security controls and outputs attach to.
 type Edge struct {
-	Alb            lb.Lb
+	ALB            lb.Lb
 	Listener       lblistener.LbListener
 	AccessLogs     *bucket.Bucket
-	Api            apigatewayv2api.Apigatewayv2Api
+	API            apigatewayv2api.Apigatewayv2Api
 	Stage          apigatewayv2stage.Apigatewayv2Stage
-	AccessLogGroup *logs.Logs
+	AccessLogGroup *logs.Group
 	URL            string // https://<custom domain>
 }
 
@@ -114,23 +114,23 @@ func (e *Edge) alb(scope constructs.Construct, props *Props, cert *string) {
 		},
 	})
 	name := n.Short(help.MaxALBName, "alb")
-	e.Alb = lb.NewLb(scope, jsii.String("alb"), &lb.LbConfig{
+	e.ALB = lb.NewLb(scope, jsii.String("alb"), &lb.LbConfig{
 		Name:                     jsii.String(name),
 		Internal:                 jsii.Bool(true),
 		LoadBalancerType:         jsii.String("application"),
 		Subnets:                  props.SubnetIDs,
-		SecurityGroups:           &[]*string{props.AlbSecurityGroup},
+		SecurityGroups:           &[]*string{props.ALBSecurityGroup},
 		DropInvalidHeaderFields:  jsii.Bool(true),
 		DesyncMitigationMode:     jsii.String("strictest"),
 		EnableDeletionProtection: jsii.Bool(props.DeletionProtect),
 		AccessLogs: &lb.LbAccessLogs{
-			Bucket: e.AccessLogs.Bucket.Id(), Prefix: jsii.String("alb"), Enabled: jsii.Bool(true),
+			Bucket: e.AccessLogs.Id(), Prefix: jsii.String("alb"), Enabled: jsii.Bool(true),
 		},
 		DependsOn: &[]cdktf.ITerraformDependable{e.AccessLogs.Policy},
 		Tags:      help.NameTag(name),
 	})
 	e.Listener = lblistener.NewLbListener(scope, jsii.String("https"), &lblistener.LbListenerConfig{
-		LoadBalancerArn: e.Alb.Arn(),
+		LoadBalancerArn: e.ALB.Arn(),
 		Port:            jsii.Number(help.HTTPSPort),
 		Protocol:        jsii.String("HTTPS"),
 		SslPolicy:       jsii.String(TLSPolicy),
@@ -149,7 +149,7 @@ func (e *Edge) alb(scope constructs.Construct, props *Props, cert *string) {
 func (e *Edge) api(scope constructs.Construct, props *Props, cert *string, zone dataawsroute53zone.DataAwsRoute53Zone) {
 	n := props.Namer
 	name := n.Name(help.MaxAPIGatewayName, "api")
-	e.Api = apigatewayv2api.NewApigatewayv2Api(scope, jsii.String("api"), &apigatewayv2api.Apigatewayv2ApiConfig{
+	e.API = apigatewayv2api.NewApigatewayv2Api(scope, jsii.String("api"), &apigatewayv2api.Apigatewayv2ApiConfig{
 		Name:         jsii.String(name),
 		ProtocolType: jsii.String("HTTP"),
 		// Clients use the custom domain only: one TLS policy, one place to rotate certificates.
@@ -165,11 +165,11 @@ func (e *Edge) api(scope constructs.Construct, props *Props, cert *string, zone 
 	link := apigatewayv2vpclink.NewApigatewayv2VpcLink(scope, jsii.String("vpc-link"), &apigatewayv2vpclink.Apigatewayv2VpcLinkConfig{
 		Name:             jsii.String(n.Name(help.MaxVPCLinkName, "vpc-link")),
 		SubnetIds:        props.SubnetIDs,
-		SecurityGroupIds: &[]*string{props.VpcLinkGroup},
+		SecurityGroupIds: &[]*string{props.VPCLinkGroup},
 		Tags:             help.NameTag(n.Name(help.MaxVPCLinkName, "vpc-link")),
 	})
 	integration := apigatewayv2integration.NewApigatewayv2Integration(scope, jsii.String("alb-integration"), &apigatewayv2integration.Apigatewayv2IntegrationConfig{
-		ApiId:                e.Api.Id(),
+		ApiId:                e.API.Id(),
 		IntegrationType:      jsii.String("HTTP_PROXY"),
 		IntegrationMethod:    jsii.String("ANY"),
 		IntegrationUri:       e.Listener.Arn(),
@@ -182,20 +182,20 @@ func (e *Edge) api(scope constructs.Construct, props *Props, cert *string, zone 
 	})
 	for _, svc := range props.Services {
 		apigatewayv2route.NewApigatewayv2Route(scope, jsii.String("route-"+svc), &apigatewayv2route.Apigatewayv2RouteConfig{
-			ApiId:    e.Api.Id(),
+			ApiId:    e.API.Id(),
 			RouteKey: jsii.String(fmt.Sprintf("ANY /%s/{proxy+}", svc)),
 			Target:   jsii.String("integrations/" + *integration.Id()),
 		})
 	}
 	e.AccessLogGroup = logs.New(scope, "access-logs-group", &logs.Props{
-		Name: n.Path("apigateway", "access"), RetentionDays: props.LogRetentionDays, KmsKeyArn: props.LogsKeyArn,
+		Name: n.Path("apigateway", "access"), RetentionDays: props.LogRetentionDays, KMSKeyARN: props.LogsKeyARN,
 	})
 	e.Stage = apigatewayv2stage.NewApigatewayv2Stage(scope, jsii.String("stage"), &apigatewayv2stage.Apigatewayv2StageConfig{
-		ApiId:      e.Api.Id(),
+		ApiId:      e.API.Id(),
 		Name:       jsii.String("$default"),
 		AutoDeploy: jsii.Bool(true),
 		AccessLogSettings: &apigatewayv2stage.Apigatewayv2StageAccessLogSettings{
-			DestinationArn: e.AccessLogGroup.Group.Arn(),
+			DestinationArn: e.AccessLogGroup.Arn(),
 			Format:         jsii.String(AccessLogFormat),
 		},
 		DefaultRouteSettings: &apigatewayv2stage.Apigatewayv2StageDefaultRouteSettings{
@@ -213,7 +213,7 @@ func (e *Edge) api(scope constructs.Construct, props *Props, cert *string, zone 
 		Tags: help.NameTag(props.Domain),
 	})
 	apigatewayv2apimapping.NewApigatewayv2ApiMapping(scope, jsii.String("mapping"), &apigatewayv2apimapping.Apigatewayv2ApiMappingConfig{
-		ApiId: e.Api.Id(), DomainName: domain.Id(), Stage: e.Stage.Id(),
+		ApiId: e.API.Id(), DomainName: domain.Id(), Stage: e.Stage.Id(),
 	})
 	cfg := domain.DomainNameConfiguration()
 	route53record.NewRoute53Record(scope, jsii.String("alias"), &route53record.Route53RecordConfig{

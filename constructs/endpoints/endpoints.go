@@ -19,7 +19,7 @@ var Services = []string{"ecr.api", "ecr.dkr", "logs", "secretsmanager", "kms", "
 type Props struct {
 	Namer           help.Namer
 	Region          string
-	VpcID           *string
+	VPCID           *string
 	SubnetIDs       *[]*string
 	SecurityGroupID *string
 }
@@ -36,7 +36,7 @@ func New(scope constructs.Construct, id string, props *Props) *Endpoints {
 	for _, svc := range Services {
 		slug := strings.ReplaceAll(svc, ".", "-")
 		e.ByService[svc] = vpcendpoint.NewVpcEndpoint(scope, jsii.String(slug), &vpcendpoint.VpcEndpointConfig{
-			VpcId:             props.VpcID,
+			VpcId:             props.VPCID,
 			ServiceName:       jsii.String(fmt.Sprintf("com.amazonaws.%s.%s", props.Region, svc)),
 			VpcEndpointType:   jsii.String("Interface"),
 			PrivateDnsEnabled: jsii.Bool(true),

@@ -18,8 +18,8 @@ import (
 type Group string
 
 const (
-	VpcLink   Group = "vpc-link"
-	Alb       Group = "alb"
+	VPCLink   Group = "vpc-link"
+	ALB       Group = "alb"
 	Tasks     Group = "tasks"
 	Aurora    Group = "aurora"
 	Redis     Group = "redis"
@@ -29,7 +29,7 @@ const (
 )
 
 // Groups in creation order.
-var Groups = []Group{VpcLink, Alb, Tasks, Aurora, Redis, Endpoints}
+var Groups = []Group{VPCLink, ALB, Tasks, Aurora, Redis, Endpoints}
 
 // Flow is one allowed TCP flow. Each becomes an egress rule on From and, unless To is
 // Internet, an ingress rule on To, each referencing the other group, never a CIDR.
@@ -41,8 +41,8 @@ type Flow struct {
 
 // Flows is the whole firewall: anything not listed is denied. Data stores have no egress.
 var Flows = []Flow{
-	{VpcLink, Alb, help.HTTPSPort, "API Gateway VPC link to the internal ALB HTTPS listener"},
-	{Alb, Tasks, help.ContainerPort, "ALB to service containers"},
+	{VPCLink, ALB, help.HTTPSPort, "API Gateway VPC link to the internal ALB HTTPS listener"},
+	{ALB, Tasks, help.ContainerPort, "ALB to service containers"},
 	{Tasks, Aurora, help.PostgresPort, "services to Aurora PostgreSQL (TLS enforced by rds.force_ssl)"},
 	{Tasks, Redis, help.RedisPort, "services to ElastiCache Redis (TLS in transit)"},
 	{Tasks, Endpoints, help.HTTPSPort, "services to AWS APIs through interface endpoints"},
@@ -52,7 +52,7 @@ var Flows = []Flow{
 // Props configures the firewall.
 type Props struct {
 	Namer help.Namer
-	VpcID *string
+	VPCID *string
 	// Endpoints creates the endpoints group and its flows (where the VPC has interface endpoints).
 	Endpoints bool
 }
@@ -77,7 +77,7 @@ func New(scope constructs.Construct, id string, props *Props) *Firewall {
 		f.Groups[g] = securitygroup.NewSecurityGroup(scope, jsii.String(string(g)), &securitygroup.SecurityGroupConfig{
 			Name:        jsii.String(name),
 			Description: jsii.String(fmt.Sprintf("ScalePayments %s (rules in constructs/firewall)", g)),
-			VpcId:       props.VpcID,
+			VpcId:       props.VPCID,
 			Tags:        help.NameTag(name),
 		})
 	}

@@ -15,25 +15,25 @@ import (
 type Props struct {
 	Name          string
 	RetentionDays int
-	KmsKeyArn     *string
+	KMSKeyARN     *string
 	// MaskCardNumbers adds a data-protection policy that audits and masks card numbers (PCI-DSS 3.4).
 	MaskCardNumbers bool
 }
 
-// Logs is one KMS-encrypted log group.
-type Logs struct {
-	Group cloudwatchloggroup.CloudwatchLogGroup
+// Group is one KMS-encrypted log group.
+type Group struct {
+	cloudwatchloggroup.CloudwatchLogGroup
 }
 
 // CardNumber is AWS's managed data identifier for payment card numbers.
 const CardNumber = "arn:aws:dataprotection::aws:data-identifier/CreditCardNumber"
 
 // New creates the log group.
-func New(scope constructs.Construct, id string, props *Props) *Logs {
+func New(scope constructs.Construct, id string, props *Props) *Group {
 	g := cloudwatchloggroup.NewCloudwatchLogGroup(scope, jsii.String(id), &cloudwatchloggroup.CloudwatchLogGroupConfig{
 		Name:            jsii.String(props.Name),
 		RetentionInDays: jsii.Number(float64(props.RetentionDays)),
-		KmsKeyId:        props.KmsKeyArn,
+		KmsKeyId:        props.KMSKeyARN,
 		Tags:            help.NameTag(props.Name),
 	})
 	if props.MaskCardNumbers {
@@ -42,7 +42,7 @@ func New(scope constructs.Construct, id string, props *Props) *Logs {
 			PolicyDocument: jsii.String(maskPolicy(props.Name)),
 		})
 	}
-	return &Logs{Group: g}
+	return &Group{g}
 }
 
 func maskPolicy(name string) string {

@@ -34,13 +34,13 @@ type Props struct {
 	AvailabilityZones []string
 	NATGateways       int // 1 shared, or one per AZ
 	LogRetentionDays  int
-	LogsKeyArn        *string
+	LogsKeyARN        *string
 }
 
 // Network exposes what other constructs attach to. Every per-AZ resource is keyed by its AZ
 // name (private-us-east-1a), never by its position in the AZ list.
 type Network struct {
-	Vpc      vpc.Vpc
+	VPC      vpc.Vpc
 	Public   []subnet.Subnet // in the order of Props.AvailabilityZones
 	Private  []subnet.Subnet
 	Database []subnet.Subnet
@@ -49,7 +49,7 @@ type Network struct {
 	NatGateways                        []natgateway.NatGateway
 	PrivateRouteTables                 []routetable.RouteTable // one per AZ
 	DatabaseRouteTable                 routetable.RouteTable
-	FlowLogGroup                       *logs.Logs
+	FlowLogGroup                       *logs.Group
 	path                               []string // construct path below the stack, for moved blocks
 }
 
@@ -67,7 +67,7 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		EnableDnsSupport:   jsii.Bool(true),
 		Tags:               help.NameTag(n.Name(help.MaxName, "vpc")),
 	})
-	net := &Network{Vpc: v, path: strings.Split(*scope.Node().Path(), "/")[1:]}
+	net := &Network{VPC: v, path: strings.Split(*scope.Node().Path(), "/")[1:]}
 	for _, tier := range help.Tiers {
 		for i, az := range props.AvailabilityZones {
 			name := n.Name(help.MaxName, tier.String(), az)
@@ -110,7 +110,7 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 func (net *Network) routes(scope constructs.Construct, props *Props) {
 	n := props.Namer
 	igw := internetgateway.NewInternetGateway(scope, jsii.String("igw"), &internetgateway.InternetGatewayConfig{
-		VpcId: net.Vpc.Id(),
+		VpcId: net.VPC.Id(),
 		Tags:  help.NameTag(n.Name(help.MaxName, "igw")),
 	})
 	public := table(scope, net, "public", n.Name(help.MaxName, "public"))
@@ -160,7 +160,7 @@ func (net *Network) moved(r cdktf.TerraformResource, positionalID string) {
 func (net *Network) flowLogs(scope constructs.Construct, props *Props) {
 	n := props.Namer
 	group := logs.New(scope, "flow-logs", &logs.Props{
-		Name: n.Path("vpc-flow-logs"), RetentionDays: props.LogRetentionDays, KmsKeyArn: props.LogsKeyArn,
+		Name: n.Path("vpc-flow-logs"), RetentionDays: props.LogRetentionDays, KMSKeyARN: props.LogsKeyARN,
 	})
 	net.FlowLogGroup = group
 	r := role.New(scope, "flow-logs-role", &role.Props{
@@ -169,13 +169,13 @@ func (net *Network) flowLogs(scope constructs.Construct, props *Props) {
 		Account: props.Account,
 		Policies: map[string]string{"write-flow-logs": help.Policy(help.Allow("WriteFlowLogs",
 			[]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
-			[]string{*group.Group.Arn() + ":*"}))},
+			[]string{*group.Arn() + ":*"}))},
 	})
 	flowlog.NewFlowLog(scope, jsii.String("flow-log"), &flowlog.FlowLogConfig{
-		VpcId:                  net.Vpc.Id(),
+		VpcId:                  net.VPC.Id(),
 		TrafficType:            jsii.String("ALL"),
 		LogDestinationType:     jsii.String("cloud-watch-logs"),
-		LogDestination:         group.Group.Arn(),
+		LogDestination:         group.Arn(),
 		IamRoleArn:             r.Role.Arn(),
 		MaxAggregationInterval: jsii.Number(60),
 		Tags:                   help.NameTag(n.Name(help.MaxName, "flow-log")),
@@ -184,7 +184,7 @@ func (net *Network) flowLogs(scope constructs.Construct, props *Props) {
 
 func table(scope constructs.Construct, net *Network, id, name string) routetable.RouteTable {
 	return routetable.NewRouteTable(scope, jsii.String(id+"-rt"), &routetable.RouteTableConfig{
-		VpcId: net.Vpc.Id(),
+		VpcId: net.VPC.Id(),
 		Tags:  help.NameTag(name),
 	})
 }

@@ -55,12 +55,12 @@ type Props struct {
 	// service names a provider; CapacityStrategy is the cluster default, stated again.
 	ClusterCapacity  cdktf.ITerraformDependable
 	CapacityStrategy []help.CapacityShare
-	ExecLogGroupArn  *string // ECS Exec session logs, when Env.ExecuteCommand
+	ExecLogGroupARN  *string // ECS Exec session logs, when Env.ExecuteCommand
 	SubnetIDs        *[]*string
-	VpcID            *string
+	VPCID            *string
 	SecurityGroupID  *string
-	ListenerArn      *string
-	AlbArnSuffix     *string
+	ListenerARN      *string
+	ALBARNSuffix     *string
 	Priority         int
 
 	// Database and Cache are the data stores' client facts; read only where Service says it
@@ -68,14 +68,14 @@ type Props struct {
 	Database database.Access
 	Cache    cache.Access
 
-	LogsKeyArn, ImagesKeyArn, SecretsKeyArn *string
+	LogsKeyARN, ImagesKeyARN, SecretsKeyARN *string
 }
 
 // Service exposes the service's resources.
 type Service struct {
 	Name           string
 	Repository     ecrrepository.EcrRepository
-	LogGroup       *logs.Logs
+	LogGroup       *logs.Group
 	Secrets        map[string]secretsmanagersecret.SecretsmanagerSecret
 	ExecutionRole  *role.Role
 	TaskRole       *role.Role
@@ -100,7 +100,7 @@ func New(scope constructs.Construct, id string, props *Props) *Service {
 		ImageTagMutability:         jsii.String("IMMUTABLE"),
 		ImageScanningConfiguration: &ecrrepository.EcrRepositoryImageScanningConfiguration{ScanOnPush: jsii.Bool(true)},
 		EncryptionConfiguration: []*ecrrepository.EcrRepositoryEncryptionConfiguration{{
-			EncryptionType: jsii.String("KMS"), KmsKey: props.ImagesKeyArn,
+			EncryptionType: jsii.String("KMS"), KmsKey: props.ImagesKeyARN,
 		}},
 		Tags: help.NameTag(repoName),
 	})
@@ -113,7 +113,7 @@ func New(scope constructs.Construct, id string, props *Props) *Service {
 		}}})),
 	})
 	s.LogGroup = logs.New(scope, "logs", &logs.Props{
-		Name: n.Path("ecs", svc.Name), RetentionDays: props.LogRetentionDays, KmsKeyArn: props.LogsKeyArn,
+		Name: n.Path("ecs", svc.Name), RetentionDays: props.LogRetentionDays, KMSKeyARN: props.LogsKeyARN,
 		MaskCardNumbers: true, // any service may log a request body by mistake
 	})
 	for _, sec := range svc.Secrets {
@@ -121,7 +121,7 @@ func New(scope constructs.Construct, id string, props *Props) *Service {
 		s.Secrets[sec] = secretsmanagersecret.NewSecretsmanagerSecret(scope, jsii.String("secret-"+sec), &secretsmanagersecret.SecretsmanagerSecretConfig{
 			Name:                 jsii.String(name),
 			Description:          jsii.String(fmt.Sprintf("%s for the %s service; value set out of band, never by Terraform", sec, svc.Name)),
-			KmsKeyId:             props.SecretsKeyArn,
+			KmsKeyId:             props.SecretsKeyARN,
 			RecoveryWindowInDays: jsii.Number(float64(props.SecretRecoveryDays)),
 			Tags:                 help.NameTag(name),
 		})
@@ -148,12 +148,12 @@ func (s *Service) roles(scope constructs.Construct, props *Props) {
 		// ecr:GetAuthorizationToken has no resource-level permissions: AWS requires "*".
 		help.Allow("EcrLogin", []string{"ecr:GetAuthorizationToken"}, []string{"*"}),
 		help.Allow("PullOwnImages", []string{"ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"}, []string{*s.Repository.Arn()}),
-		help.Allow("WriteOwnLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{*s.LogGroup.Group.Arn() + ":*"}),
+		help.Allow("WriteOwnLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{*s.LogGroup.Arn() + ":*"}),
 	}
 	if arns := s.secretArns(); len(arns) > 0 {
 		exec = append(exec,
 			help.Allow("ReadOwnSecrets", []string{"secretsmanager:GetSecretValue"}, arns),
-			viaService(help.Allow("DecryptOwnSecrets", []string{"kms:Decrypt"}, []string{*props.SecretsKeyArn}), props.Account.ServiceHost("secretsmanager")))
+			viaService(help.Allow("DecryptOwnSecrets", []string{"kms:Decrypt"}, []string{*props.SecretsKeyARN}), props.Account.ServiceHost("secretsmanager")))
 	}
 	s.ExecutionRole = role.New(scope, "execution-role", &role.Props{
 		Name: n.Global(help.MaxIAMRoleName, svc.Name, "execution"), Service: "ecs-tasks.amazonaws.com", Account: props.Account,
@@ -171,12 +171,12 @@ func (s *Service) roles(scope constructs.Construct, props *Props) {
 		task = append(task,
 			// The SSM message channels are created per session and cannot be named ahead: AWS requires "*".
 			help.Allow("EcsExecChannels", []string{"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"}, []string{"*"}),
-			help.Allow("EcsExecAuditLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"}, []string{*props.ExecLogGroupArn + ":*"}),
+			help.Allow("EcsExecAuditLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"}, []string{*props.ExecLogGroupARN + ":*"}),
 			// logs:DescribeLogGroups has no resource-level permissions: AWS requires "*".
 			help.Allow("EcsExecFindLogGroup", []string{"logs:DescribeLogGroups"}, []string{"*"}),
 			// The session key: tasks only decrypt; the operator's identity generates the data key.
 			// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html (IAM permissions for ECS Exec)
-			help.Allow("EcsExecSessionKey", []string{"kms:Decrypt"}, []string{*props.LogsKeyArn}))
+			help.Allow("EcsExecSessionKey", []string{"kms:Decrypt"}, []string{*props.LogsKeyARN}))
 	}
 	policies := map[string]string{}
 	if len(task) > 0 {
@@ -208,7 +208,7 @@ func (s *Service) taskDefinition(scope constructs.Construct, props *Props) {
 		MountPoints:            []mountPoint{{SourceVolume: tmpVolume, ContainerPath: "/tmp"}},
 		LinuxParameters:        linuxParams{Capabilities: capabilities{Drop: []string{"ALL"}}, InitProcessEnabled: true},
 		LogConfiguration: logConfig{LogDriver: "awslogs", Options: map[string]string{
-			"awslogs-group": *s.LogGroup.Group.Name(), "awslogs-region": props.Account.Region, "awslogs-stream-prefix": svc.Name,
+			"awslogs-group": *s.LogGroup.Name(), "awslogs-region": props.Account.Region, "awslogs-stream-prefix": svc.Name,
 		}},
 		HealthCheck: containerCheck{
 			Command:  []string{"CMD-SHELL", fmt.Sprintf("curl -fsS http://localhost:%d%s || exit 1", help.ContainerPort, HealthPath(svc.Name))},
@@ -281,7 +281,7 @@ func (s *Service) loadBalancing(scope constructs.Construct, props *Props) {
 		Port:                jsii.Number(help.ContainerPort),
 		Protocol:            jsii.String("HTTP"),
 		TargetType:          jsii.String("ip"),
-		VpcId:               props.VpcID,
+		VpcId:               props.VPCID,
 		DeregistrationDelay: jsii.String(strconv.Itoa(DeregistrationSeconds)),
 		HealthCheck: &lbtargetgroup.LbTargetGroupHealthCheck{
 			Enabled: jsii.Bool(true), Path: jsii.String(HealthPath(props.Service.Name)), Matcher: jsii.String("200"),
@@ -290,7 +290,7 @@ func (s *Service) loadBalancing(scope constructs.Construct, props *Props) {
 		Tags: help.NameTag(name),
 	})
 	s.ListenerRule = lblistenerrule.NewLbListenerRule(scope, jsii.String("listener-rule"), &lblistenerrule.LbListenerRuleConfig{
-		ListenerArn: props.ListenerArn,
+		ListenerArn: props.ListenerARN,
 		Priority:    jsii.Number(float64(props.Service.Priority)),
 		Condition: []*lblistenerrule.LbListenerRuleCondition{{
 			PathPattern: &lblistenerrule.LbListenerRuleConditionPathPattern{Values: jsii.Strings("/" + props.Service.Name + "/*")},
@@ -360,7 +360,7 @@ func (s *Service) autoscaling(scope constructs.Construct, props *Props) {
 		"ECSServiceAverageMemoryUtilization": {MemoryTarget, nil},
 	}
 	if svc.ScaleOnRequests {
-		label := *props.AlbArnSuffix + "/" + *s.TargetGroup.ArnSuffix()
+		label := *props.ALBARNSuffix + "/" + *s.TargetGroup.ArnSuffix()
 		metrics["ALBRequestCountPerTarget"] = scalingMetric{RequestsPerTarget, &label}
 	}
 	for _, metric := range help.SortedKeys(metrics) {

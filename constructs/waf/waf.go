@@ -28,15 +28,15 @@ var RedactedHeaders = []string{"authorization", "cookie"}
 type Props struct {
 	Namer            help.Namer
 	RateLimit        int // requests per client IP per 5 minutes
-	AlbArn           *string
-	LogsKeyArn       *string
+	ALBARN           *string
+	LogsKeyARN       *string
 	LogRetentionDays int
 }
 
 // WAF is the web ACL and its log group.
 type WAF struct {
 	WebAcl   wafv2webacl.Wafv2WebAcl
-	LogGroup *logs.Logs
+	LogGroup *logs.Group
 }
 
 // New creates the web ACL, attaches it to the ALB and turns on logging.
@@ -54,11 +54,11 @@ func New(scope constructs.Construct, id string, props *Props) *WAF {
 		Tags:     help.NameTag(name),
 	})
 	wafv2webaclassociation.NewWafv2WebAclAssociation(scope, jsii.String("alb"), &wafv2webaclassociation.Wafv2WebAclAssociationConfigA{
-		ResourceArn: props.AlbArn, WebAclArn: acl.Arn(),
+		ResourceArn: props.ALBARN, WebAclArn: acl.Arn(),
 	})
 	// WAF only delivers to log groups whose name starts with aws-waf-logs-.
 	group := logs.New(scope, "logs", &logs.Props{
-		Name: props.Namer.WAFLogGroup(), RetentionDays: props.LogRetentionDays, KmsKeyArn: props.LogsKeyArn,
+		Name: props.Namer.WAFLogGroup(), RetentionDays: props.LogRetentionDays, KMSKeyARN: props.LogsKeyARN,
 	})
 	var redacted []*wafv2webaclloggingconfiguration.Wafv2WebAclLoggingConfigurationRedactedFields
 	for _, h := range RedactedHeaders {
@@ -68,7 +68,7 @@ func New(scope constructs.Construct, id string, props *Props) *WAF {
 	}
 	wafv2webaclloggingconfiguration.NewWafv2WebAclLoggingConfiguration(scope, jsii.String("logging"), &wafv2webaclloggingconfiguration.Wafv2WebAclLoggingConfigurationConfig{
 		ResourceArn:           acl.Arn(),
-		LogDestinationConfigs: &[]*string{group.Group.Arn()},
+		LogDestinationConfigs: &[]*string{group.Arn()},
 		RedactedFields:        redacted,
 	})
 	return &WAF{WebAcl: acl, LogGroup: group}

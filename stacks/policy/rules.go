@@ -18,7 +18,7 @@ var Rules = []Rule{
 	{ID: "SP-ENC-003", Severity: High, PCI: "3.5.1, 10.3.2", Title: "CloudWatch log groups are encrypted with a customer-managed KMS key",
 		Fix: "create log groups with constructs/logs, which sets kms_key_id to the logs key", Check: attrSet("aws_cloudwatch_log_group", "kms_key_id")},
 	{ID: "SP-ENC-004", Severity: High, PCI: "3.5.1", Title: "S3 buckets are encrypted with a customer-managed KMS key",
-		Fix: "create buckets with constructs/bucket and pass KmsKeyArn", Check: bucketsEncrypted},
+		Fix: "create buckets with constructs/bucket and pass KMSKeyARN", Check: bucketsEncrypted},
 	{ID: "SP-ENC-005", Severity: Medium, PCI: "3.5.1", Title: "SNS topics are encrypted with a customer-managed KMS key",
 		Fix: "set kms_master_key_id to a key of constructs/keys (not alias/aws/sns)", Check: snsEncrypted},
 	{ID: "SP-ENC-006", Severity: High, PCI: "3.5.1, 8.3.2", Title: "Secrets Manager secrets, including RDS-managed master secrets, use a customer-managed KMS key",
