@@ -129,7 +129,7 @@ type Capacity struct {
 	DesiredCount int // tasks at creation and the autoscaling minimum; spread over the AZs
 	MaxCount     int // autoscaling maximum, at least DesiredCount
 	CPU          int // Fargate CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384
-	MemoryMiB    int // a memory size Fargate accepts for CPU (help.ValidateFargateSize)
+	MemoryMiB    int // a memory size Fargate accepts for CPU (ValidateFargateSize)
 }
 
 // Sized is the service with an environment's capacity.

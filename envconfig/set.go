@@ -3,10 +3,9 @@ package envconfig
 import (
 	"errors"
 	"fmt"
+	"github.com/scalepayments/infra/help/netplan"
 	"slices"
 	"strings"
-
-	"github.com/scalepayments/infra/help"
 )
 
 // ValidateAll validates each environment and the rules that span environments: distinct
@@ -34,8 +33,8 @@ func pairErrors(a, b Environment) []error {
 	if a.Code == b.Code {
 		errs = append(errs, &FieldError{b.Name, "Code", fmt.Sprintf("%q", b.Code), fmt.Sprintf("allowed only once across environments (also used by %q)", a.Name)})
 	}
-	pa, errA := help.ParseVPCCIDR(a.VPCCIDR)
-	pb, errB := help.ParseVPCCIDR(b.VPCCIDR)
+	pa, errA := netplan.ParseVPCCIDR(a.VPCCIDR)
+	pb, errB := netplan.ParseVPCCIDR(b.VPCCIDR)
 	if errA == nil && errB == nil && pa.Overlaps(pb) {
 		errs = append(errs, &FieldError{b.Name, "VPCCIDR", b.VPCCIDR, fmt.Sprintf("allowed a CIDR that does not overlap %s of environment %q", a.VPCCIDR, a.Name)})
 	}

@@ -3,6 +3,7 @@ package envconfig
 import (
 	"errors"
 	"fmt"
+	"github.com/scalepayments/infra/help/netplan"
 	"maps"
 	"math"
 	"regexp"
@@ -59,8 +60,8 @@ func (e Environment) Validate() error {
 	if e.AccountID != "" && !accountRe.MatchString(e.AccountID) {
 		bad("AccountID", fmt.Sprintf("%q", e.AccountID), "allowed empty or a 12-digit AWS account ID")
 	}
-	if _, err := help.ParseVPCCIDR(e.VPCCIDR); err != nil {
-		bad("VPCCIDR", fmt.Sprintf("%q", e.VPCCIDR), "allowed an IPv4 CIDR /%d to /%d: %v", help.MinVPCPrefix, help.MaxVPCPrefix, err)
+	if _, err := netplan.ParseVPCCIDR(e.VPCCIDR); err != nil {
+		bad("VPCCIDR", fmt.Sprintf("%q", e.VPCCIDR), "allowed an IPv4 CIDR /%d to /%d: %v", netplan.MinVPCPrefix, netplan.MaxVPCPrefix, err)
 	}
 	if azs := len(e.AvailabilityZones); e.NATGateways != 1 && e.NATGateways != azs {
 		bad("NATGateways", e.NATGateways, "allowed 1 (shared) or %d (one per availability zone)", azs)
@@ -68,8 +69,8 @@ func (e Environment) Validate() error {
 	e.validateAurora(bad)
 	e.validateRedis(bad)
 	e.validateServices(bad)
-	if !help.ValidLogRetention(e.LogRetentionDays) {
-		bad("LogRetentionDays", e.LogRetentionDays, "allowed one of CloudWatch's values %v", help.LogRetentionDays)
+	if !ValidLogRetention(e.LogRetentionDays) {
+		bad("LogRetentionDays", e.LogRetentionDays, "allowed one of CloudWatch's values %v", CloudWatchRetentionDays)
 	}
 	if e.KMSDeletionWindowDays < 7 || e.KMSDeletionWindowDays > 30 {
 		bad("KMSDeletionWindowDays", e.KMSDeletionWindowDays, "allowed 7 to 30")
@@ -99,12 +100,12 @@ type reporter func(field string, value any, allowed string, args ...any)
 
 func (e Environment) validateAZs(bad reporter) {
 	azs := e.AvailabilityZones
-	if len(azs) < 2 || len(azs) > help.MaxAZs {
-		bad("AvailabilityZones", len(azs), "allowed 2 to %d availability zones", help.MaxAZs)
+	if len(azs) < 2 || len(azs) > netplan.MaxAZs {
+		bad("AvailabilityZones", len(azs), "allowed 2 to %d availability zones", netplan.MaxAZs)
 	}
 	seen := map[string]bool{}
 	for i, az := range azs {
-		if _, err := help.AZSlot(e.Region, az); err != nil || seen[az] {
+		if _, err := netplan.AZSlot(e.Region, az); err != nil || seen[az] {
 			bad(fmt.Sprintf("AvailabilityZones[%d]", i), fmt.Sprintf("%q", az), "allowed a distinct zone of region %s lettered a to h, such as %sa", e.Region, e.Region)
 		}
 		seen[az] = true
@@ -163,7 +164,7 @@ func (e Environment) validateServices(bad reporter) {
 		if s.MaxCount < s.DesiredCount {
 			bad(f+".MaxCount", s.MaxCount, "allowed at least DesiredCount (%d)", s.DesiredCount)
 		}
-		if err := help.ValidateFargateSize(s.CPU, s.MemoryMiB); err != nil {
+		if err := ValidateFargateSize(s.CPU, s.MemoryMiB); err != nil {
 			bad(f+".CPU/MemoryMiB", fmt.Sprintf("%d/%d", s.CPU, s.MemoryMiB), "allowed a Fargate size: %v", err)
 		}
 		for j, sec := range s.Secrets {

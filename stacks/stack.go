@@ -4,6 +4,8 @@ package stacks
 import (
 	"encoding/json"
 	"errors"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -28,7 +30,6 @@ import (
 	"github.com/scalepayments/infra/constructs/service"
 	"github.com/scalepayments/infra/constructs/waf"
 	"github.com/scalepayments/infra/envconfig"
-	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
@@ -63,7 +64,7 @@ type Stack struct {
 }
 
 // Name is the stack name of an environment.
-func Name(env envconfig.Environment) string { return help.StackName(env.Name) }
+func Name(env envconfig.Environment) string { return naming.StackName(env.Name) }
 
 // New builds the stack of env with its state in backend. env must have passed envconfig validation.
 func New(scope constructs.Construct, env envconfig.Environment, backend Backend) *Stack {
@@ -75,8 +76,8 @@ func New(scope constructs.Construct, env envconfig.Environment, backend Backend)
 	backend.apply(s)
 	s.provider()
 
-	namer := help.Namer{Env: env.Name, Code: env.Code, Region: env.Region, Home: env.Region}
-	account := help.Account{
+	namer := naming.Namer{Env: env.Name, Code: env.Code, Region: env.Region, Home: env.Region}
+	account := iam.Account{
 		ID:        *dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("caller"), nil).AccountId(),
 		Partition: *dataawspartition.NewDataAwsPartition(stack, jsii.String("partition"), nil).Partition(),
 		Region:    env.Region,
@@ -106,7 +107,7 @@ func New(scope constructs.Construct, env envconfig.Environment, backend Backend)
 	return s
 }
 
-func (s *Stack) dataStores(namer help.Namer, account help.Account) {
+func (s *Stack) dataStores(namer naming.Namer, account iam.Account) {
 	env, floors := s.Env, s.Env.Stage.Floors()
 	dbSubnets := s.Network.DatabaseIDs
 	s.Database = database.New(s.Stack, "database", &database.Props{
@@ -130,7 +131,7 @@ func (s *Stack) dataStores(namer help.Namer, account help.Account) {
 	s.DatabaseAccess, s.CacheAccess = s.Database.Access(), s.Cache.Access()
 }
 
-func (s *Stack) compute(namer help.Namer, account help.Account) {
+func (s *Stack) compute(namer naming.Namer, account iam.Account) {
 	env := s.Env
 	private := s.Network.PrivateIDs
 	var names []string
@@ -164,7 +165,7 @@ func (s *Stack) compute(namer help.Namer, account help.Account) {
 	}
 }
 
-func (s *Stack) security(namer help.Namer, account help.Account) {
+func (s *Stack) security(namer naming.Namer, account iam.Account) {
 	env := s.Env
 	logsKey := s.Keys.Logs.Arn()
 	if env.WAF {
@@ -188,7 +189,7 @@ func (s *Stack) security(namer help.Namer, account help.Account) {
 
 func (s *Stack) provider() {
 	tags := map[string]*string{}
-	for k, v := range help.CommonTags(help.StackName(s.Env.Name), s.Env.Tags) {
+	for k, v := range naming.CommonTags(naming.StackName(s.Env.Name), s.Env.Tags) {
 		tags[k] = jsii.String(v)
 	}
 	cfg := &provider.AwsProviderConfig{

@@ -5,6 +5,8 @@ package alarms
 
 import (
 	"fmt"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -22,8 +24,8 @@ import (
 
 // Props holds the thresholds and the ids of everything watched.
 type Props struct {
-	Namer      help.Namer
-	Account    help.Account
+	Namer      naming.Namer
+	Account    iam.Account
 	KMSKeyARN  *string
 	Thresholds envconfig.Alarms
 	Services   []envconfig.Service
@@ -96,19 +98,19 @@ func Definitions(p *Props) []Alarm {
 func New(scope constructs.Construct, id string, props *Props) *Alarms {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
 	n := props.Namer
-	name := n.Name(help.MaxSNSTopicName, "alarms")
+	name := n.Name(naming.MaxSNSTopicName, "alarms")
 	topic := snstopic.NewSnsTopic(scope, jsii.String("topic"), &snstopic.SnsTopicConfig{
-		Name: jsii.String(name), KmsMasterKeyId: props.KMSKeyARN, Tags: help.NameTag(name),
+		Name: jsii.String(name), KmsMasterKeyId: props.KMSKeyARN, Tags: naming.NameTag(name),
 	})
-	publish := help.Allow("CloudWatchPublishes", []string{"sns:Publish"}, []string{*topic.Arn()})
-	publish.Principal = help.ServicePrincipal("cloudwatch.amazonaws.com")
+	publish := iam.Allow("CloudWatchPublishes", []string{"sns:Publish"}, []string{*topic.Arn()})
+	publish.Principal = iam.ServicePrincipal("cloudwatch.amazonaws.com")
 	publish.Condition = map[string]map[string]any{"StringEquals": {"aws:SourceAccount": props.Account.ID}}
 	// "You can't use Condition blocks in Amazon SNS topic policies for EventBridge."
 	// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions
-	events := help.Allow("EventBridgePublishes", []string{"sns:Publish"}, []string{*topic.Arn()})
-	events.Principal = help.ServicePrincipal("events.amazonaws.com")
+	events := iam.Allow("EventBridgePublishes", []string{"sns:Publish"}, []string{*topic.Arn()})
+	events.Principal = iam.ServicePrincipal("events.amazonaws.com")
 	policy := snstopicpolicy.NewSnsTopicPolicy(scope, jsii.String("topic-policy"), &snstopicpolicy.SnsTopicPolicyConfig{
-		Arn: topic.Arn(), Policy: jsii.String(help.Policy(publish, events)),
+		Arn: topic.Arn(), Policy: jsii.String(iam.Policy(publish, events)),
 	})
 	a := &Alarms{Topic: topic, Alarms: map[string]cloudwatchmetricalarm.CloudwatchMetricAlarm{}, Events: map[string]cloudwatcheventrule.CloudwatchEventRule{}}
 	a.subscribe(scope, props.Notify)
@@ -119,7 +121,7 @@ func New(scope constructs.Construct, id string, props *Props) *Alarms {
 	actions := &[]*string{topic.Arn()}
 	for _, def := range Definitions(props) {
 		cfg := &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
-			AlarmName:          jsii.String(n.Name(help.MaxName, def.Name)),
+			AlarmName:          jsii.String(n.Name(naming.MaxName, def.Name)),
 			AlarmDescription:   jsii.String(def.Description),
 			Namespace:          jsii.String(def.Namespace),
 			MetricName:         jsii.String(def.Metric),
@@ -131,7 +133,7 @@ func New(scope constructs.Construct, id string, props *Props) *Alarms {
 			TreatMissingData:   jsii.String("notBreaching"),
 			AlarmActions:       actions,
 			OkActions:          actions,
-			Tags:               help.NameTag(n.Name(help.MaxName, def.Name)),
+			Tags:               naming.NameTag(n.Name(naming.MaxName, def.Name)),
 		}
 		if def.Statistic[0] == 'p' {
 			cfg.ExtendedStatistic = jsii.String(def.Statistic)
@@ -180,19 +182,19 @@ func (a *Alarms) subscribe(scope constructs.Construct, notify envconfig.Notifica
 		endpoints[u] = "https"
 	}
 	for _, e := range help.SortedKeys(endpoints) {
-		snstopicsubscription.NewSnsTopicSubscription(scope, jsii.String("subscription-"+help.Slug(e)), &snstopicsubscription.SnsTopicSubscriptionConfig{
+		snstopicsubscription.NewSnsTopicSubscription(scope, jsii.String("subscription-"+naming.Slug(e)), &snstopicsubscription.SnsTopicSubscriptionConfig{
 			TopicArn: a.Topic.Arn(), Protocol: jsii.String(endpoints[e]), Endpoint: jsii.String(e),
 		})
 	}
 }
 
-func (a *Alarms) route(scope constructs.Construct, n help.Namer, name string, pattern any, policy cdktf.ITerraformDependable) {
-	ruleName := n.Name(help.MaxEventRuleName, name)
+func (a *Alarms) route(scope constructs.Construct, n naming.Namer, name string, pattern any, policy cdktf.ITerraformDependable) {
+	ruleName := n.Name(naming.MaxEventRuleName, name)
 	rule := cloudwatcheventrule.NewCloudwatchEventRule(scope, jsii.String("event-"+name), &cloudwatcheventrule.CloudwatchEventRuleConfig{
 		Name:         jsii.String(ruleName),
 		Description:  jsii.String("Routes " + name + " events to the alarm topic"),
 		EventPattern: jsii.String(help.Document(pattern)),
-		Tags:         help.NameTag(ruleName),
+		Tags:         naming.NameTag(ruleName),
 	})
 	// No role on an SNS target: EventBridge publishes under the topic policy (a role breaks
 	// delivery to KMS-encrypted topics).

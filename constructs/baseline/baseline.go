@@ -13,11 +13,12 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/guarddutydetector"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/guarddutydetectorfeature"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
 
 	"github.com/scalepayments/infra/constructs/bucket"
 	"github.com/scalepayments/infra/constructs/logs"
 	"github.com/scalepayments/infra/constructs/role"
-	"github.com/scalepayments/infra/help"
 )
 
 // GuardDutyFeatures are the protections that apply to this platform (S3 and Aurora). ECS
@@ -30,8 +31,8 @@ const AuditRetentionDays = 400
 
 // Props configures the baseline.
 type Props struct {
-	Namer            help.Namer
-	Account          help.Account
+	Namer            naming.Namer
+	Account          iam.Account
 	AuditKeyARN      *string
 	LogsKeyARN       *string
 	LogRetentionDays int
@@ -47,7 +48,7 @@ type Baseline struct {
 }
 
 // TrailName is the multi-region trail's name; the audit key's policy names the trail too.
-func TrailName(n help.Namer) string { return n.Name(help.MaxCloudTrailName, "trail") }
+func TrailName(n naming.Namer) string { return n.Name(naming.MaxCloudTrailName, "trail") }
 
 // New creates the baseline.
 func New(scope constructs.Construct, id string, props *Props) *Baseline {
@@ -56,7 +57,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	b := &Baseline{}
 	b.Detector = guarddutydetector.NewGuarddutyDetector(scope, jsii.String("guardduty"), &guarddutydetector.GuarddutyDetectorConfig{
 		Enable: jsii.Bool(true), FindingPublishingFrequency: jsii.String("FIFTEEN_MINUTES"),
-		Tags: help.NameTag(n.Name(help.MaxName, "guardduty")),
+		Tags: naming.NameTag(n.Name(naming.MaxName, "guardduty")),
 	})
 	for _, f := range GuardDutyFeatures {
 		guarddutydetectorfeature.NewGuarddutyDetectorFeature(scope, jsii.String("guardduty-"+f), &guarddutydetectorfeature.GuarddutyDetectorFeatureConfig{
@@ -68,8 +69,8 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	trailArn := a.ARN("cloudtrail", "trail/"+trailName)
 	b.Bucket = bucket.New(scope, "audit-bucket", &bucket.Props{
 		Name: n.Bucket(a.ID, "audit"), KMSKeyARN: props.AuditKeyARN, ExpireDays: AuditRetentionDays,
-		Statements: func(arn string) []help.Statement {
-			return []help.Statement{
+		Statements: func(arn string) []iam.Statement {
+			return []iam.Statement{
 				servicePut("CloudTrailAclCheck", "cloudtrail.amazonaws.com", []string{"s3:GetBucketAcl"}, arn, map[string]any{"aws:SourceArn": trailArn}),
 				servicePut("CloudTrailWrite", "cloudtrail.amazonaws.com", []string{"s3:PutObject"}, arn+"/cloudtrail/AWSLogs/"+a.ID+"/*", map[string]any{"aws:SourceArn": trailArn}),
 				servicePut("ConfigAclCheck", "config.amazonaws.com", []string{"s3:GetBucketAcl", "s3:ListBucket"}, arn, map[string]any{"aws:SourceAccount": a.ID}),
@@ -81,23 +82,23 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	bucketArn := *b.Bucket.Arn()
 
 	configRole := role.New(scope, "config-role", &role.Props{
-		Name: n.Global(help.MaxIAMRoleName, "config"), Service: "config.amazonaws.com", Account: a,
+		Name: n.Global(naming.MaxIAMRoleName, "config"), Service: "config.amazonaws.com", Account: a,
 		ManagedPolicies: []string{"service-role/AWS_ConfigRole"},
-		Policies: map[string]string{"deliver": help.Policy(
-			help.Allow("CheckBucket", []string{"s3:GetBucketAcl"}, []string{bucketArn}),
-			help.Allow("Deliver", []string{"s3:PutObject"}, []string{bucketArn + "/config/AWSLogs/" + a.ID + "/*"}),
-			help.Allow("Encrypt", []string{"kms:GenerateDataKey", "kms:Decrypt"}, []string{*props.AuditKeyARN}),
+		Policies: map[string]string{"deliver": iam.Policy(
+			iam.Allow("CheckBucket", []string{"s3:GetBucketAcl"}, []string{bucketArn}),
+			iam.Allow("Deliver", []string{"s3:PutObject"}, []string{bucketArn + "/config/AWSLogs/" + a.ID + "/*"}),
+			iam.Allow("Encrypt", []string{"kms:GenerateDataKey", "kms:Decrypt"}, []string{*props.AuditKeyARN}),
 		)},
 	})
 	b.Recorder = configconfigurationrecorder.NewConfigConfigurationRecorder(scope, jsii.String("config-recorder"), &configconfigurationrecorder.ConfigConfigurationRecorderConfig{
-		Name:    jsii.String(n.Name(help.MaxName, "recorder")),
+		Name:    jsii.String(n.Name(naming.MaxName, "recorder")),
 		RoleArn: configRole.Role.Arn(),
 		RecordingGroup: &configconfigurationrecorder.ConfigConfigurationRecorderRecordingGroup{
 			AllSupported: jsii.Bool(true), IncludeGlobalResourceTypes: jsii.Bool(true),
 		},
 	})
 	channel := configdeliverychannel.NewConfigDeliveryChannel(scope, jsii.String("config-delivery"), &configdeliverychannel.ConfigDeliveryChannelConfig{
-		Name:         jsii.String(n.Name(help.MaxName, "delivery")),
+		Name:         jsii.String(n.Name(naming.MaxName, "delivery")),
 		S3BucketName: bucketName,
 		S3KeyPrefix:  jsii.String("config"),
 		S3KmsKeyArn:  props.AuditKeyARN,
@@ -120,8 +121,8 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	// monitoring" (aws:SourceArn/aws:SourceAccount are not supported): CreateTrail fails with them.
 	// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html
 	trailRole := role.New(scope, "trail-role", &role.Props{
-		Name: n.Global(help.MaxIAMRoleName, "cloudtrail-logs"), Service: "cloudtrail.amazonaws.com", Account: a, NoSourceAccount: true,
-		Policies: map[string]string{"deliver": help.Policy(help.Allow("WriteTrailLogs",
+		Name: n.Global(naming.MaxIAMRoleName, "cloudtrail-logs"), Service: "cloudtrail.amazonaws.com", Account: a, NoSourceAccount: true,
+		Policies: map[string]string{"deliver": iam.Policy(iam.Allow("WriteTrailLogs",
 			[]string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{*b.TrailLogGroup.Arn() + ":*"}))},
 	})
 	b.Trail = cloudtrail.NewCloudtrail(scope, jsii.String("trail"), &cloudtrail.CloudtrailConfig{
@@ -136,14 +137,14 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 		CloudWatchLogsRoleArn:      trailRole.Role.Arn(),
 		// CreateTrail checks the bucket policy and that it can assume the role and write the group.
 		DependsOn: after(trailRole.Grants, b.Bucket.Policy),
-		Tags:      help.NameTag(trailName),
+		Tags:      naming.NameTag(trailName),
 	})
 	return b
 }
 
-func servicePut(sid, service string, actions []string, resource string, condition map[string]any) help.Statement {
-	s := help.Allow(sid, actions, []string{resource})
-	s.Principal = help.ServicePrincipal(service)
+func servicePut(sid, service string, actions []string, resource string, condition map[string]any) iam.Statement {
+	s := iam.Allow(sid, actions, []string{resource})
+	s.Principal = iam.ServicePrincipal(service)
 	s.Condition = map[string]map[string]any{"StringEquals": condition}
 	return s
 }

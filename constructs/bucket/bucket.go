@@ -13,8 +13,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpublicaccessblock"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketserversideencryptionconfiguration"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketversioning"
-
-	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
 )
 
 // Props configures one bucket.
@@ -24,7 +24,7 @@ type Props struct {
 	// nothing else (ALB access logs).
 	KMSKeyARN *string
 	// Statements grant writers (log delivery services); TLS-only is always added.
-	Statements func(arn string) []help.Statement
+	Statements func(arn string) []iam.Statement
 	// ExpireDays deletes objects after this many days (at least 365).
 	ExpireDays int
 }
@@ -40,7 +40,7 @@ func New(scope constructs.Construct, id string, props *Props) *Bucket {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
 	b := s3bucket.NewS3Bucket(scope, jsii.String("bucket"), &s3bucket.S3BucketConfig{
 		Bucket: jsii.String(props.Name),
-		Tags:   help.NameTag(props.Name),
+		Tags:   naming.NameTag(props.Name),
 	})
 	s3bucketownershipcontrols.NewS3BucketOwnershipControls(scope, jsii.String("ownership"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
 		Bucket: b.Id(),
@@ -85,18 +85,18 @@ func New(scope constructs.Construct, id string, props *Props) *Bucket {
 		}},
 	})
 	arn := *b.Arn()
-	tls := help.Statement{
+	tls := iam.Statement{
 		Sid: "DenyInsecureTransport", Effect: "Deny", Principal: map[string]any{"AWS": "*"},
 		Action: []string{"s3:*"}, Resource: []string{arn, arn + "/*"},
 		Condition: map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}},
 	}
-	statements := []help.Statement{tls}
+	statements := []iam.Statement{tls}
 	if props.Statements != nil {
 		statements = append(statements, props.Statements(arn)...)
 	}
 	policy := s3bucketpolicy.NewS3BucketPolicy(scope, jsii.String("policy"), &s3bucketpolicy.S3BucketPolicyConfig{
 		Bucket: b.Id(),
-		Policy: jsii.String(help.Policy(statements...)),
+		Policy: jsii.String(iam.Policy(statements...)),
 	})
 	return &Bucket{S3Bucket: b, Policy: policy}
 }

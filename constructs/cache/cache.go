@@ -13,6 +13,9 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticacheuser"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticacheusergroup"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/help/netplan"
 
 	"github.com/scalepayments/infra/constructs/logs"
 	"github.com/scalepayments/infra/envconfig"
@@ -37,8 +40,8 @@ var Parameters = map[string]string{
 
 // Props configures the cache.
 type Props struct {
-	Namer             help.Namer
-	Account           help.Account
+	Namer             naming.Namer
+	Account           iam.Account
 	Config            envconfig.Redis
 	AvailabilityZones []string
 	SubnetIDs         *[]*string
@@ -57,7 +60,7 @@ type Cache struct {
 	UserGroup elasticacheusergroup.ElasticacheUserGroup
 	Users     map[string]elasticacheuser.ElasticacheUser
 	LogGroups map[string]*logs.Group // by log type: slow-log, engine-log
-	account   help.Account
+	account   iam.Account
 	nodes     int
 }
 
@@ -67,7 +70,7 @@ type Access struct {
 	GroupID          string // replication group id: IAM auth tokens are signed for it
 	NodeIDs          []string
 	userIDs          map[string]string // Redis user id per service
-	account          help.Account
+	account          iam.Account
 }
 
 // UserID is the Redis user id (= user name, as IAM authentication requires) of a service.
@@ -104,12 +107,12 @@ func NodeIDs(groupID string, nodes int) []string {
 func New(scope constructs.Construct, id string, props *Props) *Cache {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
 	n, cfg := props.Namer, props.Config
-	name := n.Name(help.MaxReplicationGroupID, "redis")
+	name := n.Name(naming.MaxReplicationGroupID, "redis")
 	c := &Cache{GroupID: name, Users: map[string]elasticacheuser.ElasticacheUser{}, LogGroups: map[string]*logs.Group{}, account: props.Account, nodes: cfg.Nodes}
 
 	subnets := elasticachesubnetgroup.NewElasticacheSubnetGroup(scope, jsii.String("subnets"), &elasticachesubnetgroup.ElasticacheSubnetGroupConfig{
 		Name: jsii.String(name), SubnetIds: props.SubnetIDs,
-		Description: jsii.String("Redis on the database tier only"), Tags: help.NameTag(name),
+		Description: jsii.String("Redis on the database tier only"), Tags: naming.NameTag(name),
 	})
 	var params []*elasticacheparametergroup.ElasticacheParameterGroupParameter
 	for _, k := range help.SortedKeys(Parameters) {
@@ -117,31 +120,31 @@ func New(scope constructs.Construct, id string, props *Props) *Cache {
 	}
 	paramGroup := elasticacheparametergroup.NewElasticacheParameterGroup(scope, jsii.String("params"), &elasticacheparametergroup.ElasticacheParameterGroupConfig{
 		Name: jsii.String(name), Family: jsii.String(Family), Parameter: &params,
-		Description: jsii.String("ScalePayments Redis settings"), Tags: help.NameTag(name),
+		Description: jsii.String("ScalePayments Redis settings"), Tags: naming.NameTag(name),
 	})
 
 	// RBAC needs a user named "default" in every group: this one is switched off, with no password.
-	defaultID := n.Name(help.MaxElastiCacheUserID, "default-off")
+	defaultID := n.Name(naming.MaxElastiCacheUserID, "default-off")
 	userIDs := []*string{elasticacheuser.NewElasticacheUser(scope, jsii.String("default-user"), &elasticacheuser.ElasticacheUserConfig{
 		UserId: jsii.String(defaultID), UserName: jsii.String("default"), Engine: jsii.String(Engine),
 		AccessString:       jsii.String("off -@all"),
 		AuthenticationMode: &elasticacheuser.ElasticacheUserAuthenticationMode{Type: jsii.String("no-password-required")},
-		Tags:               help.NameTag(defaultID),
+		Tags:               naming.NameTag(defaultID),
 	}).UserId()}
 	for _, svc := range props.Users {
-		uid := n.Name(help.MaxElastiCacheUserID, svc)
+		uid := n.Name(naming.MaxElastiCacheUserID, svc)
 		u := elasticacheuser.NewElasticacheUser(scope, jsii.String("user-"+svc), &elasticacheuser.ElasticacheUserConfig{
 			UserId: jsii.String(uid), UserName: jsii.String(uid), Engine: jsii.String(Engine),
 			AccessString:       jsii.String("on ~" + svc + ":* &" + svc + ":* +@all -@dangerous"),
 			AuthenticationMode: &elasticacheuser.ElasticacheUserAuthenticationMode{Type: jsii.String("iam")},
-			Tags:               help.NameTag(uid),
+			Tags:               naming.NameTag(uid),
 		})
 		c.Users[svc] = u
 		userIDs = append(userIDs, u.UserId())
 	}
-	groupID := n.Name(help.MaxElastiCacheUserID, "redis-users")
+	groupID := n.Name(naming.MaxElastiCacheUserID, "redis-users")
 	c.UserGroup = elasticacheusergroup.NewElasticacheUserGroup(scope, jsii.String("user-group"), &elasticacheusergroup.ElasticacheUserGroupConfig{
-		UserGroupId: jsii.String(groupID), Engine: jsii.String(Engine), UserIds: &userIDs, Tags: help.NameTag(groupID),
+		UserGroupId: jsii.String(groupID), Engine: jsii.String(Engine), UserIds: &userIDs, Tags: naming.NameTag(groupID),
 	})
 
 	var delivery []*elasticachereplicationgroup.ElasticacheReplicationGroupLogDeliveryConfiguration
@@ -169,7 +172,7 @@ func New(scope constructs.Construct, id string, props *Props) *Cache {
 		PreferredCacheClusterAzs: &azs,
 		AutomaticFailoverEnabled: jsii.Bool(cfg.Failover()),
 		MultiAzEnabled:           jsii.Bool(cfg.Failover()),
-		Port:                     jsii.Number(help.RedisPort),
+		Port:                     jsii.Number(netplan.RedisPort),
 		ParameterGroupName:       paramGroup.Name(),
 		SubnetGroupName:          subnets.Name(),
 		SecurityGroupIds:         &[]*string{props.SecurityGroupID},
@@ -183,11 +186,11 @@ func New(scope constructs.Construct, id string, props *Props) *Cache {
 		SnapshotRetentionLimit:   jsii.Number(float64(cfg.SnapshotRetentionDays)),
 		LogDeliveryConfiguration: &delivery,
 		Lifecycle:                &cdktf.TerraformResourceLifecycle{IgnoreChanges: jsii.Strings("engine_version")},
-		Tags:                     help.NameTag(name),
+		Tags:                     naming.NameTag(name),
 	}
 	if cfg.SnapshotRetentionDays > 0 {
 		rg.SnapshotWindow = jsii.String(SnapshotWindow)
-		rg.FinalSnapshotIdentifier = jsii.String(n.Name(help.MaxReplicationGroupID, "redis", "final"))
+		rg.FinalSnapshotIdentifier = jsii.String(n.Name(naming.MaxReplicationGroupID, "redis", "final"))
 	}
 	c.Group = elasticachereplicationgroup.NewElasticacheReplicationGroup(scope, jsii.String("redis"), rg)
 	return c

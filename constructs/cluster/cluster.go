@@ -7,6 +7,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecscluster"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecsclustercapacityproviders"
+	"github.com/scalepayments/infra/help/naming"
 
 	"github.com/scalepayments/infra/constructs/logs"
 	"github.com/scalepayments/infra/help"
@@ -14,7 +15,7 @@ import (
 
 // Props configures the cluster.
 type Props struct {
-	Namer            help.Namer
+	Namer            naming.Namer
 	SpotWeight       int
 	LogsKeyARN       *string // encrypts exec sessions and their log group
 	LogRetentionDays int
@@ -36,7 +37,7 @@ func New(scope constructs.Construct, id string, props *Props) *Cluster {
 	execLogs := logs.New(scope, "exec-logs", &logs.Props{
 		Name: n.Path("ecs", "exec"), RetentionDays: props.LogRetentionDays, KMSKeyARN: props.LogsKeyARN,
 	})
-	name := n.Name(help.MaxECSName, "cluster")
+	name := n.Name(naming.MaxECSName, "cluster")
 	c := ecscluster.NewEcsCluster(scope, jsii.String("cluster"), &ecscluster.EcsClusterConfig{
 		Name:    jsii.String(name),
 		Setting: []*ecscluster.EcsClusterSetting{{Name: jsii.String("containerInsights"), Value: jsii.String("enabled")}},
@@ -50,7 +51,7 @@ func New(scope constructs.Construct, id string, props *Props) *Cluster {
 				},
 			},
 		},
-		Tags: help.NameTag(name),
+		Tags: naming.NameTag(name),
 	})
 	strategy := help.CapacityStrategy(props.SpotWeight)
 	var defaults []*ecsclustercapacityproviders.EcsClusterCapacityProvidersDefaultCapacityProviderStrategy

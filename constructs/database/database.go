@@ -5,6 +5,9 @@ package database
 
 import (
 	"fmt"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/help/netplan"
 	"strconv"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -19,7 +22,6 @@ import (
 	"github.com/scalepayments/infra/constructs/logs"
 	"github.com/scalepayments/infra/constructs/role"
 	"github.com/scalepayments/infra/envconfig"
-	"github.com/scalepayments/infra/help"
 )
 
 // Aurora PostgreSQL 17 is the newest major version AWS supports (17.4 to 17.7 released),
@@ -72,8 +74,8 @@ type Parameter struct{ Name, Value, ApplyMethod string }
 
 // Props configures the cluster.
 type Props struct {
-	Namer   help.Namer
-	Account help.Account
+	Namer   naming.Namer
+	Account iam.Account
 	Config  envconfig.Aurora
 	// Protected keeps the data through any apply: deletion protection, a final snapshot, backups
 	// kept after deletion. PreventDestroy makes Terraform refuse to destroy the cluster at all.
@@ -95,7 +97,7 @@ type Database struct {
 	LogGroup    *logs.Group
 	// MasterSecretARN is the RDS-managed secret's ARN; its value never reaches Terraform.
 	MasterSecretARN *string
-	account         help.Account
+	account         iam.Account
 }
 
 // Access is what a client of the database needs, as plain values (read from jsii once).
@@ -103,7 +105,7 @@ type Access struct {
 	Host, ReaderHost string // writer and reader endpoints (Terraform references)
 	Name             string // the database
 	resourceID       string // cluster_resource_id, for IAM authentication
-	account          help.Account
+	account          iam.Account
 }
 
 // ConnectARN is the rds-db:connect resource for one database user (IAM authentication).
@@ -121,20 +123,20 @@ func (d *Database) Access() Access {
 func New(scope constructs.Construct, id string, props *Props) *Database {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
 	n, c := props.Namer, props.Config
-	name := n.Name(help.MaxRDSIdentifier, "aurora")
+	name := n.Name(naming.MaxRDSIdentifier, "aurora")
 	subnets := dbsubnetgroup.NewDbSubnetGroup(scope, jsii.String("subnets"), &dbsubnetgroup.DbSubnetGroupConfig{
 		Name: jsii.String(name), SubnetIds: props.SubnetIDs,
-		Description: jsii.String("Aurora on the database tier only"), Tags: help.NameTag(name),
+		Description: jsii.String("Aurora on the database tier only"), Tags: naming.NameTag(name),
 	})
-	clusterParamsName, instanceParamsName := n.Name(help.MaxParameterGroupName, "aurora", "cluster"), n.Name(help.MaxParameterGroupName, "aurora", "instance")
+	clusterParamsName, instanceParamsName := n.Name(naming.MaxParameterGroupName, "aurora", "cluster"), n.Name(naming.MaxParameterGroupName, "aurora", "instance")
 	clusterParams := rdsclusterparametergroup.NewRdsClusterParameterGroup(scope, jsii.String("cluster-params"), &rdsclusterparametergroup.RdsClusterParameterGroupConfig{
 		Name: jsii.String(clusterParamsName), Family: jsii.String(Family),
-		Description: jsii.String("TLS-only and audit logging"), Tags: help.NameTag(clusterParamsName),
+		Description: jsii.String("TLS-only and audit logging"), Tags: naming.NameTag(clusterParamsName),
 		Parameter: clusterParameters(ClusterParameters),
 	})
 	instanceParams := dbparametergroup.NewDbParameterGroup(scope, jsii.String("instance-params"), &dbparametergroup.DbParameterGroupConfig{
 		Name: jsii.String(instanceParamsName), Family: jsii.String(Family),
-		Description: jsii.String("Instance-level logging"), Tags: help.NameTag(instanceParamsName),
+		Description: jsii.String("Instance-level logging"), Tags: naming.NameTag(instanceParamsName),
 		Parameter: instanceParameters(InstanceParameters),
 	})
 	// RDS would create this group itself, unencrypted and kept forever: own it instead.
@@ -170,14 +172,14 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		CopyTagsToSnapshot:           jsii.Bool(true),
 		DeletionProtection:           jsii.Bool(props.Protected),
 		DeleteAutomatedBackups:       jsii.Bool(!props.Protected),
-		Port:                         jsii.Number(help.PostgresPort),
+		Port:                         jsii.Number(netplan.PostgresPort),
 		Lifecycle:                    lifecycle,
 		DependsOn:                    &[]cdktf.ITerraformDependable{logGroup.CloudwatchLogGroup},
-		Tags:                         help.NameTag(name),
+		Tags:                         naming.NameTag(name),
 	}
 	if props.Protected {
 		cfg.SkipFinalSnapshot = jsii.Bool(false)
-		cfg.FinalSnapshotIdentifier = jsii.String(n.Name(help.MaxRDSIdentifier, "aurora", "final"))
+		cfg.FinalSnapshotIdentifier = jsii.String(n.Name(naming.MaxRDSIdentifier, "aurora", "final"))
 	} else {
 		// Dev only: its data is disposable test data, so destroy skips the final snapshot.
 		cfg.SkipFinalSnapshot = jsii.Bool(true)
@@ -190,14 +192,14 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 	var monitoringRole *string
 	if c.MonitoringInterval > 0 {
 		monitoringRole = role.New(scope, "monitoring-role", &role.Props{
-			Name:            n.Global(help.MaxIAMRoleName, "aurora-monitoring"),
+			Name:            n.Global(naming.MaxIAMRoleName, "aurora-monitoring"),
 			Service:         "monitoring.rds.amazonaws.com",
 			Account:         props.Account,
 			ManagedPolicies: []string{"service-role/AmazonRDSEnhancedMonitoringRole"},
 		}).Role.Arn()
 	}
 	for i := 0; i < c.Instances; i++ {
-		instanceID := n.Name(help.MaxRDSIdentifier, "aurora", strconv.Itoa(i+1))
+		instanceID := n.Name(naming.MaxRDSIdentifier, "aurora", strconv.Itoa(i+1))
 		db.InstanceIDs = append(db.InstanceIDs, instanceID)
 		in := &rdsclusterinstance.RdsClusterInstanceConfig{
 			Identifier:              jsii.String(instanceID),
@@ -213,7 +215,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 			CaCertIdentifier:        jsii.String("rds-ca-rsa2048-g1"),
 			CopyTagsToSnapshot:      jsii.Bool(true),
 			Lifecycle:               lifecycle,
-			Tags:                    help.NameTag(instanceID),
+			Tags:                    naming.NameTag(instanceID),
 		}
 		if c.PerformanceInsights {
 			in.PerformanceInsightsEnabled = jsii.Bool(true)

@@ -5,6 +5,9 @@ package edge
 
 import (
 	"fmt"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/help/netplan"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -34,8 +37,8 @@ const TLSPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
 // Props configures the edge.
 type Props struct {
-	Namer            help.Namer
-	Account          help.Account
+	Namer            naming.Namer
+	Account          iam.Account
 	HostedZone       string
 	Domain           string
 	Services         []string // each gets ANY /<service>/{proxy+}
@@ -83,7 +86,7 @@ func certificate(scope constructs.Construct, domain string, zone dataawsroute53z
 		// RSA: the one key type every consumer (ALB, API Gateway custom domains) documents.
 		KeyAlgorithm: jsii.String("RSA_2048"),
 		Lifecycle:    &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
-		Tags:         help.NameTag(domain),
+		Tags:         naming.NameTag(domain),
 	})
 	opt := cert.DomainValidationOptions().Get(jsii.Number(0))
 	record := route53record.NewRoute53Record(scope, jsii.String("certificate-validation-record"), &route53record.Route53RecordConfig{
@@ -107,13 +110,13 @@ func (e *Edge) alb(scope constructs.Construct, props *Props, cert *string) {
 		// Globally unique: the account id makes the name ours. ALB log delivery supports SSE-S3 only.
 		Name:       n.Bucket(props.Account.ID, "alb-logs"),
 		ExpireDays: 365,
-		Statements: func(arn string) []help.Statement {
-			s := help.Allow("ElbWritesAccessLogs", []string{"s3:PutObject"}, []string{arn + "/alb/AWSLogs/" + props.Account.ID + "/*"})
+		Statements: func(arn string) []iam.Statement {
+			s := iam.Allow("ElbWritesAccessLogs", []string{"s3:PutObject"}, []string{arn + "/alb/AWSLogs/" + props.Account.ID + "/*"})
 			s.Principal = map[string]any{"AWS": *elb.Arn()}
-			return []help.Statement{s}
+			return []iam.Statement{s}
 		},
 	})
-	name := n.Short(help.MaxALBName, "alb")
+	name := n.Short(naming.MaxALBName, "alb")
 	e.ALB = lb.NewLb(scope, jsii.String("alb"), &lb.LbConfig{
 		Name:                     jsii.String(name),
 		Internal:                 jsii.Bool(true),
@@ -127,11 +130,11 @@ func (e *Edge) alb(scope constructs.Construct, props *Props, cert *string) {
 			Bucket: e.AccessLogs.Id(), Prefix: jsii.String("alb"), Enabled: jsii.Bool(true),
 		},
 		DependsOn: &[]cdktf.ITerraformDependable{e.AccessLogs.Policy},
-		Tags:      help.NameTag(name),
+		Tags:      naming.NameTag(name),
 	})
 	e.Listener = lblistener.NewLbListener(scope, jsii.String("https"), &lblistener.LbListenerConfig{
 		LoadBalancerArn: e.ALB.Arn(),
-		Port:            jsii.Number(help.HTTPSPort),
+		Port:            jsii.Number(netplan.HTTPSPort),
 		Protocol:        jsii.String("HTTPS"),
 		SslPolicy:       jsii.String(TLSPolicy),
 		CertificateArn:  cert,
@@ -142,13 +145,13 @@ func (e *Edge) alb(scope constructs.Construct, props *Props, cert *string) {
 				MessageBody: jsii.String(`{"message":"Not Found"}`),
 			},
 		}},
-		Tags: help.NameTag(n.Name(help.MaxName, "https")),
+		Tags: naming.NameTag(n.Name(naming.MaxName, "https")),
 	})
 }
 
 func (e *Edge) api(scope constructs.Construct, props *Props, cert *string, zone dataawsroute53zone.DataAwsRoute53Zone) {
 	n := props.Namer
-	name := n.Name(help.MaxAPIGatewayName, "api")
+	name := n.Name(naming.MaxAPIGatewayName, "api")
 	e.API = apigatewayv2api.NewApigatewayv2Api(scope, jsii.String("api"), &apigatewayv2api.Apigatewayv2ApiConfig{
 		Name:         jsii.String(name),
 		ProtocolType: jsii.String("HTTP"),
@@ -160,13 +163,13 @@ func (e *Edge) api(scope constructs.Construct, props *Props, cert *string, zone 
 			AllowHeaders: jsii.Strings("authorization", "content-type", "idempotency-key", "x-request-id"),
 			MaxAge:       jsii.Number(3600),
 		},
-		Tags: help.NameTag(name),
+		Tags: naming.NameTag(name),
 	})
 	link := apigatewayv2vpclink.NewApigatewayv2VpcLink(scope, jsii.String("vpc-link"), &apigatewayv2vpclink.Apigatewayv2VpcLinkConfig{
-		Name:             jsii.String(n.Name(help.MaxVPCLinkName, "vpc-link")),
+		Name:             jsii.String(n.Name(naming.MaxVPCLinkName, "vpc-link")),
 		SubnetIds:        props.SubnetIDs,
 		SecurityGroupIds: &[]*string{props.VPCLinkGroup},
-		Tags:             help.NameTag(n.Name(help.MaxVPCLinkName, "vpc-link")),
+		Tags:             naming.NameTag(n.Name(naming.MaxVPCLinkName, "vpc-link")),
 	})
 	integration := apigatewayv2integration.NewApigatewayv2Integration(scope, jsii.String("alb-integration"), &apigatewayv2integration.Apigatewayv2IntegrationConfig{
 		ApiId:                e.API.Id(),
@@ -203,14 +206,14 @@ func (e *Edge) api(scope constructs.Construct, props *Props, cert *string, zone 
 			ThrottlingBurstLimit:   jsii.Number(float64(props.BurstLimit)),
 			DetailedMetricsEnabled: jsii.Bool(true),
 		},
-		Tags: help.NameTag(n.Name(help.MaxAPIGatewayName, "api", "default")),
+		Tags: naming.NameTag(n.Name(naming.MaxAPIGatewayName, "api", "default")),
 	})
 	domain := apigatewayv2domainname.NewApigatewayv2DomainName(scope, jsii.String("domain"), &apigatewayv2domainname.Apigatewayv2DomainNameConfig{
 		DomainName: jsii.String(props.Domain),
 		DomainNameConfiguration: &apigatewayv2domainname.Apigatewayv2DomainNameDomainNameConfiguration{
 			CertificateArn: cert, EndpointType: jsii.String("REGIONAL"), SecurityPolicy: jsii.String("TLS_1_2"),
 		},
-		Tags: help.NameTag(props.Domain),
+		Tags: naming.NameTag(props.Domain),
 	})
 	apigatewayv2apimapping.NewApigatewayv2ApiMapping(scope, jsii.String("mapping"), &apigatewayv2apimapping.Apigatewayv2ApiMappingConfig{
 		ApiId: e.API.Id(), DomainName: domain.Id(), Stage: e.Stage.Id(),

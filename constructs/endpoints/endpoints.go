@@ -3,13 +3,12 @@ package endpoints
 
 import (
 	"fmt"
+	"github.com/scalepayments/infra/help/naming"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcendpoint"
-
-	"github.com/scalepayments/infra/help"
 )
 
 // Services are the AWS APIs Fargate tasks call: image pulls, logs, secrets, keys, STS.
@@ -17,7 +16,7 @@ var Services = []string{"ecr.api", "ecr.dkr", "logs", "secretsmanager", "kms", "
 
 // Props configures the endpoints.
 type Props struct {
-	Namer           help.Namer
+	Namer           naming.Namer
 	Region          string
 	VPCID           *string
 	SubnetIDs       *[]*string
@@ -42,7 +41,7 @@ func New(scope constructs.Construct, id string, props *Props) *Endpoints {
 			PrivateDnsEnabled: jsii.Bool(true),
 			SubnetIds:         props.SubnetIDs,
 			SecurityGroupIds:  &[]*string{props.SecurityGroupID},
-			Tags:              help.NameTag(props.Namer.Name(help.MaxName, slug)),
+			Tags:              naming.NameTag(props.Namer.Name(naming.MaxName, slug)),
 		})
 	}
 	return e

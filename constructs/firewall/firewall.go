@@ -4,14 +4,14 @@ package firewall
 
 import (
 	"fmt"
+	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/help/netplan"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupegressrule"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
-
-	"github.com/scalepayments/infra/help"
 )
 
 // Group names one security group of the chain.
@@ -41,17 +41,17 @@ type Flow struct {
 
 // Flows is the whole firewall: anything not listed is denied. Data stores have no egress.
 var Flows = []Flow{
-	{VPCLink, ALB, help.HTTPSPort, "API Gateway VPC link to the internal ALB HTTPS listener"},
-	{ALB, Tasks, help.ContainerPort, "ALB to service containers"},
-	{Tasks, Aurora, help.PostgresPort, "services to Aurora PostgreSQL (TLS enforced by rds.force_ssl)"},
-	{Tasks, Redis, help.RedisPort, "services to ElastiCache Redis (TLS in transit)"},
-	{Tasks, Endpoints, help.HTTPSPort, "services to AWS APIs through interface endpoints"},
-	{Tasks, Internet, help.HTTPSPort, "services to AWS APIs, ECR layers in S3 and payment processors through NAT"},
+	{VPCLink, ALB, netplan.HTTPSPort, "API Gateway VPC link to the internal ALB HTTPS listener"},
+	{ALB, Tasks, netplan.ContainerPort, "ALB to service containers"},
+	{Tasks, Aurora, netplan.PostgresPort, "services to Aurora PostgreSQL (TLS enforced by rds.force_ssl)"},
+	{Tasks, Redis, netplan.RedisPort, "services to ElastiCache Redis (TLS in transit)"},
+	{Tasks, Endpoints, netplan.HTTPSPort, "services to AWS APIs through interface endpoints"},
+	{Tasks, Internet, netplan.HTTPSPort, "services to AWS APIs, ECR layers in S3 and payment processors through NAT"},
 }
 
 // Props configures the firewall.
 type Props struct {
-	Namer help.Namer
+	Namer naming.Namer
 	VPCID *string
 	// Endpoints creates the endpoints group and its flows (where the VPC has interface endpoints).
 	Endpoints bool
@@ -73,12 +73,12 @@ func New(scope constructs.Construct, id string, props *Props) *Firewall {
 		if g == Endpoints && !props.Endpoints {
 			continue
 		}
-		name := props.Namer.Name(help.MaxSecurityGroupName, string(g))
+		name := props.Namer.Name(naming.MaxSecurityGroupName, string(g))
 		f.Groups[g] = securitygroup.NewSecurityGroup(scope, jsii.String(string(g)), &securitygroup.SecurityGroupConfig{
 			Name:        jsii.String(name),
 			Description: jsii.String(fmt.Sprintf("ScalePayments %s (rules in constructs/firewall)", g)),
 			VpcId:       props.VPCID,
-			Tags:        help.NameTag(name),
+			Tags:        naming.NameTag(name),
 		})
 	}
 	for _, fl := range Flows {
@@ -92,7 +92,7 @@ func New(scope constructs.Construct, id string, props *Props) *Firewall {
 			FromPort:        jsii.Number(float64(fl.Port)),
 			ToPort:          jsii.Number(float64(fl.Port)),
 			Description:     jsii.String(fl.Description),
-			Tags:            help.NameTag(rule),
+			Tags:            naming.NameTag(rule),
 		}
 		if fl.To == Internet {
 			egress.CidrIpv4 = jsii.String("0.0.0.0/0")
@@ -105,7 +105,7 @@ func New(scope constructs.Construct, id string, props *Props) *Firewall {
 				FromPort:                  jsii.Number(float64(fl.Port)),
 				ToPort:                    jsii.Number(float64(fl.Port)),
 				Description:               jsii.String(fl.Description),
-				Tags:                      help.NameTag(rule),
+				Tags:                      naming.NameTag(rule),
 			})
 		}
 		vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(scope, jsii.String(rule+"-out"), egress)

@@ -3,19 +3,19 @@ package keys
 
 import (
 	"fmt"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
-
-	"github.com/scalepayments/infra/help"
 )
 
 // Props configures the keys of one environment.
 type Props struct {
-	Namer              help.Namer
-	Account            help.Account
+	Namer              naming.Namer
+	Account            iam.Account
 	DeletionWindowDays int
 	// TrailARN is the trail that writes with the audit key; empty: no account baseline, no audit key.
 	TrailARN string
@@ -36,25 +36,25 @@ type Keys struct {
 func New(scope constructs.Construct, id string, props *Props) *Keys {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
 	a := props.Account
-	root := help.Allow("AccountAdministersKey", []string{"kms:*"}, []string{"*"})
+	root := iam.Allow("AccountAdministersKey", []string{"kms:*"}, []string{"*"})
 	root.Principal = map[string]any{"AWS": a.Root()}
 
-	logs := help.Allow("CloudWatchLogsUsesKey",
+	logs := iam.Allow("CloudWatchLogsUsesKey",
 		[]string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"}, []string{"*"})
-	logs.Principal = help.ServicePrincipal(a.ServiceHost("logs"))
+	logs.Principal = iam.ServicePrincipal(a.ServiceHost("logs"))
 	logs.Condition = map[string]map[string]any{
 		"ArnLike": {"kms:EncryptionContext:aws:logs:arn": a.ARN("logs", "log-group:*")},
 	}
 
-	key := func(domain, description string, statements ...help.Statement) kmskey.KmsKey {
-		name := props.Namer.Name(help.MaxKMSAliasName-len("alias/"), domain)
+	key := func(domain, description string, statements ...iam.Statement) kmskey.KmsKey {
+		name := props.Namer.Name(naming.MaxKMSAliasName-len("alias/"), domain)
 		k := kmskey.NewKmsKey(scope, jsii.String(domain), &kmskey.KmsKeyConfig{
 			Description:          jsii.String(description),
 			EnableKeyRotation:    jsii.Bool(true),
 			DeletionWindowInDays: jsii.Number(float64(props.DeletionWindowDays)),
 			// In a key policy "*" as resource means "this key": a key policy cannot name its own ARN.
-			Policy: jsii.String(help.Policy(append([]help.Statement{root}, statements...)...)),
-			Tags:   help.NameTag(name),
+			Policy: jsii.String(iam.Policy(append([]iam.Statement{root}, statements...)...)),
+			Tags:   naming.NameTag(name),
 		})
 		kmsalias.NewKmsAlias(scope, jsii.String(domain+"-alias"), &kmsalias.KmsAliasConfig{
 			Name:        jsii.String("alias/" + name),
@@ -81,27 +81,27 @@ func New(scope constructs.Construct, id string, props *Props) *Keys {
 // CloudWatch: https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns
 // EventBridge: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-troubleshooting.html
 // ("If your SNS topic is encrypted, you must include the following section in your KMS key policy").
-func alarmPublishers() []help.Statement {
-	cw := help.Allow("CloudWatchAlarmsPublish", []string{"kms:Decrypt", "kms:GenerateDataKey*"}, []string{"*"})
-	cw.Principal = help.ServicePrincipal("cloudwatch.amazonaws.com")
-	events := help.Allow("EventBridgeRulesPublish", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{"*"})
-	events.Principal = help.ServicePrincipal("events.amazonaws.com")
-	return []help.Statement{cw, events}
+func alarmPublishers() []iam.Statement {
+	cw := iam.Allow("CloudWatchAlarmsPublish", []string{"kms:Decrypt", "kms:GenerateDataKey*"}, []string{"*"})
+	cw.Principal = iam.ServicePrincipal("cloudwatch.amazonaws.com")
+	events := iam.Allow("EventBridgeRulesPublish", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{"*"})
+	events.Principal = iam.ServicePrincipal("events.amazonaws.com")
+	return []iam.Statement{cw, events}
 }
 
 // trailStatements are AWS's documented key policy for CloudTrail, each scoped to our trail:
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
 // DescribeKey carries no encryption context, so it has its own statement; Decrypt is required
 // because the audit bucket uses an S3 Bucket Key.
-func trailStatements(a help.Account, trailARN string) []help.Statement {
-	trail := func(sid string, actions []string, condition map[string]map[string]any) help.Statement {
-		s := help.Allow(sid, actions, []string{"*"})
-		s.Principal = help.ServicePrincipal("cloudtrail.amazonaws.com")
+func trailStatements(a iam.Account, trailARN string) []iam.Statement {
+	trail := func(sid string, actions []string, condition map[string]map[string]any) iam.Statement {
+		s := iam.Allow(sid, actions, []string{"*"})
+		s.Principal = iam.ServicePrincipal("cloudtrail.amazonaws.com")
 		s.Condition = condition
 		return s
 	}
 	source := map[string]any{"aws:SourceArn": trailARN}
-	return []help.Statement{
+	return []iam.Statement{
 		trail("CloudTrailEncryptsLogs", []string{"kms:GenerateDataKey*"}, map[string]map[string]any{
 			"StringEquals": source,
 			"StringLike":   {"kms:EncryptionContext:aws:cloudtrail:arn": fmt.Sprintf("arn:%s:cloudtrail:*:%s:trail/*", a.Partition, a.ID)},

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchlogdataprotectionpolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
+	"github.com/scalepayments/infra/help/naming"
 
 	"github.com/scalepayments/infra/help"
 )
@@ -34,7 +35,7 @@ func New(scope constructs.Construct, id string, props *Props) *Group {
 		Name:            jsii.String(props.Name),
 		RetentionInDays: jsii.Number(float64(props.RetentionDays)),
 		KmsKeyId:        props.KMSKeyARN,
-		Tags:            help.NameTag(props.Name),
+		Tags:            naming.NameTag(props.Name),
 	})
 	if props.MaskCardNumbers {
 		cloudwatchlogdataprotectionpolicy.NewCloudwatchLogDataProtectionPolicy(scope, jsii.String(id+"-mask-pan"), &cloudwatchlogdataprotectionpolicy.CloudwatchLogDataProtectionPolicyConfig{

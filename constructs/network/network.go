@@ -4,6 +4,9 @@ package network
 
 import (
 	"fmt"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/help/netplan"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -28,8 +31,8 @@ import (
 
 // Props configures the network of one environment.
 type Props struct {
-	Namer             help.Namer
-	Account           help.Account
+	Namer             naming.Namer
+	Account           iam.Account
 	CIDR              string
 	AvailabilityZones []string
 	NATGateways       int // 1 shared, or one per AZ
@@ -56,7 +59,7 @@ type Network struct {
 // New creates the network. props must be valid (envconfig validated it).
 func New(scope constructs.Construct, id string, props *Props) *Network {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
-	plan, err := help.PlanSubnets(props.CIDR, props.Account.Region, props.AvailabilityZones)
+	plan, err := netplan.PlanSubnets(props.CIDR, props.Account.Region, props.AvailabilityZones)
 	if err != nil {
 		panic(err) // envconfig validates the CIDR and the AZs before any construct
 	}
@@ -65,26 +68,26 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		CidrBlock:          jsii.String(props.CIDR),
 		EnableDnsHostnames: jsii.Bool(true),
 		EnableDnsSupport:   jsii.Bool(true),
-		Tags:               help.NameTag(n.Name(help.MaxName, "vpc")),
+		Tags:               naming.NameTag(n.Name(naming.MaxName, "vpc")),
 	})
 	net := &Network{VPC: v, path: strings.Split(*scope.Node().Path(), "/")[1:]}
-	for _, tier := range help.Tiers {
+	for _, tier := range netplan.Tiers {
 		for i, az := range props.AvailabilityZones {
-			name := n.Name(help.MaxName, tier.String(), az)
+			name := n.Name(naming.MaxName, tier.String(), az)
 			s := subnet.NewSubnet(scope, jsii.String(tier.String()+"-"+az), &subnet.SubnetConfig{
 				VpcId:               v.Id(),
 				CidrBlock:           jsii.String(plan[tier][az].String()),
 				AvailabilityZone:    jsii.String(az),
 				MapPublicIpOnLaunch: jsii.Bool(false), // public subnets hold only NAT gateways
-				Tags:                help.NameTag(name),
+				Tags:                naming.NameTag(name),
 			})
 			net.moved(s, fmt.Sprintf("%s-%d", tier, i))
 			switch tier {
-			case help.Public:
+			case netplan.Public:
 				net.Public = append(net.Public, s)
-			case help.Private:
+			case netplan.Private:
 				net.Private = append(net.Private, s)
-			case help.Database:
+			case netplan.Database:
 				net.Database = append(net.Database, s)
 			}
 		}
@@ -95,14 +98,14 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 	// Adopting the default security group with no rule blocks removes all its rules (CIS 5.4).
 	defaultsecuritygroup.NewDefaultSecurityGroup(scope, jsii.String("default-sg"), &defaultsecuritygroup.DefaultSecurityGroupConfig{
 		VpcId: v.Id(),
-		Tags:  help.NameTag(n.Name(help.MaxName, "default-deny-all")),
+		Tags:  naming.NameTag(n.Name(naming.MaxName, "default-deny-all")),
 	})
 	vpcendpoint.NewVpcEndpoint(scope, jsii.String("s3-endpoint"), &vpcendpoint.VpcEndpointConfig{
 		VpcId:           v.Id(),
 		ServiceName:     jsii.String(fmt.Sprintf("com.amazonaws.%s.s3", props.Account.Region)),
 		VpcEndpointType: jsii.String("Gateway"),
 		RouteTableIds:   help.IDs(net.PrivateRouteTables),
-		Tags:            help.NameTag(n.Name(help.MaxName, "s3")),
+		Tags:            naming.NameTag(n.Name(naming.MaxName, "s3")),
 	})
 	return net
 }
@@ -111,32 +114,32 @@ func (net *Network) routes(scope constructs.Construct, props *Props) {
 	n := props.Namer
 	igw := internetgateway.NewInternetGateway(scope, jsii.String("igw"), &internetgateway.InternetGatewayConfig{
 		VpcId: net.VPC.Id(),
-		Tags:  help.NameTag(n.Name(help.MaxName, "igw")),
+		Tags:  naming.NameTag(n.Name(naming.MaxName, "igw")),
 	})
-	public := table(scope, net, "public", n.Name(help.MaxName, "public"))
+	public := table(scope, net, "public", n.Name(naming.MaxName, "public"))
 	defaultRoute(scope, "public-default", public, &route.RouteConfig{GatewayId: igw.Id()})
 	azs := props.AvailabilityZones
 	for i, s := range net.Public {
 		net.moved(associate(scope, "public-"+azs[i], s, public), fmt.Sprintf("public-%d-rta", i))
 	}
 	for i, az := range azs[:props.NATGateways] {
-		name := n.Name(help.MaxName, "nat", az)
+		name := n.Name(naming.MaxName, "nat", az)
 		ip := eip.NewEip(scope, jsii.String("nat-eip-"+az), &eip.EipConfig{
 			Domain: jsii.String("vpc"),
-			Tags:   help.NameTag(name),
+			Tags:   naming.NameTag(name),
 		})
 		net.moved(ip, fmt.Sprintf("nat-eip-%d", i))
 		nat := natgateway.NewNatGateway(scope, jsii.String("nat-"+az), &natgateway.NatGatewayConfig{
 			AllocationId: ip.AllocationId(),
 			SubnetId:     net.Public[i].Id(),
-			Tags:         help.NameTag(name),
+			Tags:         naming.NameTag(name),
 			DependsOn:    &[]cdktf.ITerraformDependable{igw},
 		})
 		net.moved(nat, fmt.Sprintf("nat-%d", i))
 		net.NatGateways = append(net.NatGateways, nat)
 	}
 	for i, s := range net.Private {
-		rt := table(scope, net, "private-"+azs[i], n.Name(help.MaxName, "private", azs[i]))
+		rt := table(scope, net, "private-"+azs[i], n.Name(naming.MaxName, "private", azs[i]))
 		net.moved(rt, fmt.Sprintf("private-%d-rt", i))
 		// With one NAT per AZ each AZ egresses through its own, so losing an AZ costs only that AZ.
 		nat := net.NatGateways[i%len(net.NatGateways)]
@@ -145,7 +148,7 @@ func (net *Network) routes(scope constructs.Construct, props *Props) {
 		net.PrivateRouteTables = append(net.PrivateRouteTables, rt)
 	}
 	// The database tier has only the VPC's local route: no path to or from the internet.
-	net.DatabaseRouteTable = table(scope, net, "database", n.Name(help.MaxName, "database"))
+	net.DatabaseRouteTable = table(scope, net, "database", n.Name(naming.MaxName, "database"))
 	for i, s := range net.Database {
 		net.moved(associate(scope, "database-"+azs[i], s, net.DatabaseRouteTable), fmt.Sprintf("database-%d-rta", i))
 	}
@@ -154,7 +157,7 @@ func (net *Network) routes(scope constructs.Construct, props *Props) {
 // moved carries the state of the resource's positional predecessor (e.g. private-0, from
 // before ids were keyed by AZ) over to it, so an applied environment plans no replacement.
 func (net *Network) moved(r cdktf.TerraformResource, positionalID string) {
-	r.MoveFromId(jsii.String(*r.TerraformResourceType() + "." + help.LogicalID(append(net.path, positionalID)...)))
+	r.MoveFromId(jsii.String(*r.TerraformResourceType() + "." + naming.LogicalID(append(net.path, positionalID)...)))
 }
 
 func (net *Network) flowLogs(scope constructs.Construct, props *Props) {
@@ -164,10 +167,10 @@ func (net *Network) flowLogs(scope constructs.Construct, props *Props) {
 	})
 	net.FlowLogGroup = group
 	r := role.New(scope, "flow-logs-role", &role.Props{
-		Name:    n.Global(help.MaxIAMRoleName, "flow-logs"),
+		Name:    n.Global(naming.MaxIAMRoleName, "flow-logs"),
 		Service: "vpc-flow-logs.amazonaws.com",
 		Account: props.Account,
-		Policies: map[string]string{"write-flow-logs": help.Policy(help.Allow("WriteFlowLogs",
+		Policies: map[string]string{"write-flow-logs": iam.Policy(iam.Allow("WriteFlowLogs",
 			[]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
 			[]string{*group.Arn() + ":*"}))},
 	})
@@ -178,14 +181,14 @@ func (net *Network) flowLogs(scope constructs.Construct, props *Props) {
 		LogDestination:         group.Arn(),
 		IamRoleArn:             r.Role.Arn(),
 		MaxAggregationInterval: jsii.Number(60),
-		Tags:                   help.NameTag(n.Name(help.MaxName, "flow-log")),
+		Tags:                   naming.NameTag(n.Name(naming.MaxName, "flow-log")),
 	})
 }
 
 func table(scope constructs.Construct, net *Network, id, name string) routetable.RouteTable {
 	return routetable.NewRouteTable(scope, jsii.String(id+"-rt"), &routetable.RouteTableConfig{
 		VpcId: net.VPC.Id(),
-		Tags:  help.NameTag(name),
+		Tags:  naming.NameTag(name),
 	})
 }
 

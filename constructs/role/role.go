@@ -9,6 +9,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
 
 	"github.com/scalepayments/infra/help"
 )
@@ -17,7 +19,7 @@ import (
 type Props struct {
 	Name    string // fitted to the IAM limit by the caller's Namer
 	Service string // e.g. "vpc-flow-logs.amazonaws.com"
-	Account help.Account
+	Account iam.Account
 	// Policies are inline policies by name, each a finished policy document.
 	Policies map[string]string
 	// ManagedPolicies are AWS managed policy names (attached by ARN in this partition).
@@ -36,15 +38,15 @@ type Role struct {
 
 // New creates the role and its policies.
 func New(scope constructs.Construct, id string, props *Props) *Role {
-	trust := help.Allow("", []string{"sts:AssumeRole"}, nil)
-	trust.Principal = help.ServicePrincipal(props.Service)
+	trust := iam.Allow("", []string{"sts:AssumeRole"}, nil)
+	trust.Principal = iam.ServicePrincipal(props.Service)
 	if !props.NoSourceAccount {
 		trust.Condition = map[string]map[string]any{"StringEquals": {"aws:SourceAccount": props.Account.ID}}
 	}
 	r := iamrole.NewIamRole(scope, jsii.String(id), &iamrole.IamRoleConfig{
 		Name:             jsii.String(props.Name),
-		AssumeRolePolicy: jsii.String(help.Policy(trust)),
-		Tags:             help.NameTag(props.Name),
+		AssumeRolePolicy: jsii.String(iam.Policy(trust)),
+		Tags:             naming.NameTag(props.Name),
 	})
 	out := &Role{Role: r}
 	for _, name := range help.SortedKeys(props.Policies) {

@@ -5,6 +5,9 @@ package service
 
 import (
 	"fmt"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/help/netplan"
 	"strconv"
 	"strings"
 
@@ -40,8 +43,8 @@ const (
 
 // Props configures one service: exactly the knobs it uses, as values.
 type Props struct {
-	Namer   help.Namer
-	Account help.Account
+	Namer   naming.Namer
+	Account iam.Account
 	Service envconfig.Service // what it is, what it reaches, its capacity
 
 	ImageTag               string
@@ -102,7 +105,7 @@ func New(scope constructs.Construct, id string, props *Props) *Service {
 		EncryptionConfiguration: []*ecrrepository.EcrRepositoryEncryptionConfiguration{{
 			EncryptionType: jsii.String("KMS"), KmsKey: props.ImagesKeyARN,
 		}},
-		Tags: help.NameTag(repoName),
+		Tags: naming.NameTag(repoName),
 	})
 	ecrlifecyclepolicy.NewEcrLifecyclePolicy(scope, jsii.String("repository-lifecycle"), &ecrlifecyclepolicy.EcrLifecyclePolicyConfig{
 		Repository: s.Repository.Name(),
@@ -123,7 +126,7 @@ func New(scope constructs.Construct, id string, props *Props) *Service {
 			Description:          jsii.String(fmt.Sprintf("%s for the %s service; value set out of band, never by Terraform", sec, svc.Name)),
 			KmsKeyId:             props.SecretsKeyARN,
 			RecoveryWindowInDays: jsii.Number(float64(props.SecretRecoveryDays)),
-			Tags:                 help.NameTag(name),
+			Tags:                 naming.NameTag(name),
 		})
 	}
 	s.roles(scope, props)
@@ -144,51 +147,51 @@ func (s *Service) secretArns() []string {
 
 func (s *Service) roles(scope constructs.Construct, props *Props) {
 	n, svc := props.Namer, props.Service
-	exec := []help.Statement{
+	exec := []iam.Statement{
 		// ecr:GetAuthorizationToken has no resource-level permissions: AWS requires "*".
-		help.Allow("EcrLogin", []string{"ecr:GetAuthorizationToken"}, []string{"*"}),
-		help.Allow("PullOwnImages", []string{"ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"}, []string{*s.Repository.Arn()}),
-		help.Allow("WriteOwnLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{*s.LogGroup.Arn() + ":*"}),
+		iam.Allow("EcrLogin", []string{"ecr:GetAuthorizationToken"}, []string{"*"}),
+		iam.Allow("PullOwnImages", []string{"ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"}, []string{*s.Repository.Arn()}),
+		iam.Allow("WriteOwnLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{*s.LogGroup.Arn() + ":*"}),
 	}
 	if arns := s.secretArns(); len(arns) > 0 {
 		exec = append(exec,
-			help.Allow("ReadOwnSecrets", []string{"secretsmanager:GetSecretValue"}, arns),
-			viaService(help.Allow("DecryptOwnSecrets", []string{"kms:Decrypt"}, []string{*props.SecretsKeyARN}), props.Account.ServiceHost("secretsmanager")))
+			iam.Allow("ReadOwnSecrets", []string{"secretsmanager:GetSecretValue"}, arns),
+			viaService(iam.Allow("DecryptOwnSecrets", []string{"kms:Decrypt"}, []string{*props.SecretsKeyARN}), props.Account.ServiceHost("secretsmanager")))
 	}
 	s.ExecutionRole = role.New(scope, "execution-role", &role.Props{
-		Name: n.Global(help.MaxIAMRoleName, svc.Name, "execution"), Service: "ecs-tasks.amazonaws.com", Account: props.Account,
-		Policies: map[string]string{"pull-log-secrets": help.Policy(exec...)},
+		Name: n.Global(naming.MaxIAMRoleName, svc.Name, "execution"), Service: "ecs-tasks.amazonaws.com", Account: props.Account,
+		Policies: map[string]string{"pull-log-secrets": iam.Policy(exec...)},
 	})
 
-	var task []help.Statement
+	var task []iam.Statement
 	if svc.Database {
-		task = append(task, help.Allow("ConnectAsOwnDatabaseUser", []string{"rds-db:connect"}, []string{props.Database.ConnectARN(svc.Name)}))
+		task = append(task, iam.Allow("ConnectAsOwnDatabaseUser", []string{"rds-db:connect"}, []string{props.Database.ConnectARN(svc.Name)}))
 	}
 	if svc.Cache {
-		task = append(task, help.Allow("ConnectAsOwnRedisUser", []string{"elasticache:Connect"}, props.Cache.ConnectARNs(svc.Name)))
+		task = append(task, iam.Allow("ConnectAsOwnRedisUser", []string{"elasticache:Connect"}, props.Cache.ConnectARNs(svc.Name)))
 	}
 	if props.ExecuteCommand {
 		task = append(task,
 			// The SSM message channels are created per session and cannot be named ahead: AWS requires "*".
-			help.Allow("EcsExecChannels", []string{"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"}, []string{"*"}),
-			help.Allow("EcsExecAuditLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"}, []string{*props.ExecLogGroupARN + ":*"}),
+			iam.Allow("EcsExecChannels", []string{"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"}, []string{"*"}),
+			iam.Allow("EcsExecAuditLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"}, []string{*props.ExecLogGroupARN + ":*"}),
 			// logs:DescribeLogGroups has no resource-level permissions: AWS requires "*".
-			help.Allow("EcsExecFindLogGroup", []string{"logs:DescribeLogGroups"}, []string{"*"}),
+			iam.Allow("EcsExecFindLogGroup", []string{"logs:DescribeLogGroups"}, []string{"*"}),
 			// The session key: tasks only decrypt; the operator's identity generates the data key.
 			// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html (IAM permissions for ECS Exec)
-			help.Allow("EcsExecSessionKey", []string{"kms:Decrypt"}, []string{*props.LogsKeyARN}))
+			iam.Allow("EcsExecSessionKey", []string{"kms:Decrypt"}, []string{*props.LogsKeyARN}))
 	}
 	policies := map[string]string{}
 	if len(task) > 0 {
-		policies["service-access"] = help.Policy(task...)
+		policies["service-access"] = iam.Policy(task...)
 	}
 	s.TaskRole = role.New(scope, "task-role", &role.Props{
-		Name: n.Global(help.MaxIAMRoleName, svc.Name, "task"), Service: "ecs-tasks.amazonaws.com", Account: props.Account,
+		Name: n.Global(naming.MaxIAMRoleName, svc.Name, "task"), Service: "ecs-tasks.amazonaws.com", Account: props.Account,
 		Policies: policies,
 	})
 }
 
-func viaService(s help.Statement, host string) help.Statement {
+func viaService(s iam.Statement, host string) iam.Statement {
 	s.Condition = map[string]map[string]any{"StringEquals": {"kms:ViaService": host}}
 	return s
 }
@@ -202,7 +205,7 @@ func (s *Service) taskDefinition(scope constructs.Construct, props *Props) {
 		ReadonlyRootFilesystem: props.ReadOnlyRootFilesystem,
 		Privileged:             false,
 		User:                   "10001:10001", // never root inside the container
-		PortMappings:           []portMapping{{ContainerPort: help.ContainerPort, Protocol: "tcp"}},
+		PortMappings:           []portMapping{{ContainerPort: netplan.ContainerPort, Protocol: "tcp"}},
 		Environment:            s.environment(props),
 		Secrets:                []secretRef{},
 		MountPoints:            []mountPoint{{SourceVolume: tmpVolume, ContainerPath: "/tmp"}},
@@ -211,14 +214,14 @@ func (s *Service) taskDefinition(scope constructs.Construct, props *Props) {
 			"awslogs-group": *s.LogGroup.Name(), "awslogs-region": props.Account.Region, "awslogs-stream-prefix": svc.Name,
 		}},
 		HealthCheck: containerCheck{
-			Command:  []string{"CMD-SHELL", fmt.Sprintf("curl -fsS http://localhost:%d%s || exit 1", help.ContainerPort, HealthPath(svc.Name))},
+			Command:  []string{"CMD-SHELL", fmt.Sprintf("curl -fsS http://localhost:%d%s || exit 1", netplan.ContainerPort, HealthPath(svc.Name))},
 			Interval: 30, Timeout: 5, Retries: 3, StartPeriod: 30,
 		},
 	}
 	for _, k := range help.SortedKeys(s.Secrets) {
 		c.Secrets = append(c.Secrets, secretRef{Name: envName(k), ValueFrom: *s.Secrets[k].Arn()})
 	}
-	family := props.Namer.Name(help.MaxName, svc.Name)
+	family := props.Namer.Name(naming.MaxName, svc.Name)
 	s.TaskDefinition = ecstaskdefinition.NewEcsTaskDefinition(scope, jsii.String("task"), &ecstaskdefinition.EcsTaskDefinitionConfig{
 		Family:                  jsii.String(family),
 		RequiresCompatibilities: jsii.Strings("FARGATE"),
@@ -232,7 +235,7 @@ func (s *Service) taskDefinition(scope constructs.Construct, props *Props) {
 		},
 		Volume:               []*ecstaskdefinition.EcsTaskDefinitionVolume{{Name: jsii.String(tmpVolume)}},
 		ContainerDefinitions: jsii.String(help.Document([]container{c})),
-		Tags:                 help.NameTag(family),
+		Tags:                 naming.NameTag(family),
 	})
 }
 
@@ -245,13 +248,13 @@ func (s *Service) environment(props *Props) []nameValue {
 	svc := props.Service
 	vars := []nameValue{
 		{"APP_ENV", props.Namer.Env}, {"SERVICE_NAME", svc.Name}, {"AWS_REGION", props.Account.Region},
-		{"PORT", strconv.Itoa(help.ContainerPort)},
+		{"PORT", strconv.Itoa(netplan.ContainerPort)},
 	}
 	if svc.Database {
 		vars = append(vars,
 			nameValue{"DB_HOST", props.Database.Host},
 			nameValue{"DB_READER_HOST", props.Database.ReaderHost},
-			nameValue{"DB_PORT", strconv.Itoa(help.PostgresPort)},
+			nameValue{"DB_PORT", strconv.Itoa(netplan.PostgresPort)},
 			nameValue{"DB_NAME", props.Database.Name},
 			nameValue{"DB_USER", svc.Name},
 			nameValue{"DB_IAM_AUTH", "true"},
@@ -261,7 +264,7 @@ func (s *Service) environment(props *Props) []nameValue {
 		vars = append(vars,
 			nameValue{"REDIS_HOST", props.Cache.Host},
 			nameValue{"REDIS_READER_HOST", props.Cache.ReaderHost},
-			nameValue{"REDIS_PORT", strconv.Itoa(help.RedisPort)},
+			nameValue{"REDIS_PORT", strconv.Itoa(netplan.RedisPort)},
 			nameValue{"REDIS_USER", props.Cache.UserID(svc.Name)},
 			// IAM auth tokens are signed for the replication group id, not the endpoint host.
 			nameValue{"REDIS_REPLICATION_GROUP_ID", props.Cache.GroupID},
@@ -275,10 +278,10 @@ func (s *Service) environment(props *Props) []nameValue {
 func envName(secret string) string { return strings.ToUpper(strings.ReplaceAll(secret, "-", "_")) }
 
 func (s *Service) loadBalancing(scope constructs.Construct, props *Props) {
-	name := props.Namer.Short(help.MaxTargetGroupName, props.Service.Name)
+	name := props.Namer.Short(naming.MaxTargetGroupName, props.Service.Name)
 	s.TargetGroup = lbtargetgroup.NewLbTargetGroup(scope, jsii.String("target-group"), &lbtargetgroup.LbTargetGroupConfig{
 		Name:                jsii.String(name),
-		Port:                jsii.Number(help.ContainerPort),
+		Port:                jsii.Number(netplan.ContainerPort),
 		Protocol:            jsii.String("HTTP"),
 		TargetType:          jsii.String("ip"),
 		VpcId:               props.VPCID,
@@ -287,7 +290,7 @@ func (s *Service) loadBalancing(scope constructs.Construct, props *Props) {
 			Enabled: jsii.Bool(true), Path: jsii.String(HealthPath(props.Service.Name)), Matcher: jsii.String("200"),
 			Interval: jsii.Number(15), Timeout: jsii.Number(5), HealthyThreshold: jsii.Number(2), UnhealthyThreshold: jsii.Number(3),
 		},
-		Tags: help.NameTag(name),
+		Tags: naming.NameTag(name),
 	})
 	s.ListenerRule = lblistenerrule.NewLbListenerRule(scope, jsii.String("listener-rule"), &lblistenerrule.LbListenerRuleConfig{
 		ListenerArn: props.ListenerARN,
@@ -296,7 +299,7 @@ func (s *Service) loadBalancing(scope constructs.Construct, props *Props) {
 			PathPattern: &lblistenerrule.LbListenerRuleConditionPathPattern{Values: jsii.Strings("/" + props.Service.Name + "/*")},
 		}},
 		Action: []*lblistenerrule.LbListenerRuleAction{{Type: jsii.String("forward"), TargetGroupArn: s.TargetGroup.Arn()}},
-		Tags:   help.NameTag(name),
+		Tags:   naming.NameTag(name),
 	})
 }
 
@@ -321,7 +324,7 @@ func (s *Service) service(scope constructs.Construct, props *Props) {
 			Subnets: props.SubnetIDs, SecurityGroups: &[]*string{props.SecurityGroupID}, AssignPublicIp: jsii.Bool(false),
 		},
 		LoadBalancer: []*ecsservice.EcsServiceLoadBalancer{{
-			TargetGroupArn: s.TargetGroup.Arn(), ContainerName: jsii.String(svc.Name), ContainerPort: jsii.Number(help.ContainerPort),
+			TargetGroupArn: s.TargetGroup.Arn(), ContainerName: jsii.String(svc.Name), ContainerPort: jsii.Number(netplan.ContainerPort),
 		}},
 		DeploymentCircuitBreaker:        &ecsservice.EcsServiceDeploymentCircuitBreaker{Enable: jsii.Bool(true), Rollback: jsii.Bool(true)},
 		DeploymentMinimumHealthyPercent: jsii.Number(100),
@@ -336,7 +339,7 @@ func (s *Service) service(scope constructs.Construct, props *Props) {
 		// The target group serves nothing until its listener rule exists: ECS rejects a service
 		// whose target group has no load balancer.
 		DependsOn: &[]cdktf.ITerraformDependable{props.ClusterCapacity, s.ListenerRule},
-		Tags:      help.NameTag(props.Namer.Name(help.MaxName, svc.Name)),
+		Tags:      naming.NameTag(props.Namer.Name(naming.MaxName, svc.Name)),
 	})
 }
 
@@ -353,7 +356,7 @@ func (s *Service) autoscaling(scope constructs.Construct, props *Props) {
 		ResourceId:        jsii.String(fmt.Sprintf("service/%s/%s", *props.ClusterName, *s.Service.Name())),
 		MinCapacity:       jsii.Number(float64(svc.DesiredCount)),
 		MaxCapacity:       jsii.Number(float64(svc.MaxCount)),
-		Tags:              help.NameTag(props.Namer.Name(help.MaxName, svc.Name, "scaling")),
+		Tags:              naming.NameTag(props.Namer.Name(naming.MaxName, svc.Name, "scaling")),
 	})
 	metrics := map[string]scalingMetric{
 		"ECSServiceAverageCPUUtilization":    {CPUTarget, nil},
@@ -366,7 +369,7 @@ func (s *Service) autoscaling(scope constructs.Construct, props *Props) {
 	for _, metric := range help.SortedKeys(metrics) {
 		m := metrics[metric]
 		appautoscalingpolicy.NewAppautoscalingPolicy(scope, jsii.String("scale-"+metric), &appautoscalingpolicy.AppautoscalingPolicyConfig{
-			Name:              jsii.String(props.Namer.Name(help.MaxName, svc.Name, metric)),
+			Name:              jsii.String(props.Namer.Name(naming.MaxName, svc.Name, metric)),
 			PolicyType:        jsii.String("TargetTrackingScaling"),
 			ServiceNamespace:  target.ServiceNamespace(),
 			ScalableDimension: target.ScalableDimension(),

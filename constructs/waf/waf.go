@@ -8,6 +8,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/wafv2webacl"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/wafv2webaclassociation"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/wafv2webaclloggingconfiguration"
+	"github.com/scalepayments/infra/help/naming"
 
 	"github.com/scalepayments/infra/constructs/logs"
 	"github.com/scalepayments/infra/help"
@@ -26,7 +27,7 @@ var RedactedHeaders = []string{"authorization", "cookie"}
 
 // Props configures the web ACL.
 type Props struct {
-	Namer            help.Namer
+	Namer            naming.Namer
 	RateLimit        int // requests per client IP per 5 minutes
 	ALBARN           *string
 	LogsKeyARN       *string
@@ -42,7 +43,7 @@ type WAF struct {
 // New creates the web ACL, attaches it to the ALB and turns on logging.
 func New(scope constructs.Construct, id string, props *Props) *WAF {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
-	name := props.Namer.Name(help.MaxWAFName, "waf")
+	name := props.Namer.Name(naming.MaxWAFName, "waf")
 	acl := wafv2webacl.NewWafv2WebAcl(scope, jsii.String("acl"), &wafv2webacl.Wafv2WebAclConfig{
 		Name:          jsii.String(name),
 		Scope:         jsii.String("REGIONAL"),
@@ -51,7 +52,7 @@ func New(scope constructs.Construct, id string, props *Props) *WAF {
 			CloudwatchMetricsEnabled: jsii.Bool(true), SampledRequestsEnabled: jsii.Bool(true), MetricName: jsii.String(name),
 		},
 		RuleJson: jsii.String(help.MustJSON(Rules(props.RateLimit))),
-		Tags:     help.NameTag(name),
+		Tags:     naming.NameTag(name),
 	})
 	wafv2webaclassociation.NewWafv2WebAclAssociation(scope, jsii.String("alb"), &wafv2webaclassociation.Wafv2WebAclAssociationConfigA{
 		ResourceArn: props.ALBARN, WebAclArn: acl.Arn(),

@@ -2,10 +2,9 @@ package policy
 
 import (
 	"fmt"
+	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/stacks/synthesized"
 	"strings"
-
-	"github.com/scalepayments/infra/help"
 )
 
 // Untaggable lists the resource types AWS cannot tag; every other type must carry tags.Name.
@@ -47,41 +46,41 @@ var Untaggable = map[string]bool{
 var NameLimits = map[string]map[string]int{
 	"aws_vpc_security_group_ingress_rule": {},
 	"aws_vpc_security_group_egress_rule":  {},
-	"aws_security_group":                  {"name": help.MaxSecurityGroupName},
-	"aws_cloudwatch_log_group":            {"name": help.MaxLogGroupName},
-	"aws_kms_alias":                       {"name": help.MaxKMSAliasName},
-	"aws_iam_role":                        {"name": help.MaxIAMRoleName},
+	"aws_security_group":                  {"name": naming.MaxSecurityGroupName},
+	"aws_cloudwatch_log_group":            {"name": naming.MaxLogGroupName},
+	"aws_kms_alias":                       {"name": naming.MaxKMSAliasName},
+	"aws_iam_role":                        {"name": naming.MaxIAMRoleName},
 	"aws_iam_role_policy":                 {"name": 128},
-	"aws_db_subnet_group":                 {"name": help.MaxSubnetGroupName},
-	"aws_db_parameter_group":              {"name": help.MaxParameterGroupName},
-	"aws_rds_cluster_parameter_group":     {"name": help.MaxParameterGroupName},
-	"aws_rds_cluster":                     {"cluster_identifier": help.MaxRDSIdentifier},
-	"aws_rds_cluster_instance":            {"identifier": help.MaxRDSIdentifier, "cluster_identifier": help.MaxRDSIdentifier},
-	"aws_elasticache_subnet_group":        {"name": help.MaxSubnetGroupName},
-	"aws_elasticache_parameter_group":     {"name": help.MaxParameterGroupName},
-	"aws_elasticache_replication_group":   {"replication_group_id": help.MaxReplicationGroupID},
-	"aws_elasticache_user":                {"user_id": help.MaxElastiCacheUserID, "user_name": help.MaxElastiCacheUserID},
-	"aws_elasticache_user_group":          {"user_group_id": help.MaxElastiCacheUserID},
-	"aws_apigatewayv2_api":                {"name": help.MaxAPIGatewayName},
+	"aws_db_subnet_group":                 {"name": naming.MaxSubnetGroupName},
+	"aws_db_parameter_group":              {"name": naming.MaxParameterGroupName},
+	"aws_rds_cluster_parameter_group":     {"name": naming.MaxParameterGroupName},
+	"aws_rds_cluster":                     {"cluster_identifier": naming.MaxRDSIdentifier},
+	"aws_rds_cluster_instance":            {"identifier": naming.MaxRDSIdentifier, "cluster_identifier": naming.MaxRDSIdentifier},
+	"aws_elasticache_subnet_group":        {"name": naming.MaxSubnetGroupName},
+	"aws_elasticache_parameter_group":     {"name": naming.MaxParameterGroupName},
+	"aws_elasticache_replication_group":   {"replication_group_id": naming.MaxReplicationGroupID},
+	"aws_elasticache_user":                {"user_id": naming.MaxElastiCacheUserID, "user_name": naming.MaxElastiCacheUserID},
+	"aws_elasticache_user_group":          {"user_group_id": naming.MaxElastiCacheUserID},
+	"aws_apigatewayv2_api":                {"name": naming.MaxAPIGatewayName},
 	"aws_apigatewayv2_stage":              {"name": 128},
-	"aws_apigatewayv2_vpc_link":           {"name": help.MaxVPCLinkName},
-	"aws_appautoscaling_policy":           {"name": help.MaxName},
-	"aws_ecr_repository":                  {"name": help.MaxECRRepositoryName},
-	"aws_ecs_cluster":                     {"name": help.MaxECSName},
-	"aws_ecs_service":                     {"name": help.MaxECSName},
-	"aws_lb":                              {"name": help.MaxALBName},
-	"aws_lb_target_group":                 {"name": help.MaxTargetGroupName},
-	"aws_s3_bucket":                       {"bucket": help.MaxS3BucketName},
+	"aws_apigatewayv2_vpc_link":           {"name": naming.MaxVPCLinkName},
+	"aws_appautoscaling_policy":           {"name": naming.MaxName},
+	"aws_ecr_repository":                  {"name": naming.MaxECRRepositoryName},
+	"aws_ecs_cluster":                     {"name": naming.MaxECSName},
+	"aws_ecs_service":                     {"name": naming.MaxECSName},
+	"aws_lb":                              {"name": naming.MaxALBName},
+	"aws_lb_target_group":                 {"name": naming.MaxTargetGroupName},
+	"aws_s3_bucket":                       {"bucket": naming.MaxS3BucketName},
 	"aws_secretsmanager_secret":           {"name": 512},
-	"aws_sns_topic":                       {"name": help.MaxSNSTopicName},
-	"aws_wafv2_web_acl":                   {"name": help.MaxWAFName},
-	"aws_cloudtrail":                      {"name": help.MaxCloudTrailName},
+	"aws_sns_topic":                       {"name": naming.MaxSNSTopicName},
+	"aws_wafv2_web_acl":                   {"name": naming.MaxWAFName},
+	"aws_cloudtrail":                      {"name": naming.MaxCloudTrailName},
 	"aws_config_configuration_recorder":   {"name": 256},
 	"aws_config_delivery_channel":         {"name": 256},
 	"aws_guardduty_detector_feature":      {"name": 64}, // AWS's feature names
-	"aws_cloudwatch_event_rule":           {"name": help.MaxEventRuleName},
+	"aws_cloudwatch_event_rule":           {"name": naming.MaxEventRuleName},
 	// DNS names: the API domain is validated in envconfig; validation records are ACM's.
-	"aws_route53_record": {"name": help.MaxName},
+	"aws_route53_record": {"name": naming.MaxName},
 }
 
 const accountToken = "${data.aws_caller_identity.caller.account_id}"

@@ -60,7 +60,7 @@ var Rules = []Rule{
 	{ID: "SP-BASE-001", Severity: High, PCI: "10.2.1, 10.3.3, 11.5.1", Title: "GuardDuty, AWS Config and a multi-region, validated CloudTrail exist where the environment owns the account baseline",
 		Fix: "set OwnsAccountBaseline in envconfig for exactly one environment per account (constructs/baseline)", Check: baselinePresent},
 	{ID: "SP-TAG-001", Severity: Medium, PCI: "12.5.1", Title: "Every taggable resource carries a Name tag (the common tags come from default_tags)",
-		Fix: "pass Tags: help.NameTag(name), or list the type in policy.Untaggable if AWS cannot tag it", Check: tagged},
+		Fix: "pass Tags: naming.NameTag(name), or list the type in policy.Untaggable if AWS cannot tag it", Check: tagged},
 }
 
 const strongPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"encoding/json"
+	"github.com/scalepayments/infra/help/iam"
 	"regexp"
 	"sort"
 	"strings"
@@ -10,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/tests"
 )
 
@@ -29,7 +29,7 @@ func permissions(t *testing.T, d *tests.Doc, svc string) (raw, normalized []stri
 			if p["role"] != roleRef {
 				continue
 			}
-			var doc help.PolicyDocument
+			var doc iam.PolicyDocument
 			require.NoError(t, json.Unmarshal([]byte(p["policy"].(string)), &doc))
 			for _, s := range doc.Statement {
 				for _, a := range s.Action {

@@ -1,12 +1,13 @@
 package unit
 
 import (
+	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/help/netplan"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/tests"
 )
 
@@ -22,7 +23,7 @@ func TestRedisIsEncryptedAndTLSOnly(t *testing.T) {
 		assert.NotContains(t, rg, "auth_token")
 		assert.Equal(t, []any{sgRef(d, "redis")}, rg["security_group_ids"], "the redis group and nothing else")
 		assert.Equal(t, "scalepayments-"+d.Env.Name+"-redis", rg["replication_group_id"])
-		assert.LessOrEqual(t, len(rg["replication_group_id"].(string)), help.MaxReplicationGroupID)
+		assert.LessOrEqual(t, len(rg["replication_group_id"].(string)), naming.MaxReplicationGroupID)
 		assert.Equal(t, map[string]any{"ignore_changes": []any{"engine_version"}}, rg["lifecycle"], "engine_version is a floor")
 
 		pg, ok := d.Ref(rg["parameter_group_name"])
@@ -31,7 +32,7 @@ func TestRedisIsEncryptedAndTLSOnly(t *testing.T) {
 
 		sub, ok := d.Ref(rg["subnet_group_name"])
 		require.True(t, ok)
-		assert.ElementsMatch(t, subnetRefs(d, help.Database), tests.Strings(sub.Body["subnet_ids"]), "database subnets only")
+		assert.ElementsMatch(t, subnetRefs(d, netplan.Database), tests.Strings(sub.Body["subnet_ids"]), "database subnets only")
 	}
 }
 

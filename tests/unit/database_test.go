@@ -2,12 +2,12 @@ package unit
 
 import (
 	"fmt"
+	"github.com/scalepayments/infra/help/netplan"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/tests"
 )
 
@@ -54,7 +54,7 @@ func TestAuroraIsEncryptedTLSOnlyAndIAMAuthenticated(t *testing.T) {
 
 		sub, ok := d.Ref(c["db_subnet_group_name"])
 		require.True(t, ok)
-		assert.ElementsMatch(t, subnetRefs(d, help.Database), tests.Strings(sub.Body["subnet_ids"]), "database subnets only")
+		assert.ElementsMatch(t, subnetRefs(d, netplan.Database), tests.Strings(sub.Body["subnet_ids"]), "database subnets only")
 	}
 }
 

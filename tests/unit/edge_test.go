@@ -2,13 +2,15 @@ package unit
 
 import (
 	"encoding/json"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/help/netplan"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/tests"
 )
 
@@ -20,7 +22,7 @@ func TestALBIsInternalAndHardened(t *testing.T) {
 		assert.Equal(t, []any{sgRef(d, "alb")}, alb["security_groups"])
 		assert.Equal(t, true, alb["drop_invalid_header_fields"])
 		assert.Equal(t, d.Env.Name != "dev", alb["enable_deletion_protection"], d.Env.Name)
-		assert.ElementsMatch(t, subnetRefs(d, help.Private), tests.Strings(alb["subnets"]))
+		assert.ElementsMatch(t, subnetRefs(d, netplan.Private), tests.Strings(alb["subnets"]))
 		logs := alb["access_logs"].(tests.Body)
 		assert.Equal(t, true, logs["enabled"])
 		bucket, ok := d.Ref(logs["bucket"])
@@ -62,7 +64,7 @@ func TestEveryBucketIsLockedDown(t *testing.T) {
 			} else {
 				assert.Equal(t, map[string]any{"sse_algorithm": "aws:kms", "kms_master_key_id": keyRef(d, "audit")}, sse)
 			}
-			var policy help.PolicyDocument
+			var policy iam.PolicyDocument
 			require.NoError(t, json.Unmarshal([]byte(configOf(t, d, "aws_s3_bucket_policy", name)["policy"].(string)), &policy))
 			assert.Equal(t, "DenyInsecureTransport", policy.Statement[0].Sid)
 			assert.Equal(t, "Deny", policy.Statement[0].Effect)
@@ -107,7 +109,7 @@ func TestListenerRulesRouteEachPathToItsService(t *testing.T) {
 			assert.Equal(t, "ip", tg["target_type"])
 			assert.EqualValues(t, 8080, tg["port"])
 			assert.Equal(t, "30", tg["deregistration_delay"])
-			assert.LessOrEqual(t, len(tg["name"].(string)), help.MaxTargetGroupName)
+			assert.LessOrEqual(t, len(tg["name"].(string)), naming.MaxTargetGroupName)
 			hc := tg["health_check"].(tests.Body)
 			assert.Regexp(t, `^/(api|payment|notification)/health$`, hc["path"])
 		}

@@ -2,6 +2,7 @@ package unit
 
 import (
 	"encoding/json"
+	"github.com/scalepayments/infra/help/iam"
 	"slices"
 	"strings"
 	"testing"
@@ -9,7 +10,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/tests"
 )
 
@@ -46,7 +46,7 @@ func TestKeyPoliciesLetInOnlyTheServicesThatNeedThem(t *testing.T) {
 		}
 		got := map[string][]any{}
 		for _, k := range d.Resources("aws_kms_key") {
-			var doc help.PolicyDocument
+			var doc iam.PolicyDocument
 			require.NoError(t, json.Unmarshal([]byte(k["policy"].(string)), &doc))
 			domain := strings.TrimPrefix(k["tags"].(tests.Body)["Name"].(string), "scalepayments-"+d.Env.Name+"-")
 			got[domain] = nil
@@ -72,10 +72,10 @@ func TestKeyPoliciesLetInOnlyTheServicesThatNeedThem(t *testing.T) {
 func TestAuditKeyFollowsCloudTrailsDocumentedPolicy(t *testing.T) {
 	for _, d := range []*tests.Doc{staging, prod} {
 		key := d.Resources("aws_kms_key")[d.NameOf("aws_kms_key", "scalepayments-"+d.Env.Name+"-audit")]
-		var doc help.PolicyDocument
+		var doc iam.PolicyDocument
 		require.NoError(t, json.Unmarshal([]byte(key["policy"].(string)), &doc))
 		trail := "arn:${data.aws_partition.partition.partition}:cloudtrail:us-east-1:${data.aws_caller_identity.caller.account_id}:trail/scalepayments-" + d.Env.Name + "-trail"
-		bySid := map[string]help.Statement{}
+		bySid := map[string]iam.Statement{}
 		for _, s := range doc.Statement {
 			bySid[s.Sid] = s
 		}

@@ -2,21 +2,22 @@ package unit
 
 import (
 	"fmt"
+	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/help/netplan"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/stacks/synthesized"
 	"github.com/scalepayments/infra/tests"
 )
 
 // subnetsOf returns the subnets of a tier by logical name.
-func subnetsOf(d *tests.Doc, tier help.Tier) map[string]tests.Body {
+func subnetsOf(d *tests.Doc, tier netplan.Tier) map[string]tests.Body {
 	out := map[string]tests.Body{}
-	prefix := help.Namer{Env: d.Env.Name}.Name(255, tier.String()) + "-"
+	prefix := naming.Namer{Env: d.Env.Name}.Name(255, tier.String()) + "-"
 	for n, b := range d.Resources("aws_subnet") {
 		if strings.HasPrefix(b["tags"].(tests.Body)["Name"].(string), prefix) {
 			out[n] = b
@@ -26,7 +27,7 @@ func subnetsOf(d *tests.Doc, tier help.Tier) map[string]tests.Body {
 }
 
 // subnetRefs returns the id references of a tier's subnets.
-func subnetRefs(d *tests.Doc, tier help.Tier) []string {
+func subnetRefs(d *tests.Doc, tier netplan.Tier) []string {
 	var refs []string
 	for n := range subnetsOf(d, tier) {
 		refs = append(refs, tests.RefTo("aws_subnet", n, "id"))
@@ -73,7 +74,7 @@ func TestSubnetCountsPerTier(t *testing.T) {
 		total int
 	}{{dev, 6}, {staging, 6}, {prod, 9}} {
 		assert.Equal(t, tt.total, tt.d.Count("aws_subnet"), tt.d.Env.Name)
-		for _, tier := range help.Tiers {
+		for _, tier := range netplan.Tiers {
 			subnets := subnetsOf(tt.d, tier)
 			assert.Len(t, subnets, tt.total/3, "%s %s", tt.d.Env.Name, tier)
 			var azs []string
@@ -88,12 +89,12 @@ func TestSubnetCountsPerTier(t *testing.T) {
 // Each subnet's logical id, CIDR and AZ come from its tier and AZ name, never a list position.
 func TestSubnetsAreKeyedByTheirAZ(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
-		plan, err := help.PlanSubnets(d.Env.VPCCIDR, d.Env.Region, d.Env.AvailabilityZones)
+		plan, err := netplan.PlanSubnets(d.Env.VPCCIDR, d.Env.Region, d.Env.AvailabilityZones)
 		require.NoError(t, err)
 		want := map[string]string{}
-		for _, tier := range help.Tiers {
+		for _, tier := range netplan.Tiers {
 			for _, az := range d.Env.AvailabilityZones {
-				want[help.LogicalID("network", tier.String()+"-"+az)] = plan[tier][az].String() + " " + az
+				want[naming.LogicalID("network", tier.String()+"-"+az)] = plan[tier][az].String() + " " + az
 			}
 		}
 		got := map[string]string{}
@@ -113,8 +114,8 @@ func TestPositionalIDsMoveToAZKeyedIDs(t *testing.T) {
 		moves := d.Moves()
 		assert.Len(t, moves, 3*azs+3*azs+azs+azs+2*nats, "%s: subnets, associations, private route tables and routes, NATs and EIPs", d.Env.Name)
 		for i, az := range d.Env.AvailabilityZones {
-			from := "aws_subnet." + help.LogicalID("network", fmt.Sprintf("private-%d", i))
-			assert.Contains(t, moves, synthesized.Move{From: from, To: "aws_subnet." + help.LogicalID("network", "private-"+az)})
+			from := "aws_subnet." + naming.LogicalID("network", fmt.Sprintf("private-%d", i))
+			assert.Contains(t, moves, synthesized.Move{From: from, To: "aws_subnet." + naming.LogicalID("network", "private-"+az)})
 		}
 	}
 }
@@ -135,7 +136,7 @@ func TestNATGatewaysSitInPublicSubnetsWithEIPs(t *testing.T) {
 		d := tt.d
 		assert.Equal(t, tt.nats, d.Count("aws_nat_gateway"), d.Env.Name)
 		assert.Equal(t, tt.nats, d.Count("aws_eip"), d.Env.Name)
-		public := subnetsOf(d, help.Public)
+		public := subnetsOf(d, netplan.Public)
 		var azs []string
 		for _, nat := range d.List("aws_nat_gateway") {
 			s, ok := d.Ref(nat["subnet_id"])
@@ -152,7 +153,7 @@ func TestNATGatewaysSitInPublicSubnetsWithEIPs(t *testing.T) {
 
 func TestPublicSubnetsRouteToTheInternetGateway(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
-		for n := range subnetsOf(d, help.Public) {
+		for n := range subnetsOf(d, netplan.Public) {
 			routes := routesOf(d, routeTableOf(t, d, n))
 			require.Len(t, routes, 1)
 			assert.Equal(t, "0.0.0.0/0", routes[0]["destination_cidr_block"])
@@ -165,7 +166,7 @@ func TestPublicSubnetsRouteToTheInternetGateway(t *testing.T) {
 
 func TestEveryPrivateSubnetRoutesThroughNAT(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
-		for n, s := range subnetsOf(d, help.Private) {
+		for n, s := range subnetsOf(d, netplan.Private) {
 			routes := routesOf(d, routeTableOf(t, d, n))
 			require.Len(t, routes, 1, "%s %s", d.Env.Name, n)
 			assert.Equal(t, "0.0.0.0/0", routes[0]["destination_cidr_block"])
@@ -183,7 +184,7 @@ func TestEveryPrivateSubnetRoutesThroughNAT(t *testing.T) {
 func TestDatabaseSubnetsHaveNoRouteOut(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
 		tables := map[string]bool{}
-		for n := range subnetsOf(d, help.Database) {
+		for n := range subnetsOf(d, netplan.Database) {
 			tables[routeTableOf(t, d, n)] = true
 		}
 		require.Len(t, tables, 1, "%s: one database route table", d.Env.Name)

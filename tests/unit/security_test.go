@@ -2,6 +2,7 @@ package unit
 
 import (
 	"encoding/json"
+	"github.com/scalepayments/infra/help/iam"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -83,7 +84,7 @@ func TestAccountBaselineWhereOwned(t *testing.T) {
 
 		// Regression: CloudTrail's CloudWatch Logs role supports no aws:SourceAccount/SourceArn,
 		// and CreateTrail checks the role's policy, so the trail waits for it.
-		var trust help.PolicyDocument
+		var trust iam.PolicyDocument
 		require.NoError(t, json.Unmarshal([]byte(role.Body["assume_role_policy"].(string)), &trust))
 		require.Len(t, trust.Statement, 1)
 		assert.Equal(t, map[string]any{"Service": "cloudtrail.amazonaws.com"}, trust.Statement[0].Principal)
@@ -155,9 +156,9 @@ func TestAlarmsAndFindingsReachASubscribedTopic(t *testing.T) {
 			assert.NotContains(t, tg, "role_arn", "a role on an SNS target breaks delivery to an encrypted topic")
 		}
 
-		var policy help.PolicyDocument
+		var policy iam.PolicyDocument
 		require.NoError(t, json.Unmarshal([]byte(d.One("aws_sns_topic_policy")["policy"].(string)), &policy))
-		principals := map[any]help.Statement{}
+		principals := map[any]iam.Statement{}
 		for _, s := range policy.Statement {
 			principals[s.Principal["Service"]] = s
 		}

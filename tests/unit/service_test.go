@@ -2,6 +2,8 @@ package unit
 
 import (
 	"encoding/json"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/netplan"
 	"regexp"
 	"strings"
 	"testing"
@@ -9,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/tests"
 )
 
@@ -93,7 +94,7 @@ func TestServicesAreSafeToDeploy(t *testing.T) {
 			assert.Len(t, net["subnets"], len(d.Env.AvailabilityZones), "%s spreads over every AZ", name)
 			for _, sub := range tests.Strings(net["subnets"]) {
 				r, _ := d.Ref(sub)
-				assert.Contains(t, subnetsOf(d, help.Private), r.Name, "private subnets only")
+				assert.Contains(t, subnetsOf(d, netplan.Private), r.Name, "private subnets only")
 			}
 			assert.Equal(t, map[string]any{"enable": true, "rollback": true}, s["deployment_circuit_breaker"])
 			assert.EqualValues(t, 100, s["deployment_minimum_healthy_percent"])
@@ -176,7 +177,7 @@ var starResources = map[string]bool{
 func TestIAMPoliciesAreLeastPrivilege(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
 		for n, p := range d.Resources("aws_iam_role_policy") {
-			var doc help.PolicyDocument
+			var doc iam.PolicyDocument
 			require.NoError(t, json.Unmarshal([]byte(p["policy"].(string)), &doc), n)
 			for _, s := range doc.Statement {
 				assert.Equal(t, "Allow", s.Effect)
@@ -203,7 +204,7 @@ func taskPermissions(t *testing.T, d *tests.Doc, service string) map[string][]st
 		if p["role"] != tests.RefTo("aws_iam_role", d.NameOf("aws_iam_role", roleName), "id") {
 			continue
 		}
-		var doc help.PolicyDocument
+		var doc iam.PolicyDocument
 		require.NoError(t, json.Unmarshal([]byte(p["policy"].(string)), &doc))
 		for _, s := range doc.Statement {
 			for _, a := range s.Action {

@@ -1,4 +1,4 @@
-package help
+package envconfig
 
 import (
 	"testing"
@@ -39,11 +39,5 @@ func TestValidateFargateSize(t *testing.T) {
 func TestValidLogRetention(t *testing.T) {
 	for days, want := range map[int]bool{0: true, 7: true, 30: true, 365: true, 3653: true, 2: false, 366: false, -1: false} {
 		assert.Equal(t, want, ValidLogRetention(days), "%d days", days)
-	}
-}
-
-func TestCapacityStrategyKeepsTheBaseOnFargate(t *testing.T) {
-	for _, spot := range []int{0, 1, 3} {
-		assert.Equal(t, []CapacityShare{{"FARGATE", 1, 1}, {"FARGATE_SPOT", 0, spot}}, CapacityStrategy(spot))
 	}
 }

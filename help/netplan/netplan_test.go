@@ -1,4 +1,4 @@
-package help
+package netplan
 
 import (
 	"net/netip"

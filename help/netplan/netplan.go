@@ -1,4 +1,6 @@
-package help
+// Package netplan plans the VPC: subnet CIDRs per tier and availability zone, and the ports
+// of the traffic chain. Pure Go.
+package netplan
 
 import (
 	"fmt"

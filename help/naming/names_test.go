@@ -1,4 +1,4 @@
-package help
+package naming
 
 import (
 	"crypto/sha256"
@@ -59,16 +59,6 @@ func TestCommonTags(t *testing.T) {
 func sha6(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])[:6]
-}
-
-type fakeResource string
-
-func (f fakeResource) Id() *string { s := string(f); return &s }
-
-func TestIDs(t *testing.T) {
-	ids := *IDs([]fakeResource{"a", "b"})
-	assert.Equal(t, []string{"a", "b"}, []string{*ids[0], *ids[1]})
-	assert.Empty(t, *IDs([]fakeResource{}))
 }
 
 func TestSlug(t *testing.T) {

@@ -1,4 +1,4 @@
-package help
+package netplan
 
 // Ports of the traffic chain (design §1). One place, so constructs never type a port.
 const (

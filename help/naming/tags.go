@@ -1,4 +1,4 @@
-package help
+package naming
 
 // CommonTags are applied to every taggable resource through the provider's default_tags.
 func CommonTags(stack string, extra map[string]string) map[string]string {

@@ -1,10 +1,8 @@
-package help
+// Package iam builds IAM, KMS, S3 and SNS policy documents as plain Go, and the ARNs and
+// service principals they name.
+package iam
 
-import (
-	"encoding/json"
-	"maps"
-	"slices"
-)
+import "github.com/scalepayments/infra/help"
 
 // PolicyDocument is an IAM/KMS/S3 policy built as plain Go and marshalled once.
 type PolicyDocument struct {
@@ -24,7 +22,7 @@ type Statement struct {
 
 // Policy marshals statements into a policy document string.
 func Policy(statements ...Statement) string {
-	return Document(PolicyDocument{Version: "2012-10-17", Statement: statements})
+	return help.Document(PolicyDocument{Version: "2012-10-17", Statement: statements})
 }
 
 // Allow is an Allow statement.
@@ -40,28 +38,4 @@ func AssumeRolePolicy(service string) string {
 	s := Allow("", []string{"sts:AssumeRole"}, nil)
 	s.Principal = ServicePrincipal(service)
 	return Policy(s)
-}
-
-// SortedKeys returns a map's keys in order, for deterministic synthesis.
-func SortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
-
-// MustJSON marshals plain Go values (maps, slices, strings, numbers) that cannot fail.
-func MustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
-
-// Document marshals a JSON document that embeds Terraform references (policies, container
-// definitions). It is indented on purpose: cdktf's HCL renderer leaves quotes unescaped in a
-// one-line string holding "${...}", but writes multi-line strings as valid heredocs. AWS and
-// the provider compare these documents as JSON, so the whitespace never shows in a plan.
-func Document(v any) string {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
 }

@@ -1,6 +1,6 @@
-// Package help holds small pure helpers shared by the whole app: AWS names within
-// their limits, tags, CIDR plans, Fargate sizes and log retention. No jsii here.
-package help
+// Package naming derives every AWS name and tag of an environment within AWS's limits, and
+// the logical ids cdktf gives resources. Pure Go.
+package naming
 
 import (
 	"crypto/sha256"
