@@ -17,40 +17,54 @@ const (
 	StageProduction  Stage = "production"  // cardholder data: every floor applies
 )
 
-// Environment is every per-environment setting of the design's environment table.
+// Environment is every per-environment setting of the design's environment table. Each field
+// says its unit, what validation allows, and why it differs between stages; Stage.Floors says
+// what a stage requires at least.
 type Environment struct {
-	Name  string // stack suffix: scalepayments-<Name>
-	Code  string // short code for names with tight AWS limits (ALB, target groups)
-	Stage Stage
+	Name  string // stack suffix scalepayments-<Name>: 2-12 lowercase letters or digits
+	Code  string // 2-4 character code for names with tight AWS limits (ALB and target groups: 32)
+	Stage Stage  // development, staging or production: selects the floors (Stage.Floors)
 
-	Region            string
+	Region string // AWS region name, e.g. us-east-1
+	// AvailabilityZones of Region, 2-6, lettered a-h (the letter is the subnet slot). More AZs
+	// survive more failures; dev runs 2 to save NAT and data-store cost, prod 3.
 	AvailabilityZones []string
-	// AccountID, when set, pins the stack to that AWS account (provider allowed_account_ids).
+	// AccountID, when set, pins the stack to that 12-digit AWS account (allowed_account_ids).
 	AccountID string
 	// OwnsAccountBaseline creates GuardDuty, AWS Config and CloudTrail: once per account and region.
 	OwnsAccountBaseline bool
 
-	VPCCIDR            string
-	NATGateways        int  // 1 (shared) or one per AZ
-	InterfaceEndpoints bool // ECR, logs, secretsmanager, kms, sts endpoints in the VPC
+	VPCCIDR string // IPv4 /16-/23, never overlapping another environment's (peering stays possible)
+	// NATGateways is 1 (shared: cheap, one AZ's loss cuts egress) or one per AZ (staging, prod).
+	NATGateways int
+	// InterfaceEndpoints puts ECR, logs, secretsmanager, kms and sts endpoints in the VPC, so task
+	// traffic to AWS stays off the NAT (staging, prod); dev saves their hourly cost.
+	InterfaceEndpoints bool
 
 	Aurora Aurora
 	Redis  Redis
 	// Services in deployment order; names are the ECS service names.
 	Services []Service
 
-	LogRetentionDays      int
+	// LogRetentionDays is every log group's retention: one of CloudWatch's values
+	// (CloudWatchRetentionDays), at least the stage's floor (365 in production, PCI-DSS 10.5.1).
+	LogRetentionDays int
+	// KMSDeletionWindowDays is the 7-30 day wait before a deleted key is gone: longest in prod,
+	// where a key deleted by mistake must be recoverable.
 	KMSDeletionWindowDays int
-	SecretRecoveryDays    int // Secrets Manager recovery window: 0 (dev only) or 7-30
-	WAF                   bool
-	CORSAllowedOrigins    []string
-	Tags                  map[string]string // besides the common tags
+	// SecretRecoveryDays is the Secrets Manager recovery window: 0 (immediate, dev only) or 7-30.
+	SecretRecoveryDays int
+	// WAF attaches the web ACL to the ALB; required in staging and production (floor).
+	WAF bool
+	// CORSAllowedOrigins are https:// origins, or "*" where the stage allows it (dev only).
+	CORSAllowedOrigins []string
+	Tags               map[string]string // besides the common tags; must include Environment
 
 	// HostedZone is the existing public Route 53 zone; APIDomain the API's custom domain in it.
 	HostedZone  string
 	APIDomain   string
 	APIThrottle Throttle
-	// ImageTag is the immutable tag every service's image is deployed with.
+	// ImageTag is the immutable tag every service's image is deployed with (never "latest").
 	ImageTag string
 	// ExecuteCommand enables ECS Exec (audited shell access into tasks). AWS does not support it
 	// with a read-only root filesystem (the SSM agent writes to it), so it is allowed only in
@@ -59,9 +73,11 @@ type Environment struct {
 	// ReadOnlyRootFilesystem makes every container's root filesystem read-only (only /tmp is
 	// writable). Required outside development.
 	ReadOnlyRootFilesystem bool
-	// FargateSpotWeight is FARGATE_SPOT's share beside FARGATE (which always carries the base).
+	// FargateSpotWeight, 0-1000, is FARGATE_SPOT's share beside FARGATE (which always carries the
+	// base task): cheap interruptible capacity in dev, none in prod.
 	FargateSpotWeight int
-	// WAFRateLimit is the most requests one client IP may send in 5 minutes (WAF rate rule).
+	// WAFRateLimit is the most requests one client IP may send in 5 minutes (WAF rate rule),
+	// 10-2,000,000,000; prod is stricter than the lower stages' test traffic needs.
 	WAFRateLimit int
 	Alarms       Alarms
 	// Notify is who receives alarms, ECS deployment failures and security findings.
@@ -72,39 +88,50 @@ type Environment struct {
 // every message. At least one is required, so no alarm goes unseen.
 type Notifications struct {
 	Emails []string // confirmed by the recipient after the first apply
-	HTTPS  []string // e.g. an incident tool's SNS integration URL
+	HTTPS  []string // e.g. an incident tool's SNS integration URL; no credentials or query
 }
 
-// Alarms are the alarm thresholds of an environment.
+// Alarms are the alarm thresholds of an environment: tighter in prod, where customers feel a
+// breach first, looser in dev, where noise would teach people to ignore alarms.
 type Alarms struct {
-	CPUPercent        int // ECS services, Aurora, Redis
-	MemoryPercent     int // ECS services, Redis
-	Errors5xx         int // ALB and API Gateway 5xx responses per 5 minutes
-	ResponseTimeMs    int // ALB target response time (p95)
-	FreeableMemoryMiB int // Aurora instance memory floor
-	ReplicaLagMs      int // Aurora reader lag
-	Evictions         int // Redis evictions per 5 minutes
+	CPUPercent        int // 1-100: ECS services, Aurora, Redis engine CPU
+	MemoryPercent     int // 1-100: ECS services, Redis
+	Errors5xx         int // >= 1: ALB and API Gateway 5xx responses per 5 minutes
+	ResponseTimeMs    int // >= 1: ALB target response time (p95), milliseconds
+	FreeableMemoryMiB int // >= 1: Aurora instance memory floor, MiB
+	ReplicaLagMs      int // >= 1: Aurora reader lag, milliseconds
+	Evictions         int // >= 1: Redis evictions per 5 minutes
 }
 
-// Throttle is the API Gateway default-route throttling.
+// Throttle is the API Gateway default-route throttling (account limits: 10,000 rps, 5,000 burst).
 type Throttle struct {
-	RateLimit  int // steady requests per second
-	BurstLimit int
+	RateLimit  int // steady requests per second, 1-10000
+	BurstLimit int // requests above the rate a client may burst, 1-5000
 }
 
-// Aurora is the Aurora PostgreSQL cluster of an environment.
+// Aurora is the Aurora PostgreSQL cluster of an environment. Deletion protection, final
+// snapshots and prevent_destroy follow the stage (Stage.Floors), not a setting.
 type Aurora struct {
-	InstanceClass       string
-	Instances           int // writer + readers, spread over the AZs
+	// InstanceClass: db.t3/t4g medium or large (burstable: dev only in practice), or a memory-
+	// optimized class (r5/r6g/r6i/r7g/r7i/r8g/x2g) for steady production load.
+	InstanceClass string
+	// Instances, 1-16: the writer and up to 15 readers, spread over the AZs; 2 or more survive
+	// the loss of an AZ (staging, prod).
+	Instances int
+	// BackupRetentionDays, 1-35, at least the stage's floor (30 in production).
 	BackupRetentionDays int
-	PerformanceInsights bool
-	MonitoringInterval  int // enhanced monitoring seconds, 0 = off
+	PerformanceInsights bool // 7 days of query-level performance data, encrypted with the database key
+	MonitoringInterval  int  // enhanced monitoring seconds: 0 (off), 1, 5, 10, 15, 30 or 60
 }
 
 // Redis is the ElastiCache Redis replication group of an environment.
 type Redis struct {
-	NodeType              string
-	Nodes                 int
+	NodeType string // a current-generation cache.* type; burstable t3/t4g outside production
+	// Nodes, 1-6: a primary and up to 5 replicas; 2 or more turn on automatic failover and
+	// multi-AZ (Failover).
+	Nodes int
+	// SnapshotRetentionDays, 0-35: daily snapshots kept; at least 1 where the stage is protected,
+	// which also keeps a final snapshot.
 	SnapshotRetentionDays int
 }
 
