@@ -2,9 +2,10 @@ package policy
 
 import (
 	"fmt"
+	"strings"
+
 	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/stacks/synthesized"
-	"strings"
 )
 
 // Untaggable lists the resource types AWS cannot tag; every other type must carry tags.Name.

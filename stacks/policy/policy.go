@@ -2,11 +2,11 @@ package policy
 
 import (
 	"fmt"
-	"github.com/scalepayments/infra/stacks/synthesized"
 	"sort"
 	"strings"
 
 	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
 // Severity ranks a rule.
@@ -73,7 +73,7 @@ func Check(stack string, c *synthesized.Config, env envconfig.Environment, suppr
 	ctx := &Context{Config: c, Env: env}
 	for i := range Rules {
 		rule := &Rules[i]
-		for _, f := range rule.Check(ctx) {
+		for _, f := range run(rule, ctx) {
 			f.Rule = rule
 			if s, ok := suppressedBy(f, suppressions); ok {
 				r.Suppressed = append(r.Suppressed, Suppressed{f, s})
@@ -84,6 +84,18 @@ func Check(stack string, c *synthesized.Config, env envconfig.Environment, suppr
 	}
 	sort.SliceStable(r.Findings, func(i, j int) bool { return r.Findings[i].Rule.ID < r.Findings[j].Rule.ID })
 	return r
+}
+
+// run applies one rule. A rule that meets a shape it does not expect (a block where it reads a
+// list, a number where it reads a string) panics in a type assertion; that becomes a finding on
+// the stack, so one odd resource never hides the other rules' findings or crashes synth.
+func run(rule *Rule, ctx *Context) (out []Finding) {
+	defer func() {
+		if p := recover(); p != nil {
+			out = []Finding{find(synthesized.Resource{Type: "stack", Name: "configuration"}, "rule could not read the configuration: %v", p)}
+		}
+	}()
+	return rule.Check(ctx)
 }
 
 func suppressedBy(f Finding, suppressions []Suppression) (Suppression, bool) {

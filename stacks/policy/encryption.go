@@ -1,0 +1,86 @@
+package policy
+
+import (
+	"strings"
+
+	"github.com/scalepayments/infra/stacks/synthesized"
+)
+
+func rdsEncrypted(c *Context) (out []Finding) {
+	for _, typ := range []string{"aws_rds_cluster", "aws_db_instance"} {
+		for _, r := range c.Of(typ) {
+			if !isTrue(r.Body["storage_encrypted"]) || empty(r.Body["kms_key_id"]) {
+				out = append(out, find(r, "storage is not encrypted with a customer-managed key"))
+			}
+		}
+	}
+	return out
+}
+
+func redisEncrypted(c *Context) (out []Finding) {
+	for _, r := range c.Of("aws_elasticache_replication_group") {
+		if !isTrue(r.Body["at_rest_encryption_enabled"]) || empty(r.Body["kms_key_id"]) {
+			out = append(out, find(r, "data at rest is not encrypted with a customer-managed key"))
+		}
+	}
+	return out
+}
+
+// configOf returns the resource of typ whose bucket attribute references the bucket.
+func configOf(c *Context, typ string, bucket synthesized.Resource) (synthesized.Body, bool) {
+	for _, r := range c.Of(typ) {
+		if ref, ok := c.Ref(r.Body["bucket"]); ok && ref.Name == bucket.Name {
+			return r.Body, true
+		}
+	}
+	return nil, false
+}
+
+func bucketsEncrypted(c *Context) (out []Finding) {
+	for _, b := range c.Of("aws_s3_bucket") {
+		sse, ok := configOf(c, "aws_s3_bucket_server_side_encryption_configuration", b)
+		if !ok {
+			out = append(out, find(b, "no server-side encryption configuration"))
+			continue
+		}
+		rules, _ := sse["rule"].([]any)
+		if len(rules) == 0 {
+			out = append(out, find(b, "no server-side encryption rule"))
+			continue
+		}
+		def, _ := rules[0].(synthesized.Body)["apply_server_side_encryption_by_default"].(synthesized.Body)
+		if def["sse_algorithm"] != "aws:kms" || empty(def["kms_master_key_id"]) {
+			out = append(out, find(b, "encrypted with %v, not a customer-managed KMS key", def["sse_algorithm"]))
+		}
+	}
+	return out
+}
+
+func snsEncrypted(c *Context) (out []Finding) {
+	for _, r := range c.Of("aws_sns_topic") {
+		if k, _ := r.Body["kms_master_key_id"].(string); k == "" || strings.HasPrefix(k, "alias/aws/") {
+			out = append(out, find(r, "kms_master_key_id is %q, not a customer-managed key", k))
+		}
+	}
+	return out
+}
+
+func secretsEncrypted(c *Context) (out []Finding) {
+	out = attrSet("aws_secretsmanager_secret", "kms_key_id")(c)
+	for _, r := range c.Of("aws_rds_cluster") {
+		if isTrue(r.Body["manage_master_user_password"]) && empty(r.Body["master_user_secret_kms_key_id"]) {
+			out = append(out, find(r, "the RDS-managed master secret uses the AWS-managed key"))
+		}
+	}
+	return out
+}
+
+func ecrEncrypted(c *Context) (out []Finding) {
+	for _, r := range c.Of("aws_ecr_repository") {
+		cfg, _ := r.Body["encryption_configuration"].([]any)
+		if len(cfg) == 0 || cfg[0].(synthesized.Body)["encryption_type"] != "KMS" || empty(cfg[0].(synthesized.Body)["kms_key"]) {
+			out = append(out, find(r, "images are not encrypted with a customer-managed key"))
+		}
+	}
+	return out
+}

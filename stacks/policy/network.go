@@ -1,0 +1,95 @@
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/scalepayments/infra/stacks/synthesized"
+)
+
+var worldCIDRs = []string{"0.0.0.0/0", "::/0"}
+
+func noWorldIngress(c *Context) (out []Finding) {
+	for _, r := range c.Of("aws_vpc_security_group_ingress_rule") {
+		for _, attr := range []string{"cidr_ipv4", "cidr_ipv6"} {
+			if v, _ := r.Body[attr].(string); slices.Contains(worldCIDRs, v) {
+				out = append(out, find(r, "ingress from %s", v))
+			}
+		}
+	}
+	for _, r := range c.Of("aws_security_group") {
+		rules, _ := r.Body["ingress"].([]any)
+		for _, in := range rules {
+			for _, cidr := range append(synthesized.Strings(in.(synthesized.Body)["cidr_blocks"]), synthesized.Strings(in.(synthesized.Body)["ipv6_cidr_blocks"])...) {
+				if slices.Contains(worldCIDRs, cidr) {
+					out = append(out, find(r, "inline ingress from %s", cidr))
+				}
+			}
+		}
+	}
+	for _, r := range c.Of("aws_security_group_rule") {
+		for _, cidr := range append(synthesized.Strings(r.Body["cidr_blocks"]), synthesized.Strings(r.Body["ipv6_cidr_blocks"])...) {
+			if r.Body["type"] == "ingress" && slices.Contains(worldCIDRs, cidr) {
+				out = append(out, find(r, "ingress from %s", cidr))
+			}
+		}
+	}
+	return out
+}
+
+// groupsOf returns the security group references a resource attaches to.
+func groupsOf(b synthesized.Body) []string {
+	for _, attr := range []string{"vpc_security_group_ids", "security_group_ids", "security_groups"} {
+		if g, ok := b[attr]; ok {
+			return synthesized.Strings(g)
+		}
+	}
+	if net, ok := b["network_configuration"].(synthesized.Body); ok {
+		return synthesized.Strings(net["security_groups"])
+	}
+	return nil
+}
+
+func dataStoresPrivate(c *Context) (out []Finding) {
+	for _, typ := range []string{"aws_rds_cluster_instance", "aws_db_instance"} {
+		for _, r := range c.Of(typ) {
+			if isTrue(r.Body["publicly_accessible"]) {
+				out = append(out, find(r, "publicly_accessible = true"))
+			}
+		}
+	}
+	tasks := map[string]bool{}
+	for _, r := range c.Of("aws_ecs_service") {
+		for _, g := range groupsOf(r.Body) {
+			tasks[groupID(g)] = true
+		}
+	}
+	for _, typ := range []string{"aws_rds_cluster", "aws_elasticache_replication_group"} {
+		for _, store := range c.Of(typ) {
+			for _, g := range groupsOf(store.Body) {
+				for _, in := range c.Of("aws_vpc_security_group_ingress_rule") {
+					if groupID(fmt.Sprint(in.Body["security_group_id"])) != groupID(g) {
+						continue
+					}
+					if src, _ := in.Body["referenced_security_group_id"].(string); !tasks[groupID(src)] {
+						out = append(out, find(store, "its security group admits %s, which is not the tasks group", describeSource(in)))
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// groupID normalises "${aws_security_group.x.id}" so ids compare whatever the attribute.
+func groupID(ref string) string { return strings.TrimSuffix(strings.TrimSuffix(ref, ".id}"), "}") }
+
+func describeSource(in synthesized.Resource) string {
+	for _, attr := range []string{"referenced_security_group_id", "cidr_ipv4", "cidr_ipv6", "prefix_list_id"} {
+		if v, ok := in.Body[attr]; ok {
+			return fmt.Sprintf("%v (%s)", v, in.Address())
+		}
+	}
+	return in.Address()
+}

@@ -1,0 +1,136 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/scalepayments/infra/stacks/synthesized"
+)
+
+func dataStoresBackedUp(c *Context) (out []Finding) {
+	floors := c.Env.Stage.Floors()
+	protected := floors.Protected
+	for _, r := range c.Of("aws_rds_cluster") {
+		if days, _ := r.Body["backup_retention_period"].(float64); days < float64(max(7, floors.MinBackupRetentionDays)) {
+			out = append(out, find(r, "backup_retention_period = %v, stage %s needs %d days", days, c.Env.Stage, max(7, floors.MinBackupRetentionDays)))
+		}
+		if protected && (!isTrue(r.Body["deletion_protection"]) || isTrue(r.Body["skip_final_snapshot"])) {
+			out = append(out, find(r, "deletion protection off or final snapshot skipped in stage %s", c.Env.Stage))
+		}
+		if lc, _ := r.Body["lifecycle"].(synthesized.Body); floors.PreventDestroy && !isTrue(lc["prevent_destroy"]) {
+			out = append(out, find(r, "no lifecycle prevent_destroy in stage %s", c.Env.Stage))
+		}
+	}
+	for _, r := range c.Of("aws_elasticache_replication_group") {
+		if days, _ := r.Body["snapshot_retention_limit"].(float64); protected && (days < 1 || empty(r.Body["final_snapshot_identifier"])) {
+			out = append(out, find(r, "no snapshots or no final snapshot outside development"))
+		}
+	}
+	for _, r := range c.Of("aws_lb") {
+		if protected && !isTrue(r.Body["enable_deletion_protection"]) {
+			out = append(out, find(r, "deletion protection off outside development"))
+		}
+	}
+	return out
+}
+
+func wafAttached(c *Context) (out []Finding) {
+	if !c.Env.Stage.Floors().WAF {
+		return nil
+	}
+	for _, lb := range c.Of("aws_lb") {
+		attached := false
+		for _, a := range c.List("aws_wafv2_web_acl_association") {
+			if ref, ok := c.Ref(a["resource_arn"]); ok && ref.Name == lb.Name {
+				attached = true
+			}
+		}
+		if !attached {
+			out = append(out, find(lb, "no WAF web ACL is associated"))
+		}
+	}
+	return out
+}
+
+func stageFloors(c *Context) (out []Finding) {
+	floors := c.Env.Stage.Floors()
+	if floors.NoWildcardCORS {
+		for _, r := range c.Of("aws_apigatewayv2_api") {
+			for _, cors := range asList(r.Body["cors_configuration"]) {
+				if slices.Contains(synthesized.Strings(cors["allow_origins"]), "*") {
+					out = append(out, find(r, "CORS allows any origin in stage %s", c.Env.Stage))
+				}
+			}
+		}
+	}
+	if !floors.ReadOnlyRoot {
+		return out
+	}
+	for _, r := range c.Of("aws_ecs_service") {
+		if isTrue(r.Body["enable_execute_command"]) {
+			out = append(out, find(r, "ECS Exec is on in stage %s", c.Env.Stage))
+		}
+	}
+	for _, r := range c.Of("aws_ecs_task_definition") {
+		var defs []struct {
+			Name                   string
+			ReadonlyRootFilesystem bool
+		}
+		if err := json.Unmarshal([]byte(fmt.Sprint(r.Body["container_definitions"])), &defs); err != nil {
+			out = append(out, find(r, "container_definitions is not valid JSON: %v", err))
+		}
+		for _, d := range defs {
+			if !d.ReadonlyRootFilesystem {
+				out = append(out, find(r, "container %s has a writable root filesystem in stage %s", d.Name, c.Env.Stage))
+			}
+		}
+	}
+	return out
+}
+
+// asList reads a block that the JSON holds as one object or as a list of objects.
+func asList(v any) []synthesized.Body {
+	switch b := v.(type) {
+	case synthesized.Body:
+		return []synthesized.Body{b}
+	case []any:
+		var out []synthesized.Body
+		for _, x := range b {
+			if xb, ok := x.(synthesized.Body); ok {
+				out = append(out, xb)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func baselinePresent(c *Context) (out []Finding) {
+	if !c.Env.OwnsAccountBaseline {
+		return nil
+	}
+	stack := synthesized.Resource{Type: "stack", Name: "baseline"}
+	enabled := func(typ, attr string) bool {
+		for _, r := range c.List(typ) {
+			if attr == "" || isTrue(r[attr]) {
+				return true
+			}
+		}
+		return false
+	}
+	if !enabled("aws_guardduty_detector", "enable") {
+		out = append(out, find(stack, "no enabled GuardDuty detector"))
+	}
+	if !enabled("aws_config_configuration_recorder", "") || !enabled("aws_config_delivery_channel", "") || !enabled("aws_config_configuration_recorder_status", "is_enabled") {
+		out = append(out, find(stack, "no enabled AWS Config recorder with a delivery channel"))
+	}
+	trailOK := false
+	for _, t := range c.List("aws_cloudtrail") {
+		trailOK = trailOK || (isTrue(t["is_multi_region_trail"]) && isTrue(t["enable_log_file_validation"]) && !empty(t["kms_key_id"]) && !empty(t["cloud_watch_logs_group_arn"]))
+	}
+	if !trailOK {
+		out = append(out, find(stack, "no multi-region CloudTrail with log file validation, KMS and CloudWatch delivery"))
+	}
+	return out
+}

@@ -1,0 +1,121 @@
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/stacks/synthesized"
+)
+
+// Minimal resources that satisfy every rule; each case changes one thing.
+const (
+	paramGroup = `"aws_rds_cluster_parameter_group":{"pg":{"parameter":[{"name":"rds.force_ssl","value":"%s"}],"tags":{"Name":"pg"}}}`
+	cluster    = `"aws_rds_cluster":{"db":{"storage_encrypted":%s,"kms_key_id":"k","db_cluster_parameter_group_name":"${aws_rds_cluster_parameter_group.pg.name}","backup_retention_period":%d,"tags":{"Name":"db"}}}`
+	redis      = `"aws_elasticache_replication_group":{"r":{"at_rest_encryption_enabled":%s,"kms_key_id":"k","transit_encryption_enabled":%s,"tags":{"Name":"r"}}}`
+	logGroup   = `"aws_cloudwatch_log_group":{"l":{"name":"l",%s"retention_in_days":%d,"tags":{"Name":"l"}}}`
+	bucketSSE  = `"aws_s3_bucket":{"b":{"bucket":"b","tags":{"Name":"b"}}},"aws_s3_bucket_server_side_encryption_configuration":{"s":{"bucket":"${aws_s3_bucket.b.id}","rule":[{"apply_server_side_encryption_by_default":{"sse_algorithm":"%s","kms_master_key_id":"k"}}]}}`
+	baseline   = `"aws_guardduty_detector":{"g":{"enable":true,"tags":{"Name":"g"}}},"aws_config_configuration_recorder":{"r":{}},"aws_config_delivery_channel":{"d":{}},` +
+		`"aws_config_configuration_recorder_status":{"s":{"is_enabled":true}},` +
+		`"aws_cloudtrail":{"t":{"is_multi_region_trail":%s,"enable_log_file_validation":true,"kms_key_id":"k","cloud_watch_logs_group_arn":"a","tags":{"Name":"t"}}}`
+	taskDef = `"aws_ecs_task_definition":{"t":{"container_definitions":"[{\"name\":\"app\",\"readonlyRootFilesystem\":true,\"environment\":[{\"name\":\"%s\",\"value\":\"x\"}]}]","tags":{"Name":"t"}}}`
+)
+
+func doc(resources ...string) string { return `{"resource":{` + strings.Join(resources, ",") + `}}` }
+
+// Every rule has a document that breaks only it and a clean one that passes, judged for the
+// stage the rule concerns.
+func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
+	production := envconfig.Prod.Clone()
+	production.OwnsAccountBaseline = false // the baseline rule has its own case
+	dev, staging := envconfig.Dev, envconfig.Staging
+	tests := []struct {
+		rule      string
+		env       envconfig.Environment
+		bad, good string
+	}{
+		{"SP-ENC-001", dev, doc(fmt.Sprintf(paramGroup, "1"), fmt.Sprintf(cluster, "false", 7)), doc(fmt.Sprintf(paramGroup, "1"), fmt.Sprintf(cluster, "true", 7))},
+		{"SP-ENC-002", dev, doc(fmt.Sprintf(redis, "false", "true")), doc(fmt.Sprintf(redis, "true", "true"))},
+		{"SP-ENC-003", dev, doc(fmt.Sprintf(logGroup, ``, 7)), doc(fmt.Sprintf(logGroup, `"kms_key_id":"k",`, 7))},
+		{"SP-ENC-004", dev, doc(fmt.Sprintf(bucketSSE, "AES256")), doc(fmt.Sprintf(bucketSSE, "aws:kms"))},
+		{"SP-ENC-005", dev, doc(`"aws_sns_topic":{"t":{"kms_master_key_id":"alias/aws/sns","tags":{"Name":"t"}}}`),
+			doc(`"aws_sns_topic":{"t":{"kms_master_key_id":"k","tags":{"Name":"t"}}}`)},
+		{"SP-ENC-006", dev, doc(`"aws_secretsmanager_secret":{"s":{"tags":{"Name":"s"}}}`), doc(`"aws_secretsmanager_secret":{"s":{"kms_key_id":"k","tags":{"Name":"s"}}}`)},
+		{"SP-ENC-007", dev, doc(`"aws_ecr_repository":{"r":{"encryption_configuration":[{"encryption_type":"AES256"}],"tags":{"Name":"r"}}}`),
+			doc(`"aws_ecr_repository":{"r":{"encryption_configuration":[{"encryption_type":"KMS","kms_key":"k"}],"tags":{"Name":"r"}}}`)},
+		{"SP-KMS-001", dev, doc(`"aws_kms_key":{"k":{"enable_key_rotation":false,"tags":{"Name":"k"}}}`), doc(`"aws_kms_key":{"k":{"enable_key_rotation":true,"tags":{"Name":"k"}}}`)},
+		{"SP-TLS-001", dev, doc(fmt.Sprintf(paramGroup, "0"), fmt.Sprintf(cluster, "true", 7)), doc(fmt.Sprintf(paramGroup, "1"), fmt.Sprintf(cluster, "true", 7))},
+		{"SP-TLS-002", dev, doc(fmt.Sprintf(redis, "true", "false")), doc(fmt.Sprintf(redis, "true", "true"))},
+		{"SP-TLS-003", dev, doc(`"aws_lb_listener":{"l":{"protocol":"HTTPS","ssl_policy":"ELBSecurityPolicy-2016-08","tags":{"Name":"l"}}}`),
+			doc(`"aws_lb_listener":{"l":{"protocol":"HTTPS","ssl_policy":"` + strongPolicy + `","tags":{"Name":"l"}}}`)},
+		{"SP-TLS-004", dev, doc(`"aws_apigatewayv2_domain_name":{"d":{"domain_name_configuration":{"security_policy":"TLS_1_0"},"tags":{"Name":"d"}}}`),
+			doc(`"aws_apigatewayv2_domain_name":{"d":{"domain_name_configuration":{"security_policy":"TLS_1_2"},"tags":{"Name":"d"}}}`)},
+		{"SP-NET-001", dev, doc(`"aws_vpc_security_group_ingress_rule":{"i":{"cidr_ipv4":"0.0.0.0/0","tags":{"Name":"i"}}}`),
+			doc(`"aws_vpc_security_group_ingress_rule":{"i":{"cidr_ipv4":"10.0.0.0/8","tags":{"Name":"i"}}}`)},
+		{"SP-NET-002", dev, doc(`"aws_lb":{"a":{"internal":false,"tags":{"Name":"a"}}}`), doc(`"aws_lb":{"a":{"internal":true,"tags":{"Name":"a"}}}`)},
+		{"SP-NET-003", dev, doc(`"aws_rds_cluster_instance":{"i":{"publicly_accessible":true,"tags":{"Name":"i"}}}`),
+			doc(`"aws_rds_cluster_instance":{"i":{"publicly_accessible":false,"tags":{"Name":"i"}}}`)},
+		{"SP-LOG-001", dev, doc(`"aws_vpc":{"v":{"tags":{"Name":"v"}}},"aws_flow_log":{"f":{"vpc_id":"${aws_vpc.v.id}","traffic_type":"REJECT","tags":{"Name":"f"}}}`),
+			doc(`"aws_vpc":{"v":{"tags":{"Name":"v"}}},"aws_flow_log":{"f":{"vpc_id":"${aws_vpc.v.id}","traffic_type":"ALL","tags":{"Name":"f"}}}`)},
+		{"SP-LOG-002", production, doc(fmt.Sprintf(logGroup, `"kms_key_id":"k",`, 30)), doc(fmt.Sprintf(logGroup, `"kms_key_id":"k",`, 365))},
+		{"SP-BAK-001", dev, doc(fmt.Sprintf(paramGroup, "1"), fmt.Sprintf(cluster, "true", 1)), doc(fmt.Sprintf(paramGroup, "1"), fmt.Sprintf(cluster, "true", 7))},
+		{"SP-SEC-001", dev, doc(`"aws_ssm_parameter":{"p":{"value":"password=hunter22","tags":{"Name":"p"}}}`),
+			doc(`"aws_ssm_parameter":{"p":{"value":"feature-flag-on","tags":{"Name":"p"}}}`)},
+		{"SP-SEC-002", dev, doc(fmt.Sprintf(taskDef, "DB_PASSWORD")), doc(fmt.Sprintf(taskDef, "DB_HOST"))},
+		{"SP-IAM-001", dev, doc(`"aws_iam_role_policy":{"p":{"policy":"{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}"}}`),
+			doc(`"aws_iam_role_policy":{"p":{"policy":"{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}"}}`)},
+		{"SP-WAF-001", production, doc(`"aws_lb":{"a":{"internal":true,"enable_deletion_protection":true,"tags":{"Name":"a"}}}`),
+			doc(`"aws_lb":{"a":{"internal":true,"enable_deletion_protection":true,"tags":{"Name":"a"}}},"aws_wafv2_web_acl_association":{"w":{"resource_arn":"${aws_lb.a.arn}"}}`)},
+		{"SP-STG-001", production, doc(`"aws_apigatewayv2_api":{"a":{"cors_configuration":{"allow_origins":["*"]},"tags":{"Name":"a"}}}`),
+			doc(`"aws_apigatewayv2_api":{"a":{"cors_configuration":{"allow_origins":["https://scalepayments.com"]},"tags":{"Name":"a"}}}`)},
+		{"SP-BASE-001", staging, doc(fmt.Sprintf(baseline, "false")), doc(fmt.Sprintf(baseline, "true"))},
+		{"SP-TAG-001", dev, doc(`"aws_kms_key":{"k":{"enable_key_rotation":true}}`), doc(`"aws_kms_key":{"k":{"enable_key_rotation":true,"tags":{"Name":"k"}}}`)},
+	}
+	var covered []string
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			assert.Equal(t, []string{tt.rule}, ids(t, tt.bad, tt.env), "the bad document breaks exactly this rule")
+			assert.Empty(t, ids(t, tt.good, tt.env), "the clean document passes every rule")
+		})
+		covered = append(covered, tt.rule)
+	}
+	for _, r := range Rules {
+		assert.True(t, slices.Contains(covered, r.ID), "%s has no fixture", r.ID)
+	}
+}
+
+func ids(t *testing.T, document string, env envconfig.Environment) []string {
+	t.Helper()
+	c, err := synthesized.Parse([]byte(document))
+	require.NoError(t, err)
+	found := map[string]bool{}
+	for _, f := range Check("fixture", c, env, nil).Findings {
+		found[f.Rule.ID] = true
+	}
+	return sortedIDs(found)
+}
+
+func sortedIDs(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// A rule that meets a shape it does not expect reports it as a finding instead of crashing synth.
+func TestARuleThatCannotReadAShapeIsAFindingNotACrash(t *testing.T) {
+	c, err := synthesized.Parse([]byte(doc(`"aws_s3_bucket":{"b":{"bucket":"b","tags":{"Name":"b"}}},` +
+		`"aws_s3_bucket_server_side_encryption_configuration":{"s":{"bucket":"${aws_s3_bucket.b.id}","rule":["not a block"]}}`)))
+	require.NoError(t, err)
+	r := Check("odd", c, envconfig.Dev, nil)
+	require.Equal(t, []string{"SP-ENC-004"}, r.IDs())
+	assert.Equal(t, "stack.configuration", r.Findings[0].Resource.Address())
+	assert.Contains(t, r.Findings[0].Problem, "rule could not read the configuration: interface conversion")
+}
