@@ -1,8 +1,6 @@
 package integration
 
 import (
-	"encoding/json"
-	"github.com/scalepayments/infra/help/iam"
 	"regexp"
 	"sort"
 	"strings"
@@ -24,19 +22,9 @@ var paymentWord = regexp.MustCompile(`(^|[^a-z])payment([^a-z]|$)`)
 // two services' needs can be compared.
 func permissions(t *testing.T, d *tests.Doc, svc string) (raw, normalized []string) {
 	for _, kind := range []string{"task", "execution"} {
-		roleRef := tests.RefTo("aws_iam_role", d.NameOf("aws_iam_role", "scalepayments-"+d.Env.Name+"-"+svc+"-"+kind), "id")
-		for _, p := range d.List("aws_iam_role_policy") {
-			if p["role"] != roleRef {
-				continue
-			}
-			var doc iam.PolicyDocument
-			require.NoError(t, json.Unmarshal([]byte(p["policy"].(string)), &doc))
-			for _, s := range doc.Statement {
-				for _, a := range s.Action {
-					for _, r := range s.Resource {
-						raw = append(raw, kind+": "+a+" on "+r)
-					}
-				}
+		for action, resources := range d.ServiceGrants(svc, kind) {
+			for _, r := range resources {
+				raw = append(raw, kind+": "+action+" on "+r)
 			}
 		}
 	}

@@ -3,7 +3,6 @@ package integration
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/scalepayments/infra/tests"
 )
@@ -18,9 +17,8 @@ type Net struct {
 
 func netOf(d *tests.Doc) *Net {
 	n := &Net{d: d, groups: map[string]string{}, edges: map[string]map[string][]int{}}
-	prefix := "scalepayments-" + d.Env.Name + "-"
 	for _, r := range d.Of("aws_security_group") {
-		n.groups[tests.RefTo(r.Type, r.Name, "id")] = strings.TrimPrefix(r.Body["name"].(string), prefix)
+		n.groups[tests.Ref(r, "id")] = d.GroupName(tests.Ref(r, "id"))
 	}
 	type key struct {
 		from, to string

@@ -38,7 +38,7 @@ func TestHygiene(t *testing.T) {
 		assert.Equal(t, envTag[d.Env.Name], tags["Environment"])
 		assert.Equal(t, "ScalePayments", tags["Project"])
 		assert.Equal(t, "cdktf", tags["ManagedBy"])
-		assert.Equal(t, "scalepayments-"+d.Env.Name, tags["Stack"])
+		assert.Equal(t, d.Stack.Name, tags["Stack"])
 		assert.Empty(t, policy.NameViolations(d.Config), d.Env.Name)
 	}
 }

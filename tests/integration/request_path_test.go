@@ -43,14 +43,12 @@ func TestPaymentRequestPath(t *testing.T) {
 
 			// The listener rule for /payment/* forwards to the target group of the payment service.
 			var tg tests.Body
-			for _, rule := range d.List("aws_lb_listener_rule") {
-				cond := rule["condition"].([]any)[0].(tests.Body)["path_pattern"].(tests.Body)
-				if tests.Strings(cond["values"])[0] == "/payment/*" {
-					tg = hop(t, d, rule["action"].([]any)[0].(tests.Body)["target_group_arn"], "aws_lb_target_group")
-					tgRef := rule["action"].([]any)[0].(tests.Body)["target_group_arn"]
+			for _, rule := range d.ListenerRules() {
+				if rule.Paths[0] == "/payment/*" {
+					tg = rule.TargetGroup.Body
 					var svc tests.Body
 					for _, s := range d.List("aws_ecs_service") {
-						if s["load_balancer"].([]any)[0].(tests.Body)["target_group_arn"] == tgRef {
+						if tests.Block(s["load_balancer"])["target_group_arn"] == tests.Ref(rule.TargetGroup, "arn") {
 							svc = s
 						}
 					}

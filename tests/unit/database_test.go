@@ -8,15 +8,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/tests"
 )
 
 func keyRef(d *tests.Doc, domain string) string {
-	return tests.RefTo("aws_kms_key", d.NameOf("aws_kms_key", "scalepayments-"+d.Env.Name+"-"+domain), "arn")
+	return tests.Ref(d.Named("aws_kms_key", domain), "arn")
 }
 
 func sgRef(d *tests.Doc, group string) string {
-	return tests.RefTo("aws_security_group", d.NameOf("aws_security_group", "scalepayments-"+d.Env.Name+"-"+group), "id")
+	return tests.Ref(d.Named("aws_security_group", group), "id")
 }
 
 func TestAuroraIsEncryptedTLSOnlyAndIAMAuthenticated(t *testing.T) {
@@ -128,7 +129,7 @@ func TestAuroraIsLossProofPerEnvironment(t *testing.T) {
 		assert.Equal(t, tt.protected, c["deletion_protection"], name)
 		assert.Equal(t, !tt.keepSnapshot, c["skip_final_snapshot"], name)
 		if tt.keepSnapshot {
-			assert.Equal(t, "scalepayments-"+name+"-aurora-final", c["final_snapshot_identifier"])
+			assert.Equal(t, tt.d.Namer().Name(naming.MaxRDSIdentifier, "aurora", "final"), c["final_snapshot_identifier"])
 		} else {
 			assert.NotContains(t, c, "final_snapshot_identifier")
 		}

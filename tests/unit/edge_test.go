@@ -58,7 +58,7 @@ func TestEveryBucketIsLockedDown(t *testing.T) {
 			for _, k := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
 				assert.Equal(t, true, pab[k], k)
 			}
-			sse := configOf(t, d, "aws_s3_bucket_server_side_encryption_configuration", name)["rule"].([]any)[0].(tests.Body)["apply_server_side_encryption_by_default"].(tests.Body)
+			sse := tests.Block(tests.Block(configOf(t, d, "aws_s3_bucket_server_side_encryption_configuration", name)["rule"])["apply_server_side_encryption_by_default"])
 			if strings.Contains(b["bucket"].(string), "-alb-logs-") {
 				assert.Equal(t, map[string]any{"sse_algorithm": "AES256"}, sse, "ALB logs support SSE-S3 only")
 			} else {
@@ -69,8 +69,8 @@ func TestEveryBucketIsLockedDown(t *testing.T) {
 			assert.Equal(t, "DenyInsecureTransport", policy.Statement[0].Sid)
 			assert.Equal(t, "Deny", policy.Statement[0].Effect)
 			assert.Equal(t, map[string]any{"aws:SecureTransport": "false"}, policy.Statement[0].Condition["Bool"])
-			rule := configOf(t, d, "aws_s3_bucket_lifecycle_configuration", name)["rule"].([]any)[0].(tests.Body)
-			days := rule["expiration"].([]any)[0].(tests.Body)["days"].(float64)
+			rule := tests.Block(configOf(t, d, "aws_s3_bucket_lifecycle_configuration", name)["rule"])
+			days := tests.Block(rule["expiration"])["days"].(float64)
 			assert.GreaterOrEqual(t, days, 365.0, "kept at least a year (PCI-DSS 10.5.1)")
 		}
 	}
@@ -85,7 +85,7 @@ func TestHTTPSListenerWithStrongPolicyAndDefault404(t *testing.T) {
 		cert, ok := d.Ref(l["certificate_arn"])
 		require.True(t, ok)
 		assert.Equal(t, "aws_acm_certificate_validation", cert.Type, "the listener waits for a validated certificate")
-		action := l["default_action"].([]any)[0].(tests.Body)
+		action := tests.Block(l["default_action"])
 		assert.Equal(t, "fixed-response", action["type"])
 		assert.Equal(t, "404", action["fixed_response"].(tests.Body)["status_code"])
 	}
@@ -94,12 +94,9 @@ func TestHTTPSListenerWithStrongPolicyAndDefault404(t *testing.T) {
 func TestListenerRulesRouteEachPathToItsService(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
 		routes := map[string]string{}
-		for _, r := range d.List("aws_lb_listener_rule") {
-			path := tests.Strings(r["condition"].([]any)[0].(tests.Body)["path_pattern"].(tests.Body)["values"])
-			require.Len(t, path, 1)
-			tg, ok := d.Ref(r["action"].([]any)[0].(tests.Body)["target_group_arn"])
-			require.True(t, ok)
-			routes[path[0]] = tg.Body["name"].(string)
+		for _, r := range d.ListenerRules() {
+			require.Len(t, r.Paths, 1)
+			routes[r.Paths[0]] = r.TargetGroup.Body["name"].(string)
 		}
 		code := map[string]string{"dev": "dev", "staging": "stg", "prod": "prd"}[d.Env.Name]
 		assert.Equal(t, map[string]string{

@@ -7,17 +7,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/tests"
 )
-
-// sgName maps a security group reference to its chain name (vpc-link, alb, ...).
-func sgName(t *testing.T, d *tests.Doc, ref any) string {
-	r, ok := d.Ref(ref)
-	require.True(t, ok, "%v is not a security group reference", ref)
-	require.Equal(t, "aws_security_group", r.Type)
-	prefix := "scalepayments-" + d.Env.Name + "-"
-	return r.Body["name"].(string)[len(prefix):]
-}
 
 // edges returns every rule as "from->to:port", from the egress or ingress side.
 func edges(t *testing.T, d *tests.Doc, typ, own, peer string) []string {
@@ -27,10 +19,10 @@ func edges(t *testing.T, d *tests.Doc, typ, own, peer string) []string {
 		assert.Equal(t, r["from_port"], r["to_port"], "single-port rules")
 		assert.NotEmpty(t, r["description"], "every rule has a description")
 		assert.NotContains(t, r, "cidr_ipv6")
-		self := sgName(t, d, r["security_group_id"])
+		self := d.GroupName(r["security_group_id"])
 		other := "internet"
 		if ref, ok := r["referenced_security_group_id"]; ok {
-			other = sgName(t, d, ref)
+			other = d.GroupName(ref)
 		} else {
 			require.Equal(t, "0.0.0.0/0", r["cidr_ipv4"])
 		}
@@ -70,7 +62,7 @@ func TestNoIngressFromAnyCIDR(t *testing.T) {
 func TestDataStoreGroupsHaveNoEgress(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
 		for _, r := range d.List("aws_vpc_security_group_egress_rule") {
-			assert.NotContains(t, []string{"aurora", "redis", "endpoints"}, sgName(t, d, r["security_group_id"]))
+			assert.NotContains(t, []string{"aurora", "redis", "endpoints"}, d.GroupName(r["security_group_id"]))
 		}
 	}
 }
@@ -82,7 +74,7 @@ func TestEndpointsGroupExistsOnlyWithEndpoints(t *testing.T) {
 		for _, sg := range d.List("aws_security_group") {
 			groups = append(groups, sg["name"].(string))
 		}
-		endpoints := "scalepayments-" + d.Env.Name + "-endpoints"
+		endpoints := d.Namer().Name(naming.MaxSecurityGroupName, "endpoints")
 		if d.Env.InterfaceEndpoints {
 			assert.Contains(t, groups, endpoints, d.Env.Name)
 			assert.Len(t, d.List("aws_vpc_endpoint"), 7, "%s: six interface endpoints and the S3 gateway", d.Env.Name)

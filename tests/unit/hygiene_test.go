@@ -13,7 +13,7 @@ import (
 func TestEveryTaggableResourceIsTagged(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
 		assert.Empty(t, policy.Untagged(d.Config), d.Env.Name)
-		want := map[string]string{"Project": "ScalePayments", "ManagedBy": "cdktf", "Stack": "scalepayments-" + d.Env.Name}
+		want := map[string]string{"Project": "ScalePayments", "ManagedBy": "cdktf", "Stack": d.Stack.Name}
 		for k, v := range d.Env.Tags {
 			want[k] = v
 		}
@@ -41,7 +41,7 @@ func TestStackSettings(t *testing.T) {
 		assert.Equal(t, ">= 1.10", tf["required_version"])
 		assert.Equal(t, map[string]any{"aws": map[string]any{"source": "aws", "version": "~> 5.99"}}, tf["required_providers"], "accepts the bindings' 5.99.1 and the mirror's 5.100.0")
 		assert.Equal(t, map[string]any{"local": map[string]any{"path": "terraform.scalepayments-" + d.Env.Name + ".tfstate"}}, tf["backend"])
-		p := d.Root["provider"].(tests.Body)["aws"].([]any)[0].(tests.Body)
+		p := d.Provider()
 		assert.Equal(t, "us-east-1", p["region"])
 		assert.NotContains(t, p, "allowed_account_ids", "no account pinned by default")
 		for _, o := range []string{"vpc_id", "public_subnet_ids", "private_subnet_ids", "database_subnet_ids"} {
@@ -53,7 +53,7 @@ func TestStackSettings(t *testing.T) {
 func TestAccountIDPinsTheProvider(t *testing.T) {
 	env := prod.Env.Clone()
 	env.AccountID = "111122223333"
-	p := tests.Synth(env).Root["provider"].(tests.Body)["aws"].([]any)[0].(tests.Body)
+	p := tests.Synth(env).Provider()
 	assert.Equal(t, []any{"111122223333"}, p["allowed_account_ids"])
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/tests"
 )
 
@@ -29,7 +30,7 @@ func TestKeysPerDataDomainWithRotationAndAlias(t *testing.T) {
 			assert.Equal(t, []string{"alias/" + k["tags"].(tests.Body)["Name"].(string)}, aliases)
 		}
 		for _, domain := range []string{"database", "cache", "logs", "secrets", "images", "alarms"} {
-			assert.True(t, domains["scalepayments-"+d.Env.Name+"-"+domain], "%s: %s key", d.Env.Name, domain)
+			assert.True(t, domains[d.Namer().Name(naming.MaxName, domain)], "%s: %s key", d.Env.Name, domain)
 		}
 	}
 }
@@ -48,7 +49,7 @@ func TestKeyPoliciesLetInOnlyTheServicesThatNeedThem(t *testing.T) {
 		for _, k := range d.Resources("aws_kms_key") {
 			var doc iam.PolicyDocument
 			require.NoError(t, json.Unmarshal([]byte(k["policy"].(string)), &doc))
-			domain := strings.TrimPrefix(k["tags"].(tests.Body)["Name"].(string), "scalepayments-"+d.Env.Name+"-")
+			domain := strings.TrimPrefix(k["tags"].(tests.Body)["Name"].(string), d.Namer().Name(naming.MaxName)+"-")
 			got[domain] = nil
 			for _, s := range doc.Statement {
 				if svc, ok := s.Principal["Service"]; ok {
@@ -61,7 +62,7 @@ func TestKeyPoliciesLetInOnlyTheServicesThatNeedThem(t *testing.T) {
 			}
 		}
 		assert.Equal(t, want, got, d.Env.Name)
-		logs := d.Resources("aws_kms_key")[d.NameOf("aws_kms_key", "scalepayments-"+d.Env.Name+"-logs")]
+		logs := d.Named("aws_kms_key", "logs").Body
 		assert.Contains(t, logs["policy"], `"kms:EncryptionContext:aws:logs:arn": "arn:${data.aws_partition.partition.partition}:logs:us-east-1:${data.aws_caller_identity.caller.account_id}:log-group:*"`,
 			"scoped to this account's log groups")
 	}
@@ -71,7 +72,7 @@ func TestKeyPoliciesLetInOnlyTheServicesThatNeedThem(t *testing.T) {
 // kms:EncryptionContext makes CreateTrail fail (InsufficientEncryptionPolicyException).
 func TestAuditKeyFollowsCloudTrailsDocumentedPolicy(t *testing.T) {
 	for _, d := range []*tests.Doc{staging, prod} {
-		key := d.Resources("aws_kms_key")[d.NameOf("aws_kms_key", "scalepayments-"+d.Env.Name+"-audit")]
+		key := d.Named("aws_kms_key", "audit").Body
 		var doc iam.PolicyDocument
 		require.NoError(t, json.Unmarshal([]byte(key["policy"].(string)), &doc))
 		trail := "arn:${data.aws_partition.partition.partition}:cloudtrail:us-east-1:${data.aws_caller_identity.caller.account_id}:trail/scalepayments-" + d.Env.Name + "-trail"

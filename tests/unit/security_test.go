@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/tests"
 )
 
@@ -141,9 +142,9 @@ func TestAlarmsAndFindingsReachASubscribedTopic(t *testing.T) {
 		for _, r := range d.Of("aws_cloudwatch_event_rule") {
 			rules[r.Body["name"].(string)] = r.Body["event_pattern"].(string)
 		}
-		want = []string{"scalepayments-" + d.Env.Name + "-ecs-deployment-failed"}
+		want = []string{d.Namer().Name(naming.MaxEventRuleName, "ecs-deployment-failed")}
 		if d.Env.OwnsAccountBaseline {
-			want = append(want, "scalepayments-"+d.Env.Name+"-guardduty-findings")
+			want = append(want, d.Namer().Name(naming.MaxEventRuleName, "guardduty-findings"))
 			assert.JSONEq(t, `{"source":["aws.guardduty"],"detail-type":["GuardDuty Finding"],"detail":{"severity":[{"numeric":[">=",4]}]}}`, rules[want[1]])
 		}
 		assert.ElementsMatch(t, want, help.SortedKeys(rules), d.Env.Name)

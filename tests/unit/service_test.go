@@ -196,37 +196,18 @@ func TestIAMPoliciesAreLeastPrivilege(t *testing.T) {
 	}
 }
 
-// taskPermissions returns action -> resources of a service's task role.
-func taskPermissions(t *testing.T, d *tests.Doc, service string) map[string][]string {
-	roleName := "scalepayments-" + d.Env.Name + "-" + service + "-task"
-	out := map[string][]string{}
-	for _, p := range d.List("aws_iam_role_policy") {
-		if p["role"] != tests.RefTo("aws_iam_role", d.NameOf("aws_iam_role", roleName), "id") {
-			continue
-		}
-		var doc iam.PolicyDocument
-		require.NoError(t, json.Unmarshal([]byte(p["policy"].(string)), &doc))
-		for _, s := range doc.Statement {
-			for _, a := range s.Action {
-				out[a] = append(out[a], s.Resource...)
-			}
-		}
-	}
-	return out
-}
-
 func TestTaskRolesReachOnlyTheirOwnDataStoreUsers(t *testing.T) {
-	p := taskPermissions(t, prod, "payment")
+	p := prod.ServiceGrants("payment", "task")
 	require.Len(t, p["rds-db:connect"], 1)
 	assert.Regexp(t, `:dbuser:\$\{aws_rds_cluster\.[^}]+\.cluster_resource_id\}/payment$`, p["rds-db:connect"][0])
 	assert.Len(t, p["elasticache:Connect"], 2)
 	assert.Regexp(t, `:user:\$\{aws_elasticache_user\.cache_user-payment_[^}]+\.user_id\}$`, p["elasticache:Connect"][1])
 
-	n := taskPermissions(t, prod, "notification")
+	n := prod.ServiceGrants("notification", "task")
 	assert.NotContains(t, n, "rds-db:connect", "notification never touches the database")
 	assert.Regexp(t, `:user:\$\{aws_elasticache_user\.cache_user-notification_[^}]+\.user_id\}$`, n["elasticache:Connect"][1])
 	assert.NotContains(t, n, "ssmmessages:CreateControlChannel", "no ECS Exec in prod")
-	assert.Contains(t, taskPermissions(t, dev, "notification"), "ssmmessages:CreateControlChannel", "ECS Exec in dev")
+	assert.Contains(t, dev.ServiceGrants("notification", "task"), "ssmmessages:CreateControlChannel", "ECS Exec in dev")
 }
 
 func TestAutoscaling(t *testing.T) {
@@ -329,7 +310,7 @@ func TestOnlyEphemeralPathsAreWritable(t *testing.T) {
 // statement); the operator's identity generates the data key.
 func TestExecTaskRoleOnlyDecryptsTheSessionKey(t *testing.T) {
 	for _, svc := range dev.Env.Services {
-		p := taskPermissions(t, dev, svc.Name)
+		p := dev.ServiceGrants(svc.Name, "task")
 		assert.Equal(t, []string{keyRef(dev, "logs")}, p["kms:Decrypt"], svc.Name)
 		assert.NotContains(t, p, "kms:GenerateDataKey", svc.Name)
 	}

@@ -1,0 +1,108 @@
+package tests
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/stacks/synthesized"
+)
+
+// The typed views tests read the synthesized stacks through, so test bodies say what they
+// check (a role's grants, a listener rule's path) instead of walking JSON.
+
+// Namer is the namer the stack was built with: tests derive names as the app does.
+func (d *Doc) Namer() naming.Namer {
+	return naming.Namer{Env: d.Env.Name, Code: d.Env.Code, Region: d.Env.Region, Home: d.Env.Region}
+}
+
+// Named is the resource of typ whose Name tag is the stack's name for parts
+// (scalepayments-<env>-<parts...>); it panics (failing the test) when there is none.
+func (d *Doc) Named(typ string, parts ...string) synthesized.Resource {
+	name := d.Namer().Name(naming.MaxName, parts...)
+	r, ok := d.Resources(typ)[d.NameOf(typ, name)]
+	if !ok {
+		panic(fmt.Sprintf("%s: no %s named %s", d.Env.Name, typ, name))
+	}
+	return synthesized.Resource{Type: typ, Name: d.NameOf(typ, name), Body: r}
+}
+
+// Ref is "${type.name.attr}" of a resource.
+func Ref(r synthesized.Resource, attr string) string { return RefTo(r.Type, r.Name, attr) }
+
+// Block is the first (usually only) nested block of an attribute, whether the JSON holds it
+// as one object or as a list of objects; nil when there is none.
+func Block(v any) Body {
+	switch b := v.(type) {
+	case Body:
+		return b
+	case []any:
+		if len(b) > 0 {
+			first, _ := b[0].(Body)
+			return first
+		}
+	}
+	return nil
+}
+
+// Provider is the stack's AWS provider block.
+func (d *Doc) Provider() Body { return Block(d.Root["provider"].(Body)["aws"]) }
+
+// Grants lists a role's inline-policy permissions as action -> resources.
+func (d *Doc) Grants(role synthesized.Resource) map[string][]string {
+	out := map[string][]string{}
+	for _, p := range d.List("aws_iam_role_policy") {
+		if p["role"] != Ref(role, "id") {
+			continue
+		}
+		var doc iam.PolicyDocument
+		if err := json.Unmarshal([]byte(p["policy"].(string)), &doc); err != nil {
+			panic(err)
+		}
+		for _, s := range doc.Statement {
+			for _, a := range s.Action {
+				out[a] = append(out[a], s.Resource...)
+			}
+		}
+	}
+	return out
+}
+
+// ServiceGrants are the grants of a service's task or execution role ("task", "execution").
+func (d *Doc) ServiceGrants(service, kind string) map[string][]string {
+	return d.Grants(d.Named("aws_iam_role", service, kind))
+}
+
+// ListenerRule is one ALB listener rule: its path pattern, priority and target group.
+type ListenerRule struct {
+	Paths       []string
+	Priority    int
+	TargetGroup synthesized.Resource
+}
+
+// ListenerRules are the stack's listener rules, by priority.
+func (d *Doc) ListenerRules() []ListenerRule {
+	var out []ListenerRule
+	for _, r := range d.List("aws_lb_listener_rule") {
+		tg, _ := d.Ref(Block(r["action"])["target_group_arn"])
+		out = append(out, ListenerRule{
+			Paths:       Strings(Block(Block(r["condition"])["path_pattern"])["values"]),
+			Priority:    int(r["priority"].(float64)),
+			TargetGroup: tg,
+		})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Priority < out[j].Priority })
+	return out
+}
+
+// GroupName maps a security group reference to its chain name (vpc-link, alb, tasks, ...).
+func (d *Doc) GroupName(ref any) string {
+	r, ok := d.Ref(ref)
+	if !ok || r.Type != "aws_security_group" {
+		panic(fmt.Sprintf("%v is not a security group reference", ref))
+	}
+	return strings.TrimPrefix(r.Body["name"].(string), d.Namer().Name(naming.MaxName)+"-")
+}
