@@ -43,7 +43,7 @@ var (
 // Validate checks one environment and returns every problem found, joined.
 func (e Environment) Validate() error {
 	var errs []error
-	bad := func(field string, value any, allowed string, args ...any) {
+	var bad reporter = func(field string, value any, allowed string, args ...any) {
 		errs = append(errs, &FieldError{Env: e.Name, Field: field, Value: value, Allowed: fmt.Sprintf(allowed, args...)})
 	}
 	if !envNameRe.MatchString(e.Name) {
@@ -66,15 +66,12 @@ func (e Environment) Validate() error {
 	if azs := len(e.AvailabilityZones); e.NATGateways != 1 && e.NATGateways != azs {
 		bad("NATGateways", e.NATGateways, "allowed 1 (shared) or %d (one per availability zone)", azs)
 	}
-	e.validateAurora(bad)
-	e.validateRedis(bad)
+	e.validateDataStores(bad)
 	e.validateServices(bad)
 	if !ValidLogRetention(e.LogRetentionDays) {
 		bad("LogRetentionDays", e.LogRetentionDays, "allowed one of CloudWatch's values %v", CloudWatchRetentionDays)
 	}
-	if e.KMSDeletionWindowDays < 7 || e.KMSDeletionWindowDays > 30 {
-		bad("KMSDeletionWindowDays", e.KMSDeletionWindowDays, "allowed 7 to 30")
-	}
+	bad.outside("KMSDeletionWindowDays", e.KMSDeletionWindowDays, 7, 30, "allowed 7 to 30")
 	if len(e.CORSAllowedOrigins) == 0 {
 		bad("CORSAllowedOrigins", "[]", "allowed \"*\" or one or more https:// origins")
 	}
@@ -98,6 +95,20 @@ func (e Environment) Validate() error {
 
 type reporter func(field string, value any, allowed string, args ...any)
 
+// unmatched reports field when value does not match re.
+func (bad reporter) unmatched(field string, re *regexp.Regexp, value, allowed string) {
+	if !re.MatchString(value) {
+		bad(field, fmt.Sprintf("%q", value), allowed)
+	}
+}
+
+// outside reports field when value is not within [min, max].
+func (bad reporter) outside(field string, value, min, max int, allowed string) {
+	if value < min || value > max {
+		bad(field, value, allowed)
+	}
+}
+
 func (e Environment) validateAZs(bad reporter) {
 	azs := e.AvailabilityZones
 	if len(azs) < 2 || len(azs) > netplan.MaxAZs {
@@ -112,35 +123,19 @@ func (e Environment) validateAZs(bad reporter) {
 	}
 }
 
-func (e Environment) validateAurora(bad reporter) {
-	a := e.Aurora
-	if !auroraRe.MatchString(a.InstanceClass) {
-		bad("Aurora.InstanceClass", fmt.Sprintf("%q", a.InstanceClass),
-			"allowed an Aurora PostgreSQL class: db.t3/db.t4g medium or large, or db.r5/r6g/r6i/r7g/r7i/r8g/x2g large or xlarge sizes")
-	}
-	if a.Instances < 1 || a.Instances > 16 {
-		bad("Aurora.Instances", a.Instances, "allowed 1 to 16 (a writer and up to 15 readers)")
-	}
-	if a.BackupRetentionDays < 1 || a.BackupRetentionDays > 35 {
-		bad("Aurora.BackupRetentionDays", a.BackupRetentionDays, "allowed 1 to 35")
-	}
+func (e Environment) validateDataStores(bad reporter) {
+	a, r := e.Aurora, e.Redis
+	bad.unmatched("Aurora.InstanceClass", auroraRe, a.InstanceClass,
+		"allowed an Aurora PostgreSQL class: db.t3/db.t4g medium or large, or db.r5/r6g/r6i/r7g/r7i/r8g/x2g large or xlarge sizes")
+	bad.outside("Aurora.Instances", a.Instances, 1, 16, "allowed 1 to 16 (a writer and up to 15 readers)")
+	bad.outside("Aurora.BackupRetentionDays", a.BackupRetentionDays, 1, 35, "allowed 1 to 35")
 	if !slices.Contains([]int{0, 1, 5, 10, 15, 30, 60}, a.MonitoringInterval) {
 		bad("Aurora.MonitoringInterval", a.MonitoringInterval, "allowed 0 (off), 1, 5, 10, 15, 30 or 60 seconds")
 	}
-}
-
-func (e Environment) validateRedis(bad reporter) {
-	r := e.Redis
-	if !redisRe.MatchString(r.NodeType) {
-		bad("Redis.NodeType", fmt.Sprintf("%q", r.NodeType),
-			"allowed a current-generation node type: cache.t3/t4g micro, small or medium, or cache.m5/m6g/m7g/r5/r6g/r7g large or xlarge sizes")
-	}
-	if r.Nodes < 1 || r.Nodes > 6 {
-		bad("Redis.Nodes", r.Nodes, "allowed 1 to 6 (a primary and up to 5 replicas)")
-	}
-	if r.SnapshotRetentionDays < 0 || r.SnapshotRetentionDays > 35 {
-		bad("Redis.SnapshotRetentionDays", r.SnapshotRetentionDays, "allowed 0 to 35")
-	}
+	bad.unmatched("Redis.NodeType", redisRe, r.NodeType,
+		"allowed a current-generation node type: cache.t3/t4g micro, small or medium, or cache.m5/m6g/m7g/r5/r6g/r7g large or xlarge sizes")
+	bad.outside("Redis.Nodes", r.Nodes, 1, 6, "allowed 1 to 6 (a primary and up to 5 replicas)")
+	bad.outside("Redis.SnapshotRetentionDays", r.SnapshotRetentionDays, 0, 35, "allowed 0 to 35")
 }
 
 func (e Environment) validateServices(bad reporter) {
@@ -190,12 +185,8 @@ func (e Environment) validateEdge(bad reporter) {
 	if d := e.SecretRecoveryDays; d != 0 && (d < 7 || d > 30) {
 		bad("SecretRecoveryDays", d, "allowed 0 (immediate deletion) or 7 to 30")
 	}
-	if e.FargateSpotWeight < 0 || e.FargateSpotWeight > 1000 {
-		bad("FargateSpotWeight", e.FargateSpotWeight, "allowed 0 to 1000")
-	}
-	if e.WAFRateLimit < 10 || e.WAFRateLimit > 2000000000 {
-		bad("WAFRateLimit", e.WAFRateLimit, "allowed 10 to 2000000000 requests per 5 minutes (WAF rate-based rule)")
-	}
+	bad.outside("FargateSpotWeight", e.FargateSpotWeight, 0, 1000, "allowed 0 to 1000")
+	bad.outside("WAFRateLimit", e.WAFRateLimit, 10, 2000000000, "allowed 10 to 2000000000 requests per 5 minutes (WAF rate-based rule)")
 	a := e.Alarms
 	for _, p := range []struct {
 		field   string
@@ -211,9 +202,7 @@ func (e Environment) validateEdge(bad reporter) {
 		{"Alarms.ReplicaLagMs", a.ReplicaLagMs, math.MaxInt, "allowed 1 or more"},
 		{"Alarms.Evictions", a.Evictions, math.MaxInt, "allowed 1 or more"},
 	} {
-		if p.value < 1 || p.value > p.max {
-			bad(p.field, p.value, p.allowed)
-		}
+		bad.outside(p.field, p.value, 1, p.max, p.allowed)
 	}
 }
 

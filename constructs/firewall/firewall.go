@@ -86,7 +86,8 @@ func New(scope constructs.Construct, id string, props *Props) *Firewall {
 			continue
 		}
 		rule := fmt.Sprintf("%s-to-%s-%d", fl.From, fl.To, fl.Port)
-		egress := &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
+		// The ingress and egress rule configurations have the same fields: one literal serves both.
+		in := vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
 			SecurityGroupId: f.ID(fl.From),
 			IpProtocol:      jsii.String("tcp"),
 			FromPort:        jsii.Number(float64(fl.Port)),
@@ -94,21 +95,15 @@ func New(scope constructs.Construct, id string, props *Props) *Firewall {
 			Description:     jsii.String(fl.Description),
 			Tags:            naming.NameTag(rule),
 		}
+		out := vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig(in)
 		if fl.To == Internet {
-			egress.CidrIpv4 = jsii.String("0.0.0.0/0")
+			out.CidrIpv4 = jsii.String("0.0.0.0/0")
 		} else {
-			egress.ReferencedSecurityGroupId = f.ID(fl.To)
-			vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(scope, jsii.String(rule+"-in"), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
-				SecurityGroupId:           f.ID(fl.To),
-				ReferencedSecurityGroupId: f.ID(fl.From),
-				IpProtocol:                jsii.String("tcp"),
-				FromPort:                  jsii.Number(float64(fl.Port)),
-				ToPort:                    jsii.Number(float64(fl.Port)),
-				Description:               jsii.String(fl.Description),
-				Tags:                      naming.NameTag(rule),
-			})
+			out.ReferencedSecurityGroupId = f.ID(fl.To)
+			in.SecurityGroupId, in.ReferencedSecurityGroupId = f.ID(fl.To), f.ID(fl.From)
+			vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(scope, jsii.String(rule+"-in"), &in)
 		}
-		vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(scope, jsii.String(rule+"-out"), egress)
+		vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(scope, jsii.String(rule+"-out"), &out)
 	}
 	return f
 }
