@@ -3,9 +3,10 @@ package envconfig
 import (
 	"errors"
 	"fmt"
-	"github.com/scalepayments/infra/help/netplan"
 	"slices"
 	"strings"
+
+	"github.com/scalepayments/infra/help/netplan"
 )
 
 // ValidateAll validates each environment and the rules that span environments: distinct

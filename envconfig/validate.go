@@ -3,7 +3,6 @@ package envconfig
 import (
 	"errors"
 	"fmt"
-	"github.com/scalepayments/infra/help/netplan"
 	"maps"
 	"math"
 	"regexp"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/help/netplan"
 )
 
 // FieldError is one invalid setting: which environment, which field, the value, what is allowed.

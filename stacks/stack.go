@@ -4,8 +4,6 @@ package stacks
 import (
 	"encoding/json"
 	"errors"
-	"github.com/scalepayments/infra/help/iam"
-	"github.com/scalepayments/infra/help/naming"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -30,6 +28,8 @@ import (
 	"github.com/scalepayments/infra/constructs/service"
 	"github.com/scalepayments/infra/constructs/waf"
 	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/stacks/synthesized"
 )
 

@@ -13,12 +13,12 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/guarddutydetector"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/guarddutydetectorfeature"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
-	"github.com/scalepayments/infra/help/iam"
-	"github.com/scalepayments/infra/help/naming"
 
 	"github.com/scalepayments/infra/constructs/bucket"
 	"github.com/scalepayments/infra/constructs/logs"
 	"github.com/scalepayments/infra/constructs/role"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
 )
 
 // GuardDutyFeatures are the protections that apply to this platform (S3 and Aurora). ECS

@@ -13,6 +13,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpublicaccessblock"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketserversideencryptionconfiguration"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketversioning"
+
 	"github.com/scalepayments/infra/help/iam"
 	"github.com/scalepayments/infra/help/naming"
 )

@@ -5,6 +5,7 @@ package cache
 
 import (
 	"fmt"
+
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticacheparametergroup"
@@ -13,13 +14,13 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticacheuser"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticacheusergroup"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
-	"github.com/scalepayments/infra/help/iam"
-	"github.com/scalepayments/infra/help/naming"
-	"github.com/scalepayments/infra/help/netplan"
 
 	"github.com/scalepayments/infra/constructs/logs"
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/help/netplan"
 )
 
 // Redis OSS 7.1 is the newest Redis OSS engine on ElastiCache and supports IAM

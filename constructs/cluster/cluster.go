@@ -7,10 +7,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecscluster"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecsclustercapacityproviders"
-	"github.com/scalepayments/infra/help/naming"
 
 	"github.com/scalepayments/infra/constructs/logs"
 	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/help/naming"
 )
 
 // Props configures the cluster.

@@ -5,9 +5,6 @@ package database
 
 import (
 	"fmt"
-	"github.com/scalepayments/infra/help/iam"
-	"github.com/scalepayments/infra/help/naming"
-	"github.com/scalepayments/infra/help/netplan"
 	"strconv"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -22,6 +19,9 @@ import (
 	"github.com/scalepayments/infra/constructs/logs"
 	"github.com/scalepayments/infra/constructs/role"
 	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/help/netplan"
 )
 
 // Aurora PostgreSQL 17 is the newest major version AWS supports (17.4 to 17.7 released),

@@ -5,9 +5,6 @@ package edge
 
 import (
 	"fmt"
-	"github.com/scalepayments/infra/help/iam"
-	"github.com/scalepayments/infra/help/naming"
-	"github.com/scalepayments/infra/help/netplan"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -30,6 +27,9 @@ import (
 	"github.com/scalepayments/infra/constructs/bucket"
 	"github.com/scalepayments/infra/constructs/logs"
 	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/help/netplan"
 )
 
 // TLSPolicy allows TLS 1.2 and 1.3 only, with forward-secret ciphers (PCI-DSS 4.2.1).

@@ -3,12 +3,13 @@ package endpoints
 
 import (
 	"fmt"
-	"github.com/scalepayments/infra/help/naming"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcendpoint"
+
+	"github.com/scalepayments/infra/help/naming"
 )
 
 // Services are the AWS APIs Fargate tasks call: image pulls, logs, secrets, keys, STS.

@@ -3,13 +3,14 @@ package keys
 
 import (
 	"fmt"
-	"github.com/scalepayments/infra/help/iam"
-	"github.com/scalepayments/infra/help/naming"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
 )
 
 // Props configures the keys of one environment.

@@ -7,9 +7,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchlogdataprotectionpolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
-	"github.com/scalepayments/infra/help/naming"
 
 	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/help/naming"
 )
 
 // Props configures one log group.

@@ -4,9 +4,6 @@ package network
 
 import (
 	"fmt"
-	"github.com/scalepayments/infra/help/iam"
-	"github.com/scalepayments/infra/help/naming"
-	"github.com/scalepayments/infra/help/netplan"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -27,6 +24,9 @@ import (
 	"github.com/scalepayments/infra/constructs/logs"
 	"github.com/scalepayments/infra/constructs/role"
 	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/help/netplan"
 )
 
 // Props configures the network of one environment.

@@ -9,10 +9,10 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
-	"github.com/scalepayments/infra/help/iam"
-	"github.com/scalepayments/infra/help/naming"
 
 	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
 )
 
 // Props configures one service role.

@@ -5,9 +5,6 @@ package service
 
 import (
 	"fmt"
-	"github.com/scalepayments/infra/help/iam"
-	"github.com/scalepayments/infra/help/naming"
-	"github.com/scalepayments/infra/help/netplan"
 	"strconv"
 	"strings"
 
@@ -30,6 +27,9 @@ import (
 	"github.com/scalepayments/infra/constructs/role"
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/help/netplan"
 )
 
 // Autoscaling targets: scale out well before saturation.

@@ -8,10 +8,10 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/wafv2webacl"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/wafv2webaclassociation"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/wafv2webaclloggingconfiguration"
-	"github.com/scalepayments/infra/help/naming"
 
 	"github.com/scalepayments/infra/constructs/logs"
 	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/help/naming"
 )
 
 // ManagedRuleGroups are the AWS rule groups every request passes, in priority order.

@@ -1,13 +1,13 @@
 package unit
 
 import (
-	"github.com/scalepayments/infra/help/naming"
-	"github.com/scalepayments/infra/help/netplan"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/help/netplan"
 	"github.com/scalepayments/infra/tests"
 )
 

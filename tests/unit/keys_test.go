@@ -2,7 +2,6 @@ package unit
 
 import (
 	"encoding/json"
-	"github.com/scalepayments/infra/help/iam"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scalepayments/infra/help/iam"
 	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/tests"
 )

@@ -2,14 +2,14 @@ package unit
 
 import (
 	"fmt"
-	"github.com/scalepayments/infra/help/naming"
-	"github.com/scalepayments/infra/help/netplan"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/help/netplan"
 	"github.com/scalepayments/infra/stacks/synthesized"
 	"github.com/scalepayments/infra/tests"
 )

@@ -2,13 +2,13 @@ package unit
 
 import (
 	"encoding/json"
-	"github.com/scalepayments/infra/help/iam"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/help/iam"
 	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/tests"
 )

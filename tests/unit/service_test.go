@@ -2,8 +2,6 @@ package unit
 
 import (
 	"encoding/json"
-	"github.com/scalepayments/infra/help/iam"
-	"github.com/scalepayments/infra/help/netplan"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,6 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/help/netplan"
 	"github.com/scalepayments/infra/tests"
 )
 
