@@ -170,7 +170,7 @@ func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int 
 		if err != nil {
 			return fail(fmt.Errorf("%s: %v", s.Name, err))
 		}
-		reviewed = append(reviewed, report.Stack{Env: s.Env, Config: cfg, Policy: policy.Check(s.Name, cfg, s.Env, stacks.Suppressions)})
+		reviewed = append(reviewed, report.Stack{Env: s.Env, Config: cfg, Policy: policy.Check(s.Name, cfg, s.Env, stacks.Suppressions(s.Env))})
 	}
 	if code := check(stdout, stderr, reviewed); code != 0 {
 		return code

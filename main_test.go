@@ -23,7 +23,7 @@ import (
 func reviewed(t *testing.T, json string) []report.Stack {
 	cfg, err := synthesized.Parse([]byte(json))
 	require.NoError(t, err)
-	return []report.Stack{{Env: envconfig.Dev, Config: cfg, Policy: policy.Check("scalepayments-dev", cfg, envconfig.Dev, stacks.Suppressions)}}
+	return []report.Stack{{Env: envconfig.Dev, Config: cfg, Policy: policy.Check("scalepayments-dev", cfg, envconfig.Dev, stacks.Suppressions(envconfig.Dev))}}
 }
 
 func TestCheckFailsSynthOnAFinding(t *testing.T) {
@@ -37,7 +37,7 @@ func TestCheckFailsSynthOnAFinding(t *testing.T) {
 func TestCheckPassesACleanStack(t *testing.T) {
 	var out, errs bytes.Buffer
 	assert.Equal(t, 0, check(&out, &errs, reviewed(t, `{"resource":{}}`)))
-	assert.Equal(t, "policy: scalepayments-dev: 25 rules, 0 findings, 0 suppressed\n", out.String())
+	assert.Equal(t, "policy: scalepayments-dev: 29 rules, 0 findings, 0 suppressed\n", out.String())
 	assert.Empty(t, errs.String())
 }
 
@@ -72,7 +72,7 @@ func TestRunSynthesizesChecksAndReports(t *testing.T) {
 	assert.NoError(t, err)
 	report, err := os.ReadFile(filepath.Join("cdktf.out", "report.md"))
 	require.NoError(t, err)
-	assert.Contains(t, string(report), "- **scalepayments-dev**: 25 rules, 0 findings, 1 suppressed")
+	assert.Contains(t, string(report), "- **scalepayments-dev**: 29 rules, 0 findings, 4 suppressed")
 
 	// Step 1 of the first deployment targets exactly the repositories and the secrets.
 	var out bytes.Buffer
@@ -163,7 +163,7 @@ func TestBinaryRunsCleanAndRefusesBadInputInOneLine(t *testing.T) {
 		stdout, stderr, code := run(t, nil, map[string]string{"SCALEPAYMENTS_ENVIRONMENTS": " dev ", "CDKTF_OUTDIR": outdir})
 		assert.Equal(t, 0, code)
 		assert.Equal(t, "", stderr, "nothing alarming on a successful run")
-		assert.Regexp(t, `(?m)^policy: scalepayments-dev: 25 rules, 0 findings, 1 suppressed$`, stdout)
+		assert.Regexp(t, `(?m)^policy: scalepayments-dev: 29 rules, 0 findings, 4 suppressed$`, stdout)
 		assert.Regexp(t, `synth: `+regexp.QuoteMeta(outdir)+`/stacks/scalepayments-dev/cdk.tf.json: [0-9]+ resources\n$`, stdout)
 	})
 

@@ -40,6 +40,10 @@ type Environment struct {
 	// InterfaceEndpoints puts ECR, logs, secretsmanager, kms and sts endpoints in the VPC, so task
 	// traffic to AWS stays off the NAT (staging, prod); dev saves their hourly cost.
 	InterfaceEndpoints bool
+	// NetworkFirewall inspects all egress (private -> firewall endpoint -> NAT) and lets out only
+	// TLS and HTTP to the services' declared domains; required in production (floor). Lower
+	// stages rely on the DNS Firewall allowlist alone (the Network Firewall costs ~$0.40/h per AZ).
+	NetworkFirewall bool
 
 	Aurora Aurora
 	Redis  Redis
@@ -146,6 +150,10 @@ type Service struct {
 	Database bool
 	Cache    bool
 	Secrets  []string // Secrets Manager secrets created for the service, read through `secrets`
+	// ExternalDomains are the third-party API hosts the service calls over HTTPS. Only a service
+	// that declares one may leave the VPC, and only to these names: the DNS Firewall allowlist
+	// everywhere, the Network Firewall TLS SNI allowlist where NetworkFirewall is on.
+	ExternalDomains []string
 	// ScaleOnRequests adds ALB request-count-per-target scaling (for request-bound services).
 	ScaleOnRequests bool
 	Capacity
@@ -165,6 +173,16 @@ func (s Service) Sized(c Capacity) Service {
 	return s
 }
 
+// ExternalDomains are every service's declared third-party domains, sorted, each once.
+func (e Environment) ExternalDomains() []string {
+	var out []string
+	for _, s := range e.Services {
+		out = append(out, s.ExternalDomains...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // Failover reports whether Redis runs with automatic failover and multi-AZ.
 func (r Redis) Failover() bool { return r.Nodes >= 2 }
 
@@ -175,6 +193,7 @@ func (e Environment) Clone() Environment {
 	e.Services = slices.Clone(e.Services)
 	for i := range e.Services {
 		e.Services[i].Secrets = slices.Clone(e.Services[i].Secrets)
+		e.Services[i].ExternalDomains = slices.Clone(e.Services[i].ExternalDomains)
 	}
 	e.CORSAllowedOrigins = slices.Clone(e.CORSAllowedOrigins)
 	e.Notify.Emails = slices.Clone(e.Notify.Emails)

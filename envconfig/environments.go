@@ -8,8 +8,8 @@ const (
 // The three services; each environment sizes them (Service.Sized).
 var (
 	api          = Service{Name: "api", Priority: 10, Database: true, Cache: true, ScaleOnRequests: true}
-	payment      = Service{Name: "payment", Priority: 20, Database: true, Cache: true, Secrets: []string{"processor-api-key"}}
-	notification = Service{Name: "notification", Priority: 30, Cache: true, Secrets: []string{"email-api-key"}}
+	payment      = Service{Name: "payment", Priority: 20, Database: true, Cache: true, Secrets: []string{"processor-api-key"}, ExternalDomains: []string{"api.stripe.com"}}
+	notification = Service{Name: "notification", Priority: 30, Cache: true, Secrets: []string{"email-api-key"}, ExternalDomains: []string{"api.sendgrid.com"}}
 )
 
 // Dev is small and cheap: one NAT, one Aurora instance, one Redis node, no WAF or baseline.
@@ -89,6 +89,7 @@ var Prod = Environment{
 	VPCCIDR:             "10.2.0.0/16",
 	NATGateways:         3,
 	InterfaceEndpoints:  true,
+	NetworkFirewall:     true,
 	Aurora: Aurora{
 		InstanceClass: "db.r6g.xlarge", Instances: 3, BackupRetentionDays: 30,
 		PerformanceInsights: true, MonitoringInterval: 60,

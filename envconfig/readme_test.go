@@ -36,6 +36,9 @@ func TestReadmeEnvironmentTableMatchesEnvconfig(t *testing.T) {
 			}
 			return nat + " / " + yesNo(e.InterfaceEndpoints)
 		}},
+		{"egress filtering", func(e Environment) string {
+			return map[bool]string{true: "DNS Firewall + Network Firewall", false: "DNS Firewall"}[e.NetworkFirewall]
+		}},
 		{"Aurora class / instances", func(e Environment) string { return fmt.Sprintf("%s / %d", e.Aurora.InstanceClass, e.Aurora.Instances) }},
 		{"backup retention (days)", func(e Environment) string { return fmt.Sprint(e.Aurora.BackupRetentionDays) }},
 		{"deletion protection / final snapshot / prevent_destroy", func(e Environment) string {

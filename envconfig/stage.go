@@ -14,6 +14,8 @@ type Floors struct {
 	// ReadOnlyRoot: every container's root filesystem is read-only (PCI-DSS 2.2.6), which
 	// rules out ECS Exec (AWS supports it only with a writable root).
 	ReadOnlyRoot bool
+	// InspectEgress: the Network Firewall filters all egress by TLS SNI / HTTP host (PCI-DSS 1.3.2).
+	InspectEgress bool
 	// NoWildcardCORS: browsers may call the API only from named origins.
 	NoWildcardCORS bool
 	// MinLogRetentionDays: every log group keeps at least this long (0 = no floor).
@@ -32,7 +34,7 @@ func (s Stage) Floors() Floors {
 	case StageStaging:
 		return Floors{Protected: true, WAF: true, ReadOnlyRoot: true, NoWildcardCORS: true, MinLogRetentionDays: 30, MinBackupRetentionDays: 7}
 	case StageProduction:
-		return Floors{Protected: true, PreventDestroy: true, WAF: true, ReadOnlyRoot: true, NoWildcardCORS: true,
+		return Floors{Protected: true, PreventDestroy: true, WAF: true, ReadOnlyRoot: true, NoWildcardCORS: true, InspectEgress: true,
 			MinLogRetentionDays: MinProductionRetentionDays, MinBackupRetentionDays: 30}
 	}
 	return Floors{MinBackupRetentionDays: 1}

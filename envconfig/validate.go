@@ -162,6 +162,11 @@ func (e Environment) validateServices(bad reporter) {
 		if err := ValidateFargateSize(s.CPU, s.MemoryMiB); err != nil {
 			bad(f+".CPU/MemoryMiB", fmt.Sprintf("%d/%d", s.CPU, s.MemoryMiB), "allowed a Fargate size: %v", err)
 		}
+		for j, d := range s.ExternalDomains {
+			if !help.ValidHostname(d) || slices.Index(s.ExternalDomains, d) != j {
+				bad(fmt.Sprintf("%s.ExternalDomains[%d]", f, j), fmt.Sprintf("%q", d), "allowed a distinct lowercase host name such as api.stripe.com (no scheme, path or wildcard)")
+			}
+		}
 		for j, sec := range s.Secrets {
 			if !secretRe.MatchString(sec) || slices.Index(s.Secrets, sec) != j {
 				bad(fmt.Sprintf("%s.Secrets[%d]", f, j), fmt.Sprintf("%q", sec), "allowed a distinct name of 2-32 lowercase letters, digits or hyphens, starting with a letter")
@@ -221,6 +226,9 @@ func (e Environment) validateStage(bad reporter) {
 	}
 	if f.ReadOnlyRoot && !e.ReadOnlyRootFilesystem {
 		bad("ReadOnlyRootFilesystem", false, "required in stage %s (PCI-DSS 2.2.6)", e.Stage)
+	}
+	if f.InspectEgress && !e.NetworkFirewall {
+		bad("NetworkFirewall", false, "required in stage %s (PCI-DSS 1.3.2: outbound traffic limited to what is necessary)", e.Stage)
 	}
 	if f.WAF && !e.WAF {
 		bad("WAF", false, "required in stage %s (PCI-DSS 6.4.2)", e.Stage)

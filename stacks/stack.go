@@ -21,6 +21,7 @@ import (
 	"github.com/scalepayments/infra/constructs/cluster"
 	"github.com/scalepayments/infra/constructs/database"
 	"github.com/scalepayments/infra/constructs/edge"
+	"github.com/scalepayments/infra/constructs/egress"
 	"github.com/scalepayments/infra/constructs/endpoints"
 	"github.com/scalepayments/infra/constructs/firewall"
 	"github.com/scalepayments/infra/constructs/keys"
@@ -48,6 +49,7 @@ type Stack struct {
 	Env       envconfig.Environment
 	Keys      *keys.Keys
 	Network   *network.Network
+	Egress    *egress.Egress
 	Firewall  *firewall.Firewall
 	Endpoints *endpoints.Endpoints // nil where the environment has no interface endpoints
 	Database  *database.Database
@@ -90,9 +92,13 @@ func New(scope constructs.Construct, env envconfig.Environment, backend Backend)
 	s.Network = network.New(stack, "network", &network.Props{
 		Namer: namer, Account: account,
 		CIDR: env.VPCCIDR, AvailabilityZones: env.AvailabilityZones, NATGateways: env.NATGateways,
-		LogRetentionDays: env.LogRetentionDays, LogsKeyARN: s.Keys.Logs.Arn(),
+		InspectEgress: env.NetworkFirewall, LogRetentionDays: env.LogRetentionDays, LogsKeyARN: s.Keys.Logs.Arn(),
 	})
-	s.Firewall = firewall.New(stack, "firewall", &firewall.Props{Namer: namer, VPCID: s.Network.VPC.Id(), Endpoints: env.InterfaceEndpoints})
+	s.egress(namer, account)
+	s.Firewall = firewall.New(stack, "firewall", &firewall.Props{
+		Namer: namer, VPCID: s.Network.VPC.Id(), Services: env.Services,
+		Endpoints: env.InterfaceEndpoints, S3PrefixListID: s.Network.S3Endpoint.PrefixListId(),
+	})
 	if env.InterfaceEndpoints {
 		s.Endpoints = endpoints.New(stack, "endpoints", &endpoints.Props{
 			Namer: namer, Region: env.Region, VPCID: s.Network.VPC.Id(),
@@ -105,6 +111,27 @@ func New(scope constructs.Construct, env envconfig.Environment, backend Backend)
 	s.security(namer, account)
 	s.outputs()
 	return s
+}
+
+// egress filters outbound traffic by name and routes the private subnets through it.
+func (s *Stack) egress(namer naming.Namer, account iam.Account) {
+	env := s.Env
+	props := &egress.Props{
+		Namer: namer, Account: account, VPCID: s.Network.VPC.Id(), Domains: env.ExternalDomains(),
+		LogsKeyARN: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays, AvailabilityZones: env.AvailabilityZones,
+	}
+	if env.NetworkFirewall {
+		props.FirewallSubnetIDs = map[string]*string{}
+		for i, az := range env.AvailabilityZones {
+			props.FirewallSubnetIDs[az] = s.Network.Firewall[i].Id()
+		}
+	}
+	s.Egress = egress.New(s.Stack, "egress", props)
+	if s.Egress.Firewall != nil {
+		s.Network.RouteEgress(s.Egress.EndpointID)
+	} else {
+		s.Network.RouteEgress(nil)
+	}
 }
 
 func (s *Stack) dataStores(namer naming.Namer, account iam.Account) {
@@ -157,7 +184,7 @@ func (s *Stack) compute(namer naming.Namer, account iam.Account) {
 			ClusterID: s.Cluster.Cluster.Id(), ClusterName: s.Cluster.Cluster.Name(),
 			ClusterCapacity: s.Cluster.Capacity, CapacityStrategy: s.Cluster.Strategy,
 			ExecLogGroupARN: s.Cluster.ExecLogGroup.Arn(),
-			SubnetIDs:       private, VPCID: s.Network.VPC.Id(), SecurityGroupID: s.Firewall.ID(firewall.Tasks),
+			SubnetIDs:       private, VPCID: s.Network.VPC.Id(), SecurityGroupID: s.Firewall.ID(firewall.Tasks(svc.Name)),
 			ListenerARN: s.Edge.Listener.Arn(), ALBARNSuffix: s.Edge.ALB.ArnSuffix(),
 			Database: s.DatabaseAccess, Cache: s.CacheAccess,
 			LogsKeyARN: s.Keys.Logs.Arn(), ImagesKeyARN: s.Keys.Images.Arn(), SecretsKeyARN: s.Keys.Secrets.Arn(),

@@ -132,3 +132,12 @@ func App() cdktf.App {
 	outdirs = append(outdirs, *app.Outdir())
 	return app
 }
+
+// Clone is a deep copy of the document, for a scenario that breaks it on purpose.
+func (d *Doc) Clone() *Doc {
+	cfg, err := synthesized.Parse([]byte(d.JSON))
+	if err != nil {
+		panic(err)
+	}
+	return &Doc{Config: cfg, Env: d.Env, Stack: d.Stack, JSON: d.JSON}
+}

@@ -1,5 +1,5 @@
-// Package firewall creates every security group of the traffic chain up front and the
-// rules between them from one table of allowed flows (design §1, PCI-DSS 1.2, 1.3).
+// Package firewall creates the security groups of the traffic chain, one per service, and the
+// rules between them from one table of allowed flows (design §1, PCI-DSS 1.2, 1.3.2, 1.4).
 package firewall
 
 import (
@@ -11,6 +11,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupegressrule"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
 
+	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/help/netplan"
 )
@@ -21,41 +22,67 @@ type Group string
 const (
 	VPCLink   Group = "vpc-link"
 	ALB       Group = "alb"
-	Tasks     Group = "tasks"
 	Aurora    Group = "aurora"
 	Redis     Group = "redis"
 	Endpoints Group = "endpoints"
-	// Internet is not a group: a flow to it is egress to 0.0.0.0/0 (through NAT).
+	// Internet is not a group: a flow to it is egress to 0.0.0.0/0 (through NAT, and in
+	// production through the Network Firewall).
 	Internet Group = "internet"
+	// S3 is not a group: a flow to it is egress to the S3 gateway endpoint's prefix list.
+	S3 Group = "s3"
 )
 
-// Groups in creation order.
-var Groups = []Group{VPCLink, ALB, Tasks, Aurora, Redis, Endpoints}
+// Tasks is the group of one service's tasks: no two services share one, so a service reaches
+// only what its own flows allow.
+func Tasks(service string) Group { return Group(service + "-tasks") }
 
-// Flow is one allowed TCP flow. Each becomes an egress rule on From and, unless To is
-// Internet, an ingress rule on To, each referencing the other group, never a CIDR.
+// Flow is one allowed TCP flow. Each becomes an egress rule on From and, where To is a group,
+// an ingress rule on To, each referencing the other group, never a CIDR.
 type Flow struct {
 	From, To    Group
 	Port        int
 	Description string
 }
 
-// Flows is the whole firewall: anything not listed is denied. Data stores have no egress.
-var Flows = []Flow{
-	{VPCLink, ALB, netplan.HTTPSPort, "API Gateway VPC link to the internal ALB HTTPS listener"},
-	{ALB, Tasks, netplan.ContainerPort, "ALB to service containers"},
-	{Tasks, Aurora, netplan.PostgresPort, "services to Aurora PostgreSQL (TLS enforced by rds.force_ssl)"},
-	{Tasks, Redis, netplan.RedisPort, "services to ElastiCache Redis (TLS in transit)"},
-	{Tasks, Endpoints, netplan.HTTPSPort, "services to AWS APIs through interface endpoints"},
-	{Tasks, Internet, netplan.HTTPSPort, "services to AWS APIs, ECR layers in S3 and payment processors through NAT"},
+// Flows is the whole firewall for these services: anything not listed is denied. Data stores
+// and endpoints have no egress. With interface endpoints, tasks reach AWS APIs only through
+// them (and S3 only through the gateway endpoint); the internet only where a service declares
+// third-party domains (or, without endpoints, for the AWS APIs themselves).
+func Flows(services []envconfig.Service, endpoints bool) []Flow {
+	flows := []Flow{{VPCLink, ALB, netplan.HTTPSPort, "API Gateway VPC link to the internal ALB HTTPS listener"}}
+	for _, s := range services {
+		t := Tasks(s.Name)
+		flows = append(flows, Flow{ALB, t, netplan.ContainerPort, "ALB to " + s.Name + " containers"})
+		if s.Database {
+			flows = append(flows, Flow{t, Aurora, netplan.PostgresPort, s.Name + " to Aurora PostgreSQL (TLS enforced by rds.force_ssl)"})
+		}
+		if s.Cache {
+			flows = append(flows, Flow{t, Redis, netplan.RedisPort, s.Name + " to ElastiCache Redis (TLS in transit)"})
+		}
+		switch {
+		case endpoints && len(s.ExternalDomains) > 0:
+			flows = append(flows, Flow{t, Internet, netplan.HTTPSPort, s.Name + " to its declared third-party domains (DNS Firewall allowlist)"})
+		case !endpoints:
+			flows = append(flows, Flow{t, Internet, netplan.HTTPSPort, s.Name + " to AWS APIs and its declared domains through NAT (no interface endpoints; DNS Firewall allowlist)"})
+		}
+		if endpoints {
+			flows = append(flows,
+				Flow{t, Endpoints, netplan.HTTPSPort, s.Name + " to AWS APIs through interface endpoints"},
+				Flow{t, S3, netplan.HTTPSPort, s.Name + " to S3 (ECR image layers) through the gateway endpoint"})
+		}
+	}
+	return flows
 }
 
 // Props configures the firewall.
 type Props struct {
-	Namer naming.Namer
-	VPCID *string
-	// Endpoints creates the endpoints group and its flows (where the VPC has interface endpoints).
-	Endpoints bool
+	Namer    naming.Namer
+	VPCID    *string
+	Services []envconfig.Service
+	// Endpoints creates the endpoints group and routes AWS API traffic through it and through
+	// S3PrefixListID (the S3 gateway endpoint's prefix list).
+	Endpoints      bool
+	S3PrefixListID *string
 }
 
 // Firewall holds the security groups by name.
@@ -70,10 +97,14 @@ func (f *Firewall) ID(g Group) *string { return f.Groups[g].Id() }
 func New(scope constructs.Construct, id string, props *Props) *Firewall {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
 	f := &Firewall{Groups: map[Group]securitygroup.SecurityGroup{}}
-	for _, g := range Groups {
-		if g == Endpoints && !props.Endpoints {
-			continue
-		}
+	groups := []Group{VPCLink, ALB, Aurora, Redis}
+	for _, s := range props.Services {
+		groups = append(groups, Tasks(s.Name))
+	}
+	if props.Endpoints {
+		groups = append(groups, Endpoints)
+	}
+	for _, g := range groups {
 		name := props.Namer.Name(naming.MaxSecurityGroupName, string(g))
 		f.Groups[g] = securitygroup.NewSecurityGroup(scope, jsii.String(string(g)), &securitygroup.SecurityGroupConfig{
 			Name:        jsii.String(name),
@@ -82,10 +113,7 @@ func New(scope constructs.Construct, id string, props *Props) *Firewall {
 			Tags:        naming.NameTag(name),
 		})
 	}
-	for _, fl := range Flows {
-		if _, ok := f.Groups[fl.To]; !ok && fl.To != Internet {
-			continue
-		}
+	for _, fl := range Flows(props.Services, props.Endpoints) {
 		rule := fmt.Sprintf("%s-to-%s-%d", fl.From, fl.To, fl.Port)
 		// The ingress and egress rule configurations have the same fields: one literal serves both.
 		in := vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
@@ -97,9 +125,12 @@ func New(scope constructs.Construct, id string, props *Props) *Firewall {
 			Tags:            naming.NameTag(rule),
 		}
 		out := vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig(in)
-		if fl.To == Internet {
+		switch fl.To {
+		case Internet:
 			out.CidrIpv4 = jsii.String("0.0.0.0/0")
-		} else {
+		case S3:
+			out.PrefixListId = props.S3PrefixListID
+		default:
 			out.ReferencedSecurityGroupId = f.ID(fl.To)
 			in.SecurityGroupId, in.ReferencedSecurityGroupId = f.ID(fl.To), f.ID(fl.From)
 			vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(scope, jsii.String(rule+"-in"), &in)

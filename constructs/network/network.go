@@ -36,8 +36,11 @@ type Props struct {
 	CIDR              string
 	AvailabilityZones []string
 	NATGateways       int // 1 shared, or one per AZ
-	LogRetentionDays  int
-	LogsKeyARN        *string
+	// InspectEgress adds the firewall tier: private subnets then egress through the Network
+	// Firewall endpoint of their AZ (RouteEgress), and the firewall subnets through the NAT.
+	InspectEgress    bool
+	LogRetentionDays int
+	LogsKeyARN       *string
 }
 
 // Network exposes what other constructs attach to. Every per-AZ resource is keyed by its AZ
@@ -47,13 +50,19 @@ type Network struct {
 	Public   []subnet.Subnet // in the order of Props.AvailabilityZones
 	Private  []subnet.Subnet
 	Database []subnet.Subnet
+	Firewall []subnet.Subnet // the firewall tier, where InspectEgress
 	// PublicIDs, PrivateIDs and DatabaseIDs are the tiers' subnet ids, read from jsii once.
 	PublicIDs, PrivateIDs, DatabaseIDs *[]*string
 	NatGateways                        []natgateway.NatGateway
 	PrivateRouteTables                 []routetable.RouteTable // one per AZ
 	DatabaseRouteTable                 routetable.RouteTable
 	FlowLogGroup                       *logs.Group
-	path                               []string // construct path below the stack, for moved blocks
+	S3Endpoint                         vpcendpoint.VpcEndpoint // gateway: its prefix list is S3's egress destination
+	path                               []string                // construct path below the stack, for moved blocks
+	scope                              constructs.Construct
+	azs                                []string
+	plan                               netplan.SubnetPlan
+	publicRouteTables                  map[string]routetable.RouteTable // by AZ, where InspectEgress
 }
 
 // New creates the network. props must be valid (envconfig validated it).
@@ -70,8 +79,12 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		EnableDnsSupport:   jsii.Bool(true),
 		Tags:               naming.NameTag(n.Name(naming.MaxName, "vpc")),
 	})
-	net := &Network{VPC: v, path: strings.Split(*scope.Node().Path(), "/")[1:]}
-	for _, tier := range netplan.Tiers {
+	net := &Network{VPC: v, path: strings.Split(*scope.Node().Path(), "/")[1:], scope: scope, azs: props.AvailabilityZones, plan: plan}
+	tiers := netplan.Tiers
+	if props.InspectEgress {
+		tiers = append(tiers, netplan.Firewall)
+	}
+	for _, tier := range tiers {
 		for i, az := range props.AvailabilityZones {
 			name := n.Name(naming.MaxName, tier.String(), az)
 			s := subnet.NewSubnet(scope, jsii.String(tier.String()+"-"+az), &subnet.SubnetConfig{
@@ -81,7 +94,9 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 				MapPublicIpOnLaunch: jsii.Bool(false), // public subnets hold only NAT gateways
 				Tags:                naming.NameTag(name),
 			})
-			net.moved(s, fmt.Sprintf("%s-%d", tier, i))
+			if tier != netplan.Firewall { // the firewall tier is new: nothing to move
+				net.moved(s, fmt.Sprintf("%s-%d", tier, i))
+			}
 			switch tier {
 			case netplan.Public:
 				net.Public = append(net.Public, s)
@@ -89,6 +104,8 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 				net.Private = append(net.Private, s)
 			case netplan.Database:
 				net.Database = append(net.Database, s)
+			case netplan.Firewall:
+				net.Firewall = append(net.Firewall, s)
 			}
 		}
 	}
@@ -100,7 +117,7 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		VpcId: v.Id(),
 		Tags:  naming.NameTag(n.Name(naming.MaxName, "default-deny-all")),
 	})
-	vpcendpoint.NewVpcEndpoint(scope, jsii.String("s3-endpoint"), &vpcendpoint.VpcEndpointConfig{
+	net.S3Endpoint = vpcendpoint.NewVpcEndpoint(scope, jsii.String("s3-endpoint"), &vpcendpoint.VpcEndpointConfig{
 		VpcId:           v.Id(),
 		ServiceName:     jsii.String(fmt.Sprintf("com.amazonaws.%s.s3", props.Account.Region)),
 		VpcEndpointType: jsii.String("Gateway"),
@@ -116,11 +133,23 @@ func (net *Network) routes(scope constructs.Construct, props *Props) {
 		VpcId: net.VPC.Id(),
 		Tags:  naming.NameTag(n.Name(naming.MaxName, "igw")),
 	})
-	public := table(scope, net, "public", n.Name(naming.MaxName, "public"))
-	defaultRoute(scope, "public-default", public, &route.RouteConfig{GatewayId: igw.Id()})
 	azs := props.AvailabilityZones
-	for i, s := range net.Public {
-		net.moved(associate(scope, "public-"+azs[i], s, public), fmt.Sprintf("public-%d-rta", i))
+	if props.InspectEgress {
+		// One public route table per AZ: each also routes its AZ's private CIDR back through
+		// the same firewall endpoint (RouteEgress), so the firewall sees both directions.
+		net.publicRouteTables = map[string]routetable.RouteTable{}
+		for i, s := range net.Public {
+			rt := table(scope, net, "public-"+azs[i], n.Name(naming.MaxName, "public", azs[i]))
+			defaultRoute(scope, "public-default-"+azs[i], rt, &route.RouteConfig{GatewayId: igw.Id()})
+			net.moved(associate(scope, "public-"+azs[i], s, rt), fmt.Sprintf("public-%d-rta", i))
+			net.publicRouteTables[azs[i]] = rt
+		}
+	} else {
+		public := table(scope, net, "public", n.Name(naming.MaxName, "public"))
+		defaultRoute(scope, "public-default", public, &route.RouteConfig{GatewayId: igw.Id()})
+		for i, s := range net.Public {
+			net.moved(associate(scope, "public-"+azs[i], s, public), fmt.Sprintf("public-%d-rta", i))
+		}
 	}
 	for i, az := range azs[:props.NATGateways] {
 		name := n.Name(naming.MaxName, "nat", az)
@@ -141,16 +170,40 @@ func (net *Network) routes(scope constructs.Construct, props *Props) {
 	for i, s := range net.Private {
 		rt := table(scope, net, "private-"+azs[i], n.Name(naming.MaxName, "private", azs[i]))
 		net.moved(rt, fmt.Sprintf("private-%d-rt", i))
-		// With one NAT per AZ each AZ egresses through its own, so losing an AZ costs only that AZ.
-		nat := net.NatGateways[i%len(net.NatGateways)]
-		net.moved(defaultRoute(scope, "private-default-"+azs[i], rt, &route.RouteConfig{NatGatewayId: nat.Id()}), fmt.Sprintf("private-default-%d", i))
 		net.moved(associate(scope, "private-"+azs[i], s, rt), fmt.Sprintf("private-%d-rta", i))
 		net.PrivateRouteTables = append(net.PrivateRouteTables, rt)
+	}
+	for i, s := range net.Firewall {
+		rt := table(scope, net, "firewall-"+azs[i], n.Name(naming.MaxName, "firewall", azs[i]))
+		defaultRoute(scope, "firewall-default-"+azs[i], rt, &route.RouteConfig{NatGatewayId: net.nat(i).Id()})
+		associate(scope, "firewall-"+azs[i], s, rt)
 	}
 	// The database tier has only the VPC's local route: no path to or from the internet.
 	net.DatabaseRouteTable = table(scope, net, "database", n.Name(naming.MaxName, "database"))
 	for i, s := range net.Database {
 		net.moved(associate(scope, "database-"+azs[i], s, net.DatabaseRouteTable), fmt.Sprintf("database-%d-rta", i))
+	}
+}
+
+// nat is the NAT gateway the i-th AZ egresses through: its own where there is one per AZ, so
+// losing an AZ costs only that AZ, else the shared one.
+func (net *Network) nat(i int) natgateway.NatGateway { return net.NatGateways[i%len(net.NatGateways)] }
+
+// RouteEgress gives each private subnet its default route: to firewall(az), the Network
+// Firewall endpoint of its AZ, where egress is inspected, else (firewall nil) to its NAT
+// gateway. With inspection each public subnet also routes its AZ's private CIDR back through
+// the same endpoint, so the stateful firewall sees both directions of every connection.
+func (net *Network) RouteEgress(firewall func(az string) *string) {
+	for i, az := range net.azs {
+		target := &route.RouteConfig{NatGatewayId: net.nat(i).Id()}
+		if firewall != nil {
+			target = &route.RouteConfig{VpcEndpointId: firewall(az)}
+			returnPath := &route.RouteConfig{VpcEndpointId: firewall(az)}
+			returnPath.RouteTableId = net.publicRouteTables[az].Id()
+			returnPath.DestinationCidrBlock = jsii.String(net.plan[netplan.Private][az].String())
+			route.NewRoute(net.scope, jsii.String("public-return-"+az), returnPath)
+		}
+		net.moved(defaultRoute(net.scope, "private-default-"+az, net.PrivateRouteTables[i], target), fmt.Sprintf("private-default-%d", i))
 	}
 }
 

@@ -15,15 +15,17 @@ const (
 	Public Tier = iota
 	Private
 	Database
+	// Firewall holds the Network Firewall endpoints, where egress is inspected.
+	Firewall
 )
 
-// Tiers in plan order.
+// Tiers are the tiers every VPC has, in plan order.
 var Tiers = []Tier{Public, Private, Database}
 
-func (t Tier) String() string { return [...]string{"public", "private", "database"}[t] }
+func (t Tier) String() string { return [...]string{"public", "private", "database", "firewall"}[t] }
 
-// Subnet plan: the VPC is cut into 4 equal tier blocks (public, private, database, one
-// spare for a future tier), each cut into 8 equal AZ slots. An AZ's slot is its letter (a = 0,
+// Subnet plan: the VPC is cut into 4 equal tier blocks (public, private, database, and the
+// firewall tier where egress is inspected), each cut into 8 equal AZ slots. An AZ's slot is its letter (a = 0,
 // ... h = 7), never its position in a list, so adding or dropping an AZ leaves every other
 // subnet where it is.
 const (
@@ -60,7 +62,7 @@ func PlanSubnets(vpcCIDR, region string, azs []string) (SubnetPlan, error) {
 	size := uint32(1) << (32 - bits)
 	base := ipv4ToUint(vpc.Addr())
 	plan := SubnetPlan{}
-	for _, t := range Tiers {
+	for _, t := range append(Tiers, Firewall) {
 		plan[t] = map[string]netip.Prefix{}
 		for _, az := range azs {
 			slot, err := AZSlot(region, az)

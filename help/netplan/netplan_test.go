@@ -103,3 +103,12 @@ func TestDroppingAnAZMovesNoSubnet(t *testing.T) {
 		assert.Equal(t, all[tier]["us-east-1c"], fewer[tier]["us-east-1c"], tier.String())
 	}
 }
+
+// The firewall tier takes the fourth block, never overlapping the other three.
+func TestFirewallTierTakesTheFourthBlock(t *testing.T) {
+	plan, err := PlanSubnets("10.2.0.0/16", "us-east-1", []string{"us-east-1a", "us-east-1c"})
+	require.NoError(t, err)
+	assert.Equal(t, "10.2.192.0/21", plan[Firewall]["us-east-1a"].String())
+	assert.Equal(t, "10.2.208.0/21", plan[Firewall]["us-east-1c"].String())
+	assert.Equal(t, "firewall", Firewall.String())
+}

@@ -40,6 +40,11 @@ var Untaggable = map[string]bool{
 	"aws_s3_bucket_versioning":                           true,
 	"aws_cloudwatch_event_target":                        true,
 	"aws_sns_topic_subscription":                         true,
+	"aws_cloudwatch_log_resource_policy":                 true,
+	"aws_networkfirewall_logging_configuration":          true,
+	"aws_route53_resolver_firewall_config":               true,
+	"aws_route53_resolver_firewall_rule":                 true,
+	"aws_route53_resolver_query_log_config_association":  true,
 }
 
 // NameLimits is the longest name AWS accepts, per resource type and name attribute.
@@ -80,6 +85,15 @@ var NameLimits = map[string]map[string]int{
 	"aws_config_delivery_channel":         {"name": 256},
 	"aws_guardduty_detector_feature":      {"name": 64}, // AWS's feature names
 	"aws_cloudwatch_event_rule":           {"name": naming.MaxEventRuleName},
+	// Route 53 Resolver names: 1-64 characters; Network Firewall names: 1-128.
+	"aws_route53_resolver_firewall_domain_list":            {"name": 64},
+	"aws_route53_resolver_firewall_rule_group":             {"name": 64},
+	"aws_route53_resolver_firewall_rule":                   {"name": 64},
+	"aws_route53_resolver_firewall_rule_group_association": {"name": 64},
+	"aws_route53_resolver_query_log_config":                {"name": 64},
+	"aws_networkfirewall_rule_group":                       {"name": 128},
+	"aws_networkfirewall_firewall_policy":                  {"name": 128},
+	"aws_networkfirewall_firewall":                         {"name": 128},
 	// DNS names: the API domain is validated in envconfig; validation records are ACM's.
 	"aws_route53_record": {"name": naming.MaxName},
 }

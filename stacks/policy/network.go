@@ -93,3 +93,83 @@ func describeSource(in synthesized.Resource) string {
 	}
 	return in.Address()
 }
+
+func tasksGroupsNotShared(c *Context) (out []Finding) {
+	users := map[string][]string{}
+	for _, r := range c.Of("aws_ecs_service") {
+		for _, g := range groupsOf(r.Body) {
+			users[g] = append(users[g], r.Address())
+		}
+	}
+	for g, services := range users {
+		if len(services) > 1 {
+			group, _ := c.Ref(g)
+			out = append(out, find(group, "shared by %s", strings.Join(services, ", ")))
+		}
+	}
+	return out
+}
+
+func noWorldEgress(c *Context) (out []Finding) {
+	for _, r := range c.Of("aws_vpc_security_group_egress_rule") {
+		for _, attr := range []string{"cidr_ipv4", "cidr_ipv6"} {
+			if v, _ := r.Body[attr].(string); slices.Contains(worldCIDRs, v) {
+				out = append(out, find(r, "egress to %s", v))
+			}
+		}
+	}
+	for _, r := range c.Of("aws_security_group") {
+		for _, e := range asList(r.Body["egress"]) {
+			for _, cidr := range append(synthesized.Strings(e["cidr_blocks"]), synthesized.Strings(e["ipv6_cidr_blocks"])...) {
+				if slices.Contains(worldCIDRs, cidr) {
+					out = append(out, find(r, "inline egress to %s", cidr))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func dnsFirewallEverywhere(c *Context) (out []Finding) {
+	for _, v := range c.Of("aws_vpc") {
+		associated := false
+		for _, a := range c.List("aws_route53_resolver_firewall_rule_group_association") {
+			if ref, ok := c.Ref(a["vpc_id"]); ok && ref.Name == v.Name {
+				associated = true
+			}
+		}
+		if !associated {
+			out = append(out, find(v, "no DNS Firewall rule group associated"))
+		}
+	}
+	return out
+}
+
+// egressInspected: where the stage requires it, a Network Firewall exists and every route table
+// of a subnet that runs ECS tasks sends 0.0.0.0/0 to a firewall endpoint, never straight to a
+// NAT or internet gateway.
+func egressInspected(c *Context) (out []Finding) {
+	if !c.Env.Stage.Floors().InspectEgress {
+		return nil
+	}
+	if c.Count("aws_vpc") > 0 && c.Count("aws_networkfirewall_firewall") == 0 {
+		out = append(out, find(synthesized.Resource{Type: "stack", Name: "egress"}, "no Network Firewall in stage %s", c.Env.Stage))
+	}
+	taskSubnets := map[string]bool{}
+	for _, s := range c.List("aws_ecs_service") {
+		for _, sub := range synthesized.Strings(firstBlock(s["network_configuration"])["subnets"]) {
+			taskSubnets[sub] = true
+		}
+	}
+	for _, a := range c.List("aws_route_table_association") {
+		if !taskSubnets[fmt.Sprint(a["subnet_id"])] {
+			continue
+		}
+		for _, r := range c.Of("aws_route") {
+			if r.Body["route_table_id"] == a["route_table_id"] && r.Body["destination_cidr_block"] == "0.0.0.0/0" && empty(r.Body["vpc_endpoint_id"]) {
+				out = append(out, find(r, "task subnets egress without the Network Firewall"))
+			}
+		}
+	}
+	return out
+}

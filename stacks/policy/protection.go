@@ -134,3 +134,11 @@ func baselinePresent(c *Context) (out []Finding) {
 	}
 	return out
 }
+
+// firstBlock is the first block of an attribute held as one object or a list of objects.
+func firstBlock(v any) synthesized.Body {
+	if l := asList(v); len(l) > 0 {
+		return l[0]
+	}
+	return nil
+}

@@ -23,6 +23,11 @@ const (
 	baseline   = `"aws_guardduty_detector":{"g":{"enable":true,"tags":{"Name":"g"}}},"aws_config_configuration_recorder":{"r":{}},"aws_config_delivery_channel":{"d":{}},` +
 		`"aws_config_configuration_recorder_status":{"s":{"is_enabled":true}},` +
 		`"aws_cloudtrail":{"t":{"is_multi_region_trail":%s,"enable_log_file_validation":true,"kms_key_id":"k","cloud_watch_logs_group_arn":"a","tags":{"Name":"t"}}}`
+	vpc            = `"aws_vpc":{"v":{"tags":{"Name":"v"}}},"aws_flow_log":{"f":{"vpc_id":"${aws_vpc.v.id}","traffic_type":"%s","tags":{"Name":"f"}}}`
+	dnsAssociation = `"aws_route53_resolver_firewall_rule_group_association":{"a":{"vpc_id":"${aws_vpc.v.id}","tags":{"Name":"a"}}}`
+	taskEgress     = `"aws_ecs_service":{"s":{"network_configuration":{"subnets":["${aws_subnet.p.id}"],"security_groups":["${aws_security_group.g.id}"]},"tags":{"Name":"s"}}},` +
+		`"aws_route_table_association":{"a":{"subnet_id":"${aws_subnet.p.id}","route_table_id":"${aws_route_table.r.id}"}},` +
+		`"aws_route":{"d":{"route_table_id":"${aws_route_table.r.id}","destination_cidr_block":"0.0.0.0/0","%s":"x"}}`
 	taskDef = `"aws_ecs_task_definition":{"t":{"container_definitions":"[{\"name\":\"app\",\"readonlyRootFilesystem\":true,\"environment\":[{\"name\":\"%s\",\"value\":\"x\"}]}]","tags":{"Name":"t"}}}`
 )
 
@@ -60,8 +65,15 @@ func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 		{"SP-NET-002", dev, doc(`"aws_lb":{"a":{"internal":false,"tags":{"Name":"a"}}}`), doc(`"aws_lb":{"a":{"internal":true,"tags":{"Name":"a"}}}`)},
 		{"SP-NET-003", dev, doc(`"aws_rds_cluster_instance":{"i":{"publicly_accessible":true,"tags":{"Name":"i"}}}`),
 			doc(`"aws_rds_cluster_instance":{"i":{"publicly_accessible":false,"tags":{"Name":"i"}}}`)},
-		{"SP-LOG-001", dev, doc(`"aws_vpc":{"v":{"tags":{"Name":"v"}}},"aws_flow_log":{"f":{"vpc_id":"${aws_vpc.v.id}","traffic_type":"REJECT","tags":{"Name":"f"}}}`),
-			doc(`"aws_vpc":{"v":{"tags":{"Name":"v"}}},"aws_flow_log":{"f":{"vpc_id":"${aws_vpc.v.id}","traffic_type":"ALL","tags":{"Name":"f"}}}`)},
+		{"SP-NET-004", dev, doc(`"aws_ecs_service":{"a":{"network_configuration":{"security_groups":["${aws_security_group.g.id}"]},"tags":{"Name":"a"}},"b":{"network_configuration":{"security_groups":["${aws_security_group.g.id}"]},"tags":{"Name":"b"}}}`),
+			doc(`"aws_ecs_service":{"a":{"network_configuration":{"security_groups":["${aws_security_group.g.id}"]},"tags":{"Name":"a"}},"b":{"network_configuration":{"security_groups":["${aws_security_group.h.id}"]},"tags":{"Name":"b"}}}`)},
+		{"SP-NET-005", dev, doc(`"aws_vpc_security_group_egress_rule":{"e":{"cidr_ipv4":"0.0.0.0/0","tags":{"Name":"e"}}}`),
+			doc(`"aws_vpc_security_group_egress_rule":{"e":{"cidr_ipv4":"10.0.0.0/8","tags":{"Name":"e"}}}`)},
+		{"SP-NET-006", dev, doc(fmt.Sprintf(vpc, "ALL")), doc(fmt.Sprintf(vpc, "ALL"), dnsAssociation)},
+		{"SP-NET-007", production, doc(fmt.Sprintf(taskEgress, "nat_gateway_id"), `"aws_networkfirewall_firewall":{"f":{"tags":{"Name":"f"}}}`),
+			doc(fmt.Sprintf(taskEgress, "vpc_endpoint_id"), `"aws_networkfirewall_firewall":{"f":{"tags":{"Name":"f"}}}`)},
+		{"SP-NET-007", production, doc(fmt.Sprintf(vpc, "ALL"), dnsAssociation), doc(fmt.Sprintf(vpc, "ALL"), dnsAssociation, `"aws_networkfirewall_firewall":{"f":{"tags":{"Name":"f"}}}`)},
+		{"SP-LOG-001", dev, doc(fmt.Sprintf(vpc, "REJECT"), dnsAssociation), doc(fmt.Sprintf(vpc, "ALL"), dnsAssociation)},
 		{"SP-LOG-002", production, doc(fmt.Sprintf(logGroup, `"kms_key_id":"k",`, 30)), doc(fmt.Sprintf(logGroup, `"kms_key_id":"k",`, 365))},
 		{"SP-BAK-001", dev, doc(fmt.Sprintf(paramGroup, "1"), fmt.Sprintf(cluster, "true", 1)), doc(fmt.Sprintf(paramGroup, "1"), fmt.Sprintf(cluster, "true", 7))},
 		{"SP-SEC-001", dev, doc(`"aws_ssm_parameter":{"p":{"value":"password=hunter22","tags":{"Name":"p"}}}`),

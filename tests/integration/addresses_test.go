@@ -51,14 +51,15 @@ func TestStatefulAddressesOnlyMoveWithMovedBlocks(t *testing.T) {
 		previous, current := golden(t, d, ".previous"), d.Addresses()
 		moved := map[string]string{}
 		for _, m := range d.Moves() {
-			assert.Contains(t, previous, m.From, "%s: moved from an address the previous release never had", d.Stack.Name)
-			assert.Contains(t, current, m.To, "%s: moved to an address this release does not have", d.Stack.Name)
+			assert.True(t, slices.Contains(previous, m.From), "%s: moved from %s, which the previous release never had", d.Stack.Name, m.From)
+			assert.True(t, slices.Contains(current, m.To), "%s: moved to %s, which this release does not have", d.Stack.Name, m.To)
 			moved[m.From] = m.To
 		}
 		for _, addr := range previous {
 			typ := addr[:strings.Index(addr, ".")]
 			if slices.Contains(stateful, typ) && !slices.Contains(current, addr) {
-				assert.Contains(t, moved, addr, "%s: stateful %s would be destroyed: add a moved block (MoveFromId)", d.Stack.Name, addr)
+				_, ok := moved[addr]
+				assert.True(t, ok, "%s: stateful %s would be destroyed: add a moved block (MoveFromId)", d.Stack.Name, addr)
 			}
 		}
 	}

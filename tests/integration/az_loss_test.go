@@ -2,13 +2,18 @@ package integration
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 
 	"github.com/scalepayments/infra/tests"
 )
+
+// endpointAZ reads the AZ out of a firewall endpoint expression (...)["us-east-1a"]}.
+var endpointAZ = regexp.MustCompile(`\["([a-z0-9-]+)"\]\}$`)
 
 // survivesLossOf removes one AZ from the model and returns what no longer works.
 func survivesLossOf(d *tests.Doc, lost string) []string {
@@ -56,19 +61,35 @@ func survivesLossOf(d *tests.Doc, lost string) []string {
 	if nodes == 0 || (rg["automatic_failover_enabled"] != true && tests.Strings(rg["preferred_cache_cluster_azs"])[0] == lost) {
 		broken = append(broken, "Redis has no node to fail over to")
 	}
-	// Every private subnet left keeps a default route through a NAT outside the lost AZ.
+	// Every subnet left keeps its default route through a NAT (and in production through a
+	// firewall endpoint, whose subnet routes through a NAT) outside the lost AZ.
+	firewallAZs := map[string]bool{}
+	for _, fw := range d.List("aws_networkfirewall_firewall") {
+		for _, m := range fw["subnet_mapping"].([]any) {
+			firewallAZs[inAZ(m.(tests.Body)["subnet_id"].(string))] = true
+		}
+	}
 	for _, a := range d.List("aws_route_table_association") {
 		if inAZ(a["subnet_id"].(string)) == lost {
 			continue
 		}
 		subnet, _ := d.Ref(a["subnet_id"])
+		name := subnet.Body["tags"].(tests.Body)["Name"]
 		for _, r := range d.List("aws_route") {
-			if r["route_table_id"] != a["route_table_id"] || r["nat_gateway_id"] == nil {
+			if r["route_table_id"] != a["route_table_id"] || r["destination_cidr_block"] != "0.0.0.0/0" {
 				continue
 			}
-			nat, _ := d.Ref(r["nat_gateway_id"])
-			if inAZ(nat.Body["subnet_id"].(string)) == lost {
-				broken = append(broken, fmt.Sprintf("%s loses its NAT route", subnet.Body["tags"].(tests.Body)["Name"]))
+			switch {
+			case r["nat_gateway_id"] != nil:
+				nat, _ := d.Ref(r["nat_gateway_id"])
+				if inAZ(nat.Body["subnet_id"].(string)) == lost {
+					broken = append(broken, fmt.Sprintf("%s loses its NAT route", name))
+				}
+			case r["vpc_endpoint_id"] != nil:
+				m := endpointAZ.FindStringSubmatch(r["vpc_endpoint_id"].(string))
+				if m == nil || m[1] == lost || !firewallAZs[m[1]] {
+					broken = append(broken, fmt.Sprintf("%s loses its firewall route", name))
+				}
 			}
 		}
 	}
@@ -76,13 +97,22 @@ func survivesLossOf(d *tests.Doc, lost string) []string {
 	return broken
 }
 
-// Scenario 3: staging and prod survive the loss of any one AZ; dev is not built to.
+// Scenario 3: staging and prod survive the loss of any one AZ (prod's firewall tier included:
+// each AZ egresses through its own firewall endpoint and NAT); dev is not built to.
 func TestLossOfOneAvailabilityZone(t *testing.T) {
 	for _, d := range []*tests.Doc{staging, prod} {
 		for _, az := range d.Env.AvailabilityZones {
 			assert.Empty(t, survivesLossOf(d, az), "%s without %s", d.Env.Name, az)
 		}
 	}
+	// The model sees a firewall route that points at the lost AZ.
+	broken := prod.Clone()
+	for name, r := range broken.Resources("aws_route") {
+		if v, ok := r["vpc_endpoint_id"].(string); ok && strings.HasSuffix(v, `["us-east-1c"]}`) {
+			broken.Resources("aws_route")[name]["vpc_endpoint_id"] = strings.Replace(v, "us-east-1c", "us-east-1a", 1)
+		}
+	}
+	assert.Contains(t, survivesLossOf(broken, "us-east-1a"), "scalepayments-prod-private-us-east-1c loses its firewall route")
 	assert.Equal(t, []string{
 		"Aurora has no writer candidate left",
 		"Redis has no node to fail over to",

@@ -70,14 +70,18 @@ func TestNotificationBlastRadiusIsAStrictSubsetOfPayment(t *testing.T) {
 			}
 			require.Len(t, secretGrants, 1)
 			assert.Contains(t, secretGrants[0], "service-notification_secret-email-api-key")
-			// On the network both share the tasks group; the data stores then separate them by
-			// identity: their own Redis user (own key prefix) and no database user at all.
+			// On the network each has its own group: notification cannot open a connection to
+			// Aurora at all, and reaches the internet only for its own declared domain.
 			n := netOf(d)
 			svcs := map[string]tests.Body{}
 			for _, s := range d.List("aws_ecs_service") {
 				svcs[s["name"].(string)] = s
 			}
-			assert.Equal(t, n.Reachable(n.GroupOf(svcs["payment"])), n.Reachable(n.GroupOf(svcs["notification"])))
+			notifSG, paySG := n.GroupOf(svcs["notification"]), n.GroupOf(svcs["payment"])
+			assert.NotEqual(t, paySG, notifSG)
+			aurora := n.GroupOf(d.One("aws_rds_cluster"))
+			assert.False(t, n.Allows(notifSG, aurora, 5432), "notification cannot reach Aurora on the network")
+			assert.True(t, n.Allows(paySG, aurora, 5432))
 		})
 	}
 }

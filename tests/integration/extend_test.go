@@ -23,7 +23,7 @@ func TestAddingAFourthEnvironment(t *testing.T) {
 
 	require.NoError(t, envconfig.ValidateAll(append(envconfig.All(), qa)))
 	d := tests.Synth(qa)
-	assert.False(t, policy.Check("scalepayments-qa", d.Config, qa, stacks.Suppressions).Failed())
+	assert.False(t, policy.Check("scalepayments-qa", d.Config, qa, stacks.Suppressions(qa)).Failed())
 	assert.Empty(t, policy.NameViolations(d.Config))
 	assert.Equal(t, "sp-qa-alb", d.One("aws_lb")["name"])
 	assert.Zero(t, d.Count("aws_cloudtrail"))
@@ -37,11 +37,11 @@ func TestAddingAFourthEnvironment(t *testing.T) {
 // A fourth service is one line in each environment's service list.
 func TestAddingAFourthService(t *testing.T) {
 	env := envconfig.Prod.Clone()
-	env.Services = append(env.Services, envconfig.Service{Name: "ledger", Priority: 40, Database: true,
+	env.Services = append(env.Services, envconfig.Service{Name: "ledger", Priority: 40, Database: true, ExternalDomains: []string{"api.ledger.example.com"},
 		Capacity: envconfig.Capacity{DesiredCount: 2, MaxCount: 4, CPU: 512, MemoryMiB: 1024}})
 	require.NoError(t, env.Validate())
 	d := tests.Synth(env)
-	assert.False(t, policy.Check("scalepayments-prod", d.Config, env, stacks.Suppressions).Failed())
+	assert.False(t, policy.Check("scalepayments-prod", d.Config, env, stacks.Suppressions(env)).Failed())
 	assert.Equal(t, 4, d.Count("aws_ecs_service"))
 	assert.Equal(t, 4, d.Count("aws_apigatewayv2_route"))
 	var priorities []float64
@@ -49,8 +49,13 @@ func TestAddingAFourthService(t *testing.T) {
 		priorities = append(priorities, r["priority"].(float64))
 	}
 	assert.ElementsMatch(t, []float64{10, 20, 30, 40}, priorities)
+	// Its own group, its Aurora flow, no Redis flow, and its one domain on both allowlists.
 	n := netOf(d)
-	for _, s := range d.List("aws_ecs_service") {
-		assert.Equal(t, "tasks", n.GroupOf(s), "the new service joins the tasks group")
-	}
+	ledger := n.GroupOf(d.Named("aws_ecs_service", "ledger").Body)
+	assert.Equal(t, "ledger-tasks", ledger)
+	assert.True(t, n.Allows(ledger, "aurora", 5432))
+	assert.False(t, n.Allows(ledger, "redis", 6379))
+	assert.True(t, n.Allows(ledger, "internet", 443))
+	assert.Contains(t, tests.Strings(d.Named("aws_route53_resolver_firewall_domain_list", "dns", "allowed").Body["domains"]), "api.ledger.example.com")
+	assert.Contains(t, tests.Strings(tests.Block(tests.Block(tests.Block(d.One("aws_networkfirewall_rule_group")["rule_group"])["rules_source"])["rules_source_list"])["targets"]), "api.ledger.example.com")
 }

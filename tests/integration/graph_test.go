@@ -29,6 +29,8 @@ func netOf(d *tests.Doc) *Net {
 		to := "internet"
 		if ref, ok := r["referenced_security_group_id"]; ok {
 			to = n.groups[ref.(string)]
+		} else if _, ok := r["prefix_list_id"]; ok {
+			to = "s3" // the S3 gateway endpoint's prefix list
 		}
 		egress[key{n.groups[r["security_group_id"].(string)], to, int(r["from_port"].(float64))}] = true
 	}
@@ -40,7 +42,7 @@ func netOf(d *tests.Doc) *Net {
 		ingress[key{from, n.groups[r["security_group_id"].(string)], int(r["from_port"].(float64))}] = true
 	}
 	for k := range egress {
-		if ingress[k] || k.to == "internet" {
+		if ingress[k] || k.to == "internet" || k.to == "s3" {
 			n.add(k.from, k.to, k.port)
 		}
 	}

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"sort"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -101,15 +102,18 @@ func TestNothingElseIsReachableFromTheInternet(t *testing.T) {
 			for _, typ := range []string{"aws_instance", "aws_lb_listener_certificate", "aws_api_gateway_rest_api", "aws_lambda_function_url"} {
 				assert.Zero(t, d.Count(typ), typ)
 			}
-			reachable := []string{"alb", "aurora", "internet", "redis", "tasks", "vpc-link"}
+			reachable := []string{"alb", "api-tasks", "aurora", "internet", "notification-tasks", "payment-tasks", "redis", "vpc-link"}
 			if d.Env.InterfaceEndpoints {
-				reachable = []string{"alb", "aurora", "endpoints", "internet", "redis", "tasks", "vpc-link"}
+				reachable = append(reachable, "endpoints", "s3")
+				sort.Strings(reachable)
 			}
 			assert.Equal(t, reachable, n.Reachable("vpc-link"))
 			assert.Equal(t, []string{"vpc-link:443"}, n.InboundTo("alb"))
-			assert.Equal(t, []string{"alb:8080"}, n.InboundTo("tasks"))
-			assert.Equal(t, []string{"tasks:5432"}, n.InboundTo("aurora"))
-			assert.Equal(t, []string{"tasks:6379"}, n.InboundTo("redis"))
+			for _, svc := range []string{"api", "payment", "notification"} {
+				assert.Equal(t, []string{"alb:8080"}, n.InboundTo(svc+"-tasks"), "only the ALB reaches %s", svc)
+			}
+			assert.Equal(t, []string{"api-tasks:5432", "payment-tasks:5432"}, n.InboundTo("aurora"), "only services with a database user")
+			assert.Equal(t, []string{"api-tasks:6379", "notification-tasks:6379", "payment-tasks:6379"}, n.InboundTo("redis"))
 			assert.Empty(t, n.InboundTo("vpc-link"), "only API Gateway, through the link, sends into the VPC link group")
 		})
 	}

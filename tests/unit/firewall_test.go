@@ -20,10 +20,15 @@ func edges(t *testing.T, d *tests.Doc, typ, own, peer string) []string {
 		assert.NotEmpty(t, r["description"], "every rule has a description")
 		assert.NotContains(t, r, "cidr_ipv6")
 		self := d.GroupName(r["security_group_id"])
-		other := "internet"
-		if ref, ok := r["referenced_security_group_id"]; ok {
-			other = d.GroupName(ref)
-		} else {
+		var other string
+		switch {
+		case r["referenced_security_group_id"] != nil:
+			other = d.GroupName(r["referenced_security_group_id"])
+		case r["prefix_list_id"] != nil:
+			other = "s3"
+			assert.Equal(t, tests.Ref(d.Named("aws_vpc_endpoint", "s3"), "prefix_list_id"), r["prefix_list_id"], "S3 only through the gateway endpoint")
+		default:
+			other = "internet"
 			require.Equal(t, "0.0.0.0/0", r["cidr_ipv4"])
 		}
 		m := map[string]string{own: self, peer: other}
@@ -32,16 +37,27 @@ func edges(t *testing.T, d *tests.Doc, typ, own, peer string) []string {
 	return out
 }
 
+// Each service has its own group; the ALB reaches each on its container port, only services with
+// a database user reach Aurora, and (with interface endpoints) only services that declare
+// third-party domains reach the internet at all.
 func TestSecurityGroupChain(t *testing.T) {
-	for _, d := range []*tests.Doc{dev, staging, prod} {
-		wantIngress := []string{"vpc-link->alb:443", "alb->tasks:8080", "tasks->aurora:5432", "tasks->redis:6379"}
-		if d.Env.InterfaceEndpoints {
-			wantIngress = append(wantIngress, "tasks->endpoints:443")
-		}
-		wantEgress := append(append([]string{}, wantIngress...), "tasks->internet:443")
-		assert.ElementsMatch(t, wantIngress, edges(t, d, "aws_vpc_security_group_ingress_rule", "to", "from"), d.Env.Name)
-		assert.ElementsMatch(t, wantEgress, edges(t, d, "aws_vpc_security_group_egress_rule", "from", "to"), d.Env.Name)
+	ingress := []string{"vpc-link->alb:443",
+		"alb->api-tasks:8080", "alb->payment-tasks:8080", "alb->notification-tasks:8080",
+		"api-tasks->aurora:5432", "payment-tasks->aurora:5432",
+		"api-tasks->redis:6379", "payment-tasks->redis:6379", "notification-tasks->redis:6379"}
+	withEndpoints := append(append([]string{}, ingress...), "api-tasks->endpoints:443", "payment-tasks->endpoints:443", "notification-tasks->endpoints:443")
+	for _, tt := range []struct {
+		d               *tests.Doc
+		ingress, egress []string
+	}{
+		{dev, ingress, append(append([]string{}, ingress...), "api-tasks->internet:443", "payment-tasks->internet:443", "notification-tasks->internet:443")},
+		{staging, withEndpoints, append(append([]string{}, withEndpoints...), "api-tasks->s3:443", "payment-tasks->s3:443", "notification-tasks->s3:443",
+			"payment-tasks->internet:443", "notification-tasks->internet:443")},
+	} {
+		assert.ElementsMatch(t, tt.ingress, edges(t, tt.d, "aws_vpc_security_group_ingress_rule", "to", "from"), tt.d.Env.Name)
+		assert.ElementsMatch(t, tt.egress, edges(t, tt.d, "aws_vpc_security_group_egress_rule", "from", "to"), tt.d.Env.Name)
 	}
+	assert.ElementsMatch(t, edges(t, staging, "aws_vpc_security_group_egress_rule", "from", "to"), edges(t, prod, "aws_vpc_security_group_egress_rule", "from", "to"))
 }
 
 func TestNoIngressFromAnyCIDR(t *testing.T) {
@@ -80,7 +96,7 @@ func TestEndpointsGroupExistsOnlyWithEndpoints(t *testing.T) {
 			assert.Len(t, d.List("aws_vpc_endpoint"), 7, "%s: six interface endpoints and the S3 gateway", d.Env.Name)
 		} else {
 			assert.NotContains(t, groups, endpoints, d.Env.Name)
-			assert.Len(t, groups, 5, d.Env.Name)
+			assert.Len(t, groups, 4+len(d.Env.Services), "%s: vpc-link, alb, aurora, redis and one per service", d.Env.Name)
 		}
 	}
 }

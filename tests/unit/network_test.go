@@ -68,15 +68,23 @@ func TestVPC(t *testing.T) {
 	}
 }
 
+// tiers are the subnet tiers of an environment: the firewall tier only where egress is inspected.
+func tiers(d *tests.Doc) []netplan.Tier {
+	if d.Env.NetworkFirewall {
+		return append(netplan.Tiers, netplan.Firewall)
+	}
+	return netplan.Tiers
+}
+
 func TestSubnetCountsPerTier(t *testing.T) {
 	for _, tt := range []struct {
 		d     *tests.Doc
 		total int
-	}{{dev, 6}, {staging, 6}, {prod, 9}} {
+	}{{dev, 6}, {staging, 6}, {prod, 12}} {
 		assert.Equal(t, tt.total, tt.d.Count("aws_subnet"), tt.d.Env.Name)
-		for _, tier := range netplan.Tiers {
+		for _, tier := range tiers(tt.d) {
 			subnets := subnetsOf(tt.d, tier)
-			assert.Len(t, subnets, tt.total/3, "%s %s", tt.d.Env.Name, tier)
+			assert.Len(t, subnets, len(tt.d.Env.AvailabilityZones), "%s %s", tt.d.Env.Name, tier)
 			var azs []string
 			for _, s := range subnets {
 				azs = append(azs, s["availability_zone"].(string))
@@ -92,7 +100,7 @@ func TestSubnetsAreKeyedByTheirAZ(t *testing.T) {
 		plan, err := netplan.PlanSubnets(d.Env.VPCCIDR, d.Env.Region, d.Env.AvailabilityZones)
 		require.NoError(t, err)
 		want := map[string]string{}
-		for _, tier := range netplan.Tiers {
+		for _, tier := range tiers(d) {
 			for _, az := range d.Env.AvailabilityZones {
 				want[naming.LogicalID("network", tier.String()+"-"+az)] = plan[tier][az].String() + " " + az
 			}
@@ -112,7 +120,7 @@ func TestPositionalIDsMoveToAZKeyedIDs(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
 		azs, nats := len(d.Env.AvailabilityZones), d.Env.NATGateways
 		moves := d.Moves()
-		assert.Len(t, moves, 3*azs+3*azs+azs+azs+2*nats, "%s: subnets, associations, private route tables and routes, NATs and EIPs", d.Env.Name)
+		assert.Len(t, moves, 3*azs+3*azs+azs+azs+2*nats, "%s: subnets, associations, private route tables and routes, NATs and EIPs (the firewall tier is new)", d.Env.Name)
 		for i, az := range d.Env.AvailabilityZones {
 			from := "aws_subnet." + naming.LogicalID("network", fmt.Sprintf("private-%d", i))
 			assert.Contains(t, moves, synthesized.Move{From: from, To: "aws_subnet." + naming.LogicalID("network", "private-"+az)})
@@ -151,32 +159,68 @@ func TestNATGatewaysSitInPublicSubnetsWithEIPs(t *testing.T) {
 	}
 }
 
+// firewallEndpoint is the expression of the Network Firewall endpoint in az.
+func firewallEndpoint(d *tests.Doc, az string) string {
+	return fmt.Sprintf(`${{for s in tolist(aws_networkfirewall_firewall.%s.firewall_status[0].sync_states) : s.availability_zone => s.attachment[0].endpoint_id}["%s"]}`,
+		d.OneName("aws_networkfirewall_firewall"), az)
+}
+
+// natOf requires a route to a NAT gateway and returns the NAT's AZ.
+func natOf(t *testing.T, d *tests.Doc, r tests.Body) string {
+	nat, ok := d.Ref(r["nat_gateway_id"])
+	require.True(t, ok, "%s routes through a NAT", d.Env.Name)
+	natSubnet, _ := d.Ref(nat.Body["subnet_id"])
+	return natSubnet.Body["availability_zone"].(string)
+}
+
+// Public subnets route to the internet gateway; where egress is inspected each also routes its
+// AZ's private CIDR back through that AZ's firewall endpoint (symmetric return path).
 func TestPublicSubnetsRouteToTheInternetGateway(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
-		for n := range subnetsOf(d, netplan.Public) {
-			routes := routesOf(d, routeTableOf(t, d, n))
-			require.Len(t, routes, 1)
-			assert.Equal(t, "0.0.0.0/0", routes[0]["destination_cidr_block"])
-			igw, ok := d.Ref(routes[0]["gateway_id"])
+		plan, _ := netplan.PlanSubnets(d.Env.VPCCIDR, d.Env.Region, d.Env.AvailabilityZones)
+		for n, s := range subnetsOf(d, netplan.Public) {
+			routes := map[string]tests.Body{}
+			for _, r := range routesOf(d, routeTableOf(t, d, n)) {
+				routes[r["destination_cidr_block"].(string)] = r
+			}
+			igw, ok := d.Ref(routes["0.0.0.0/0"]["gateway_id"])
 			require.True(t, ok)
 			assert.Equal(t, "aws_internet_gateway", igw.Type)
+			if !d.Env.NetworkFirewall {
+				assert.Len(t, routes, 1, d.Env.Name)
+				continue
+			}
+			az := s["availability_zone"].(string)
+			require.Len(t, routes, 2, d.Env.Name)
+			assert.Equal(t, firewallEndpoint(d, az), routes[plan[netplan.Private][az].String()]["vpc_endpoint_id"], "%s: return path through the firewall", az)
 		}
 	}
 }
 
-func TestEveryPrivateSubnetRoutesThroughNAT(t *testing.T) {
+// Every private subnet egresses in its own AZ: through the NAT of its AZ where there is one per
+// AZ, and in production first through the Network Firewall endpoint of its AZ, whose subnet then
+// egresses through the NAT of the same AZ.
+func TestEveryPrivateSubnetEgressesInItsOwnAZ(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
 		for n, s := range subnetsOf(d, netplan.Private) {
+			az := s["availability_zone"].(string)
 			routes := routesOf(d, routeTableOf(t, d, n))
 			require.Len(t, routes, 1, "%s %s", d.Env.Name, n)
 			assert.Equal(t, "0.0.0.0/0", routes[0]["destination_cidr_block"])
 			assert.NotContains(t, routes[0], "gateway_id", "private subnets never route to the internet gateway")
-			nat, ok := d.Ref(routes[0]["nat_gateway_id"])
-			require.True(t, ok, "%s %s routes through a NAT", d.Env.Name, n)
-			natSubnet, _ := d.Ref(nat.Body["subnet_id"])
-			if d.Env.NATGateways == len(d.Env.AvailabilityZones) {
-				assert.Equal(t, s["availability_zone"], natSubnet.Body["availability_zone"], "%s: NAT in the subnet's own AZ", d.Env.Name)
+			if d.Env.NetworkFirewall {
+				assert.Equal(t, firewallEndpoint(d, az), routes[0]["vpc_endpoint_id"], "%s %s", d.Env.Name, az)
+				assert.NotContains(t, routes[0], "nat_gateway_id")
+				continue
 			}
+			if natAZ := natOf(t, d, routes[0]); d.Env.NATGateways == len(d.Env.AvailabilityZones) {
+				assert.Equal(t, az, natAZ, "%s: NAT in the subnet's own AZ", d.Env.Name)
+			}
+		}
+		for n, s := range subnetsOf(d, netplan.Firewall) {
+			routes := routesOf(d, routeTableOf(t, d, n))
+			require.Len(t, routes, 1)
+			assert.Equal(t, s["availability_zone"], natOf(t, d, routes[0]), "%s: the firewall subnet egresses through its own AZ's NAT", d.Env.Name)
 		}
 	}
 }

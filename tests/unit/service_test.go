@@ -90,7 +90,7 @@ func TestServicesAreSafeToDeploy(t *testing.T) {
 			s := st[0]
 			net := s["network_configuration"].(tests.Body)
 			assert.Equal(t, false, net["assign_public_ip"], name)
-			assert.Equal(t, []any{sgRef(d, "tasks")}, net["security_groups"], name)
+			assert.Equal(t, []any{sgRef(d, name+"-tasks")}, net["security_groups"], "%s has its own group", name)
 			assert.Len(t, net["subnets"], len(d.Env.AvailabilityZones), "%s spreads over every AZ", name)
 			for _, sub := range tests.Strings(net["subnets"]) {
 				r, _ := d.Ref(sub)
