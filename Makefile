@@ -98,10 +98,12 @@ cover: ## coverage of the production packages across all tests
 	go test -coverpkg=$$(echo "$(GO_PKGS)" | tr ' ' '\n' | grep -v /tests | paste -sd, -) -coverprofile=coverage.out $(GO_PKGS) >/dev/null
 	go tool cover -func=coverage.out | tail -1
 
-diff: env-set deps ## terraform plan of one environment: make diff ENV=staging (needs AWS credentials)
+diff: env-set deps build ## terraform plan of one stack: make diff ENV=staging (or ENV=account-prod; needs AWS credentials)
+	./$(BIN) ready $(ENV)
 	$(CDKTF) diff scalepayments-$(ENV)
 
-deploy: env-set deps ## apply one environment: make deploy ENV=staging (needs AWS credentials)
+deploy: env-set deps build ## apply one stack: make deploy ENV=staging (or ENV=account-prod; needs AWS credentials)
+	./$(BIN) ready $(ENV)
 	$(CDKTF) deploy scalepayments-$(ENV)
 
 # First deployment and day-2 operations of one environment (README "First deployment"). They
@@ -114,6 +116,7 @@ env-set: # checked while make expands the recipe, so `make -n` refuses a missing
 	$(if $(ENV),,$(error usage: make $(MAKECMDGOALS) ENV=dev|staging|prod))
 
 bootstrap: env-set deps build ## first deployment, step 1: KMS keys, ECR repositories and secrets only: make bootstrap ENV=staging
+	./$(BIN) ready $(ENV)
 	SCALEPAYMENTS_ENVIRONMENTS=$(ENV) ./$(BIN)
 	terraform -chdir=$(STACK_DIR) init -input=false
 	terraform -chdir=$(STACK_DIR) apply $$(./$(BIN) targets $(ENV))

@@ -34,6 +34,7 @@ const usage = `usage: scalepayments [report]      synthesize the selected enviro
        scalepayments targets ENV    the -target flags of the first deployment's step 1 (reads the synthesized ENV)
        scalepayments db-users ENV   the SQL that creates ENV's IAM-authenticated database users
        scalepayments services ENV   ENV's ECS service names
+       scalepayments ready STACK    refuse to deploy STACK (ENV or account-NAME) while its account id is a placeholder
 `
 
 func main() {
@@ -64,6 +65,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case len(args) == 0 || (len(args) == 1 && args[0] == "report"):
 		return synth(stdout, stderr, fail, len(args) == 1)
+	case len(args) == 2 && args[0] == "ready":
+		if err := ready(args[1]); err != nil {
+			return fail(err)
+		}
+		return 0
 	case len(args) == 2 && slices.Contains([]string{"targets", "db-users", "services"}, args[0]):
 		if err := operate(stdout, args[0], args[1]); err != nil {
 			return fail(err)
@@ -76,7 +82,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // operate prints what one operator command needs, one item per line.
 func operate(w io.Writer, command, name string) error {
-	envs, err := envconfig.Select(envconfig.All(), name)
+	envs, err := envconfig.Select(envconfig.All(), envconfig.WithIDsFrom(envconfig.Accounts(), os.Getenv), name)
 	if err != nil {
 		return err
 	}
@@ -110,6 +116,26 @@ func operate(w io.Writer, command, name string) error {
 	return nil
 }
 
+// ready fails while the account of a stack (an environment, or account-<name>) still has its
+// shipped example id: the stack could never be applied, and the error names the variable to set.
+func ready(stack string) error {
+	accounts := envconfig.WithIDsFrom(envconfig.Accounts(), os.Getenv)
+	name, isAccount := strings.CutPrefix(stack, "account-")
+	if !isAccount {
+		envs, err := envconfig.Select(envconfig.All(), accounts, stack)
+		if err != nil {
+			return err
+		}
+		name = envs[0].Account
+	}
+	for _, a := range accounts {
+		if a.Name == name {
+			return a.Ready()
+		}
+	}
+	return fmt.Errorf("unknown account %q", name)
+}
+
 // outdir is where cdktf writes (and the app reads) the synthesized stacks.
 func outdir() string {
 	if d := os.Getenv("CDKTF_OUTDIR"); d != "" {
@@ -140,7 +166,8 @@ func checkOutdir(dir string) error {
 }
 
 func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int {
-	envs, err := envconfig.Select(envconfig.All(), os.Getenv("SCALEPAYMENTS_ENVIRONMENTS"))
+	accounts := envconfig.WithIDsFrom(envconfig.Accounts(), os.Getenv)
+	envs, err := envconfig.Select(envconfig.All(), accounts, os.Getenv("SCALEPAYMENTS_ENVIRONMENTS"))
 	if err != nil {
 		return fail(err)
 	}
@@ -153,34 +180,56 @@ func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int 
 		return fail(err)
 	}
 	app := cdktf.NewApp(nil)
-	var built []*stacks.Stack
-	for _, env := range envs {
-		built = append(built, stacks.New(app, env, backend))
+	// Each selected environment's stack, and the stack of each account and region hosting one.
+	type built struct {
+		name  string
+		stack cdktf.TerraformStack
+		judge func(*synthesized.Config) policy.Report
+		env   *envconfig.Environment
+	}
+	var all []built
+	for _, h := range stacks.Hosts(accounts, envs) {
+		a := stacks.NewAccount(app, h.Account, h.Region, hostedAnywhere(h, accounts), backend)
+		all = append(all, built{a.Name, a.Stack, func(c *synthesized.Config) policy.Report {
+			return policy.CheckAccount(a.Name, c, a.Account, a.Region, a.Stage(), nil)
+		}, nil})
+		for _, env := range h.Envs {
+			s := stacks.New(app, env, h.Account, backend)
+			all = append(all, built{s.Name, s.Stack, func(c *synthesized.Config) policy.Report {
+				return policy.Check(s.Name, c, s.Env, stacks.Suppressions(s.Env))
+			}, &s.Env})
+		}
 	}
 	app.Synth()
 	hcl := os.Getenv("SYNTH_HCL_OUTPUT") == "true" // set by `cdktf synth --hcl`
+	var reports []policy.Report
 	var reviewed []report.Stack
-	for _, s := range built {
+	var counts []int
+	for _, b := range all {
 		if hcl {
-			if err := stacks.RepairHCLFile(out, s.Name); err != nil {
+			if err := stacks.RepairHCLFile(out, b.name); err != nil {
 				return fail(err)
 			}
 		}
-		cfg, err := s.Synthesized(out)
+		cfg, err := stacks.Synthesized(out, b.name, b.stack)
 		if err != nil {
-			return fail(fmt.Errorf("%s: %v", s.Name, err))
+			return fail(fmt.Errorf("%s: %v", b.name, err))
 		}
-		reviewed = append(reviewed, report.Stack{Env: s.Env, Config: cfg, Policy: policy.Check(s.Name, cfg, s.Env, stacks.Suppressions(s.Env))})
+		r := b.judge(cfg)
+		reports, counts = append(reports, r), append(counts, len(cfg.Each()))
+		if b.env != nil {
+			reviewed = append(reviewed, report.Stack{Env: *b.env, Config: cfg, Policy: r})
+		}
 	}
-	if code := check(stdout, stderr, reviewed); code != 0 {
+	if code := check(stdout, stderr, reports); code != 0 {
 		return code
 	}
-	for i, s := range built {
+	for i, b := range all {
 		file := "cdk.tf.json"
 		if hcl {
 			file = "cdk.tf"
 		}
-		fmt.Fprintf(stdout, "synth: %s: %d resources\n", filepath.Join(out, "stacks", s.Name, file), len(reviewed[i].Config.Each()))
+		fmt.Fprintf(stdout, "synth: %s: %d resources\n", filepath.Join(out, "stacks", b.name, file), counts[i])
 	}
 	if withReport {
 		path := filepath.Join(out, "report.md")
@@ -194,14 +243,14 @@ func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int 
 
 // check prints every stack's policy report (a failing one to stderr) and fails on any
 // unsuppressed finding.
-func check(stdout, stderr io.Writer, reviewed []report.Stack) int {
+func check(stdout, stderr io.Writer, reports []policy.Report) int {
 	failed := false
-	for _, s := range reviewed {
+	for _, r := range reports {
 		w := stdout
-		if s.Policy.Failed() {
+		if r.Failed() {
 			w, failed = stderr, true
 		}
-		fmt.Fprint(w, s.Policy)
+		fmt.Fprint(w, r)
 	}
 	if failed {
 		fmt.Fprintln(stderr, "policy: synth failed: fix the findings above, or suppress one in stacks/suppressions.go with a written reason")
@@ -214,4 +263,15 @@ func writeReport(path string, reviewed []report.Stack) error {
 	var b bytes.Buffer
 	report.Write(&b, reviewed)
 	return os.WriteFile(path, b.Bytes(), 0o644)
+}
+
+// hostedAnywhere is every shipped environment the host's account hosts in its region, selected
+// or not: an account stack always holds the zones of all its environments.
+func hostedAnywhere(h stacks.Host, accounts []envconfig.Account) []envconfig.Environment {
+	for _, all := range stacks.Hosts(accounts, envconfig.All()) {
+		if all.Account.Name == h.Account.Name && all.Region == h.Region {
+			return all.Envs
+		}
+	}
+	return h.Envs
 }

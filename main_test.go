@@ -26,9 +26,17 @@ func reviewed(t *testing.T, json string) []report.Stack {
 	return []report.Stack{{Env: envconfig.Dev, Config: cfg, Policy: policy.Check("scalepayments-dev", cfg, envconfig.Dev, stacks.Suppressions(envconfig.Dev))}}
 }
 
+func reports(stacks []report.Stack) []policy.Report {
+	var out []policy.Report
+	for _, s := range stacks {
+		out = append(out, s.Policy)
+	}
+	return out
+}
+
 func TestCheckFailsSynthOnAFinding(t *testing.T) {
 	var out, errs bytes.Buffer
-	assert.Equal(t, 1, check(&out, &errs, reviewed(t, `{"resource":{"aws_cloudwatch_log_group":{"plain":{"name":"x","tags":{"Name":"x"}}}}}`)))
+	assert.Equal(t, 1, check(&out, &errs, reports(reviewed(t, `{"resource":{"aws_cloudwatch_log_group":{"plain":{"name":"x","tags":{"Name":"x"}}}}}`))))
 	assert.Contains(t, errs.String(), "[SP-ENC-003] HIGH (PCI-DSS 3.5.1, 10.3.2) aws_cloudwatch_log_group.plain: kms_key_id is not set")
 	assert.Contains(t, errs.String(), "policy: synth failed")
 	assert.Empty(t, out.String(), "a failing stack reports on stderr")
@@ -36,8 +44,8 @@ func TestCheckFailsSynthOnAFinding(t *testing.T) {
 
 func TestCheckPassesACleanStack(t *testing.T) {
 	var out, errs bytes.Buffer
-	assert.Equal(t, 0, check(&out, &errs, reviewed(t, `{"resource":{}}`)))
-	assert.Equal(t, "policy: scalepayments-dev: 29 rules, 0 findings, 0 suppressed\n", out.String())
+	assert.Equal(t, 0, check(&out, &errs, reports(reviewed(t, `{"provider":{"aws":[{"allowed_account_ids":["111122223333"]}]},"resource":{}}`))))
+	assert.Equal(t, "policy: scalepayments-dev: 30 rules, 0 findings, 0 suppressed\n", out.String())
 	assert.Empty(t, errs.String())
 }
 
@@ -72,7 +80,7 @@ func TestRunSynthesizesChecksAndReports(t *testing.T) {
 	assert.NoError(t, err)
 	report, err := os.ReadFile(filepath.Join("cdktf.out", "report.md"))
 	require.NoError(t, err)
-	assert.Contains(t, string(report), "- **scalepayments-dev**: 29 rules, 0 findings, 4 suppressed")
+	assert.Contains(t, string(report), "- **scalepayments-dev**: 30 rules, 0 findings, 4 suppressed")
 
 	// Step 1 of the first deployment targets exactly the repositories and the secrets.
 	var out bytes.Buffer
@@ -99,6 +107,15 @@ func TestOperatorCommands(t *testing.T) {
 	assert.Equal(t, "api\npayment\nnotification\n", out.String())
 
 	assert.Equal(t, 1, run([]string{"services", "qa"}, io.Discard, io.Discard), "unknown environment")
+
+	// Deploy targets refuse an account that still has its example id, naming the variable.
+	var errs bytes.Buffer
+	assert.Equal(t, 1, run([]string{"ready", "prod"}, io.Discard, &errs))
+	assert.Equal(t, "scalepayments: account \"prod\" has the example id 444455556666: set SCALEPAYMENTS_ACCOUNT_PROD to its 12-digit AWS account id\n", errs.String())
+	t.Setenv("SCALEPAYMENTS_ACCOUNT_NONPROD", "210987654321")
+	assert.Equal(t, 0, run([]string{"ready", "account-nonprod"}, io.Discard, io.Discard))
+	assert.Equal(t, 0, run([]string{"ready", "staging"}, io.Discard, io.Discard))
+	assert.Equal(t, 1, run([]string{"ready", "account-qa"}, io.Discard, io.Discard))
 	t.Chdir(t.TempDir())
 	assert.Equal(t, 1, run([]string{"targets", "dev"}, io.Discard, io.Discard), "nothing synthesized yet")
 }
@@ -111,7 +128,7 @@ func TestFirstDeploymentTargets(t *testing.T) {
 		"secret":   {"aws secretsmanager put-secret-value --secret-id scalepayments/dev/payment/processor-api-key --secret-string file:///dev/stdin"},
 		"db-users": {"output -raw aurora_cluster_arn", "./bin/scalepayments db-users dev", "aws rds-data execute-statement"},
 		"redeploy": {"output -raw ecs_cluster_name", "./bin/scalepayments services dev", "--force-new-deployment"},
-		"deploy":   {"node_modules/.bin/cdktf deploy scalepayments-dev"},
+		"deploy":   {"./bin/scalepayments ready dev", "node_modules/.bin/cdktf deploy scalepayments-dev"},
 	} {
 		out, err := exec.Command("make", "-n", target, "ENV=dev", "SERVICE=payment", "NAME=processor-api-key").CombinedOutput()
 		require.NoError(t, err, "%s: %s", target, out)
@@ -163,7 +180,7 @@ func TestBinaryRunsCleanAndRefusesBadInputInOneLine(t *testing.T) {
 		stdout, stderr, code := run(t, nil, map[string]string{"SCALEPAYMENTS_ENVIRONMENTS": " dev ", "CDKTF_OUTDIR": outdir})
 		assert.Equal(t, 0, code)
 		assert.Equal(t, "", stderr, "nothing alarming on a successful run")
-		assert.Regexp(t, `(?m)^policy: scalepayments-dev: 29 rules, 0 findings, 4 suppressed$`, stdout)
+		assert.Regexp(t, `(?m)^policy: scalepayments-dev: 30 rules, 0 findings, 4 suppressed$`, stdout)
 		assert.Regexp(t, `synth: `+regexp.QuoteMeta(outdir)+`/stacks/scalepayments-dev/cdk.tf.json: [0-9]+ resources\n$`, stdout)
 	})
 

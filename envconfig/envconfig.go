@@ -29,10 +29,9 @@ type Environment struct {
 	// AvailabilityZones of Region, 2-6, lettered a-h (the letter is the subnet slot). More AZs
 	// survive more failures; dev runs 2 to save NAT and data-store cost, prod 3.
 	AvailabilityZones []string
-	// AccountID, when set, pins the stack to that 12-digit AWS account (allowed_account_ids).
-	AccountID string
-	// OwnsAccountBaseline creates GuardDuty, AWS Config and CloudTrail: once per account and region.
-	OwnsAccountBaseline bool
+	// Account names the AWS account (Accounts) the environment lives in; its stack refuses any
+	// other account (allowed_account_ids), and the account's stack holds the account-wide controls.
+	Account string
 
 	VPCCIDR string // IPv4 /16-/23, never overlapping another environment's (peering stays possible)
 	// NATGateways is 1 (shared: cheap, one AZ's loss cuts egress) or one per AZ (staging, prod).
@@ -64,7 +63,8 @@ type Environment struct {
 	CORSAllowedOrigins []string
 	Tags               map[string]string // besides the common tags; must include Environment
 
-	// HostedZone is the existing public Route 53 zone; APIDomain the API's custom domain in it.
+	// HostedZone is the environment's public Route 53 zone, created by its account's stack in the
+	// account itself (so certificates validate there); APIDomain is the API's custom domain in it.
 	HostedZone  string
 	APIDomain   string
 	APIThrottle Throttle

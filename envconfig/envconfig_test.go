@@ -9,7 +9,7 @@ import (
 )
 
 func TestShippedEnvironmentsAreValid(t *testing.T) {
-	require.NoError(t, ValidateAll(All()))
+	require.NoError(t, ValidateAll(All(), Accounts()))
 }
 
 func TestValidateRejectsEachBadValue(t *testing.T) {
@@ -51,8 +51,6 @@ func TestValidateRejectsEachBadValue(t *testing.T) {
 			`environment "prod": AvailabilityZones[2] = "us-east-1i": allowed a distinct zone of region us-east-1 lettered a to h, such as us-east-1a`},
 		{"duplicate AZ", func(e *Environment) { e.AvailabilityZones[2] = "us-east-1a" },
 			`environment "prod": AvailabilityZones[2] = "us-east-1a": allowed a distinct zone of region us-east-1 lettered a to h, such as us-east-1a`},
-		{"account", func(e *Environment) { e.AccountID = "12345" },
-			`environment "prod": AccountID = "12345": allowed empty or a 12-digit AWS account ID`},
 		{"CIDR syntax", func(e *Environment) { e.VPCCIDR = "10.2.0.0/33" },
 			`environment "prod": VPCCIDR = "10.2.0.0/33": allowed an IPv4 CIDR /16 to /23: "10.2.0.0/33" is not an IPv4 CIDR (e.g. 10.0.0.0/16)`},
 		{"CIDR too large", func(e *Environment) { e.VPCCIDR = "10.0.0.0/8" },
@@ -152,32 +150,55 @@ func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 func TestValidateAllCrossEnvironmentRules(t *testing.T) {
 	tests := []struct {
 		name   string
-		mutate func(envs []Environment)
+		mutate func(envs []Environment, accounts []Account) []Account
 		want   string
 	}{
-		{"overlapping CIDRs", func(envs []Environment) { envs[2].VPCCIDR = "10.0.128.0/17" },
+		{"overlapping CIDRs", func(envs []Environment, a []Account) []Account { envs[2].VPCCIDR = "10.0.128.0/17"; return a },
 			`environment "prod": VPCCIDR = 10.0.128.0/17: allowed a CIDR that does not overlap 10.0.0.0/16 of environment "dev"`},
-		{"duplicate name", func(envs []Environment) { envs[1].Name = "dev" },
+		{"duplicate name", func(envs []Environment, a []Account) []Account { envs[1].Name = "dev"; return a },
 			`environment "dev": Name = "dev": allowed only once across environments`},
-		{"duplicate code", func(envs []Environment) { envs[2].Code = "stg" },
+		{"duplicate code", func(envs []Environment, a []Account) []Account { envs[2].Code = "stg"; return a },
 			`environment "prod": Code = "stg": allowed only once across environments (also used by "staging")`},
-		{"two baseline owners in one account", func(envs []Environment) {
-			envs[1].AccountID, envs[2].AccountID = "111122223333", "111122223333"
-		}, `environment "prod": OwnsAccountBaseline = true: allowed for one environment per account and region: "staging" already owns the baseline of account 111122223333 in us-east-1`},
+		{"malformed account id", func(envs []Environment, a []Account) []Account { a[1].ID = "4444-5555-6666"; return a },
+			`account "prod": ID = "4444-5555-6666": allowed a distinct 12-digit AWS account id (set SCALEPAYMENTS_ACCOUNT_PROD)`},
+		{"one id for two accounts", func(envs []Environment, a []Account) []Account { a[1].ID = a[0].ID; return a },
+			`account "prod": ID = "111122223333": allowed a distinct 12-digit AWS account id (set SCALEPAYMENTS_ACCOUNT_PROD)`},
+		{"unknown account", func(envs []Environment, a []Account) []Account { envs[1].Account = "qa"; return a },
+			`environment "staging": Account = "qa": allowed the name of an account in envconfig.Accounts`},
+		{"region the account does not host", func(envs []Environment, a []Account) []Account {
+			envs[2].Region, envs[2].AvailabilityZones = "eu-west-1", []string{"eu-west-1a", "eu-west-1b", "eu-west-1c"}
+			return a
+		}, `environment "prod": Region = eu-west-1: allowed a region account "prod" hosts (us-east-1)`},
+		{"account hosting nothing", func(envs []Environment, a []Account) []Account {
+			return append(a, Account{Name: "sandbox", ID: "777788889999", Regions: []string{"us-east-1"}, Notify: Notifications{Emails: []string{"a@scalepayments.com"}}})
+		}, `account "sandbox": Name = "sandbox": hosts no environment: remove the account or name it in an environment's Account`},
+		{"account without notify", func(envs []Environment, a []Account) []Account { a[0].Notify = Notifications{}; return a },
+			`account "nonprod": Notify = {}: required: security findings must reach someone`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			envs := []Environment{Dev.Clone(), Staging.Clone(), Prod.Clone()}
-			tt.mutate(envs)
-			assert.EqualError(t, ValidateAll(envs), tt.want)
+			accounts := tt.mutate(envs, Accounts())
+			assert.EqualError(t, ValidateAll(envs, accounts), tt.want)
 		})
 	}
 }
 
-func TestSharedAccountWithOneBaselineOwnerIsValid(t *testing.T) {
-	envs := []Environment{Dev.Clone(), Staging.Clone()}
-	envs[0].AccountID, envs[1].AccountID = "111122223333", "111122223333"
-	assert.NoError(t, ValidateAll(envs))
+// Placeholder ids fail closed: the shipped accounts have AWS's example ids, a stack pinned to
+// one refuses every real account, and Ready names the variable to set.
+func TestAccountsFailClosedUntilTheirIDsAreSet(t *testing.T) {
+	for _, a := range Accounts() {
+		assert.True(t, a.Example(), a.Name)
+	}
+	assert.EqualError(t, ProdAccount.Ready(), `account "prod" has the example id 444455556666: set SCALEPAYMENTS_ACCOUNT_PROD to its 12-digit AWS account id`)
+	set := WithIDsFrom(Accounts(), func(k string) string {
+		return map[string]string{"SCALEPAYMENTS_ACCOUNT_PROD": "210987654321", "SCALEPAYMENTS_ACCOUNT_NONPROD": ""}[k]
+	})
+	assert.Equal(t, "111122223333", set[0].ID, "an empty value is unset")
+	assert.Equal(t, "210987654321", set[1].ID)
+	assert.NoError(t, set[1].Ready())
+	assert.Equal(t, "444455556666", ProdAccount.ID, "the shipped value is untouched")
+	assert.Equal(t, "us-east-1", ProdAccount.Home())
 }
 
 func TestSelect(t *testing.T) {
@@ -198,7 +219,7 @@ func TestSelect(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.list, func(t *testing.T) {
-			envs, err := Select(All(), tt.list)
+			envs, err := Select(All(), Accounts(), tt.list)
 			if tt.err != "" {
 				assert.EqualError(t, err, tt.err)
 				return
@@ -216,7 +237,7 @@ func TestSelect(t *testing.T) {
 func TestSelectValidatesFirst(t *testing.T) {
 	bad := Dev.Clone()
 	bad.LogRetentionDays = 2
-	_, err := Select([]Environment{bad}, "dev")
+	_, err := Select([]Environment{bad}, Accounts()[:1], "dev")
 	assert.ErrorContains(t, err, `environment "dev": LogRetentionDays = 2`)
 }
 

@@ -15,6 +15,7 @@ var (
 // Dev is small and cheap: one NAT, one Aurora instance, one Redis node, no WAF or baseline.
 var Dev = Environment{
 	Name: "dev", Code: "dev", Stage: StageDevelopment,
+	Account:           NonProdAccount.Name,
 	Region:            region,
 	AvailabilityZones: []string{"us-east-1a", "us-east-1b"},
 	VPCCIDR:           "10.0.0.0/16",
@@ -32,7 +33,7 @@ var Dev = Environment{
 	KMSDeletionWindowDays: 7,
 	SecretRecoveryDays:    0,
 	CORSAllowedOrigins:    []string{"*"},
-	HostedZone:            zone,
+	HostedZone:            "dev." + zone,
 	APIDomain:             "api.dev." + zone,
 	APIThrottle:           Throttle{RateLimit: 50, BurstLimit: 100},
 	ImageTag:              "v1.0.0",
@@ -47,12 +48,12 @@ var Dev = Environment{
 // Staging mirrors prod's controls at a smaller size.
 var Staging = Environment{
 	Name: "staging", Code: "stg", Stage: StageStaging,
-	Region:              region,
-	AvailabilityZones:   []string{"us-east-1a", "us-east-1b"},
-	OwnsAccountBaseline: true,
-	VPCCIDR:             "10.1.0.0/16",
-	NATGateways:         2,
-	InterfaceEndpoints:  true,
+	Region:             region,
+	AvailabilityZones:  []string{"us-east-1a", "us-east-1b"},
+	Account:            NonProdAccount.Name,
+	VPCCIDR:            "10.1.0.0/16",
+	NATGateways:        2,
+	InterfaceEndpoints: true,
 	Aurora: Aurora{
 		InstanceClass: "db.r6g.large", Instances: 2, BackupRetentionDays: 14,
 		PerformanceInsights: true, MonitoringInterval: 60,
@@ -68,7 +69,7 @@ var Staging = Environment{
 	SecretRecoveryDays:     7,
 	WAF:                    true,
 	CORSAllowedOrigins:     []string{"https://scalepayments.com"},
-	HostedZone:             zone,
+	HostedZone:             "staging." + zone,
 	APIDomain:              "api.staging." + zone,
 	APIThrottle:            Throttle{RateLimit: 200, BurstLimit: 400},
 	ImageTag:               "v1.0.0",
@@ -83,13 +84,13 @@ var Staging = Environment{
 // Prod is highly available over three AZs and locked down.
 var Prod = Environment{
 	Name: "prod", Code: "prd", Stage: StageProduction,
-	Region:              region,
-	AvailabilityZones:   []string{"us-east-1a", "us-east-1b", "us-east-1c"},
-	OwnsAccountBaseline: true,
-	VPCCIDR:             "10.2.0.0/16",
-	NATGateways:         3,
-	InterfaceEndpoints:  true,
-	NetworkFirewall:     true,
+	Region:             region,
+	AvailabilityZones:  []string{"us-east-1a", "us-east-1b", "us-east-1c"},
+	Account:            ProdAccount.Name,
+	VPCCIDR:            "10.2.0.0/16",
+	NATGateways:        3,
+	InterfaceEndpoints: true,
+	NetworkFirewall:    true,
 	Aurora: Aurora{
 		InstanceClass: "db.r6g.xlarge", Instances: 3, BackupRetentionDays: 30,
 		PerformanceInsights: true, MonitoringInterval: 60,

@@ -63,7 +63,7 @@ func TestReadmeEnvironmentTableMatchesEnvconfig(t *testing.T) {
 		{"KMS deletion window / secret recovery window (days)", func(e Environment) string {
 			return fmt.Sprintf("%d / %d", e.KMSDeletionWindowDays, e.SecretRecoveryDays)
 		}},
-		{"WAF / account baseline (GuardDuty, Config, CloudTrail)", func(e Environment) string { return onOff(e.WAF) + " / " + onOff(e.OwnsAccountBaseline) }},
+		{"WAF / account / public zone", func(e Environment) string { return onOff(e.WAF) + " / " + e.Account + " / " + e.HostedZone }},
 		{"ECS Exec / read-only root filesystem / FARGATE_SPOT weight", func(e Environment) string {
 			return fmt.Sprintf("%s / %s / %d", onOff(e.ExecuteCommand), onOff(e.ReadOnlyRootFilesystem), e.FargateSpotWeight)
 		}},

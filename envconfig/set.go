@@ -9,10 +9,11 @@ import (
 	"github.com/scalepayments/infra/help/netplan"
 )
 
-// ValidateAll validates each environment and the rules that span environments: distinct
-// names and codes, VPC CIDRs that never overlap (peering-safe), one baseline owner per account.
-func ValidateAll(envs []Environment) error {
-	var errs []error
+// ValidateAll validates each environment, the accounts, and the rules that span them:
+// distinct names and codes, VPC CIDRs that never overlap (peering-safe), every environment in
+// an account that hosts its region.
+func ValidateAll(envs []Environment, accounts []Account) error {
+	errs := validateAccounts(accounts, envs)
 	for _, e := range envs {
 		if err := e.Validate(); err != nil {
 			errs = append(errs, err)
@@ -39,18 +40,14 @@ func pairErrors(a, b Environment) []error {
 	if errA == nil && errB == nil && pa.Overlaps(pb) {
 		errs = append(errs, &FieldError{b.Name, "VPCCIDR", b.VPCCIDR, fmt.Sprintf("allowed a CIDR that does not overlap %s of environment %q", a.VPCCIDR, a.Name)})
 	}
-	if a.AccountID != "" && a.AccountID == b.AccountID && a.Region == b.Region && a.OwnsAccountBaseline && b.OwnsAccountBaseline {
-		errs = append(errs, &FieldError{b.Name, "OwnsAccountBaseline", true,
-			fmt.Sprintf("allowed for one environment per account and region: %q already owns the baseline of account %s in %s", a.Name, a.AccountID, a.Region)})
-	}
 	return errs
 }
 
 // Select returns the environments named in a comma-separated list (all when empty or blank),
 // in promotion order, validated. Spaces around names are ignored; names are case-sensitive
 // (lowercase), and a name in the wrong case is refused with the name it resembles.
-func Select(envs []Environment, list string) ([]Environment, error) {
-	if err := ValidateAll(envs); err != nil {
+func Select(envs []Environment, accounts []Account, list string) ([]Environment, error) {
+	if err := ValidateAll(envs, accounts); err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(list) == "" {

@@ -9,6 +9,9 @@ type Floors struct {
 	Protected bool
 	// PreventDestroy: Terraform itself refuses to destroy the Aurora cluster (lifecycle).
 	PreventDestroy bool
+	// AccountBaseline: the account hosting the stage runs GuardDuty, AWS Config, a validated
+	// multi-region CloudTrail and Security Hub with the PCI DSS standard (its account stack).
+	AccountBaseline bool
 	// WAF on the ALB (PCI-DSS 6.4.2).
 	WAF bool
 	// ReadOnlyRoot: every container's root filesystem is read-only (PCI-DSS 2.2.6), which
@@ -32,9 +35,9 @@ const MinProductionRetentionDays = 365
 func (s Stage) Floors() Floors {
 	switch s {
 	case StageStaging:
-		return Floors{Protected: true, WAF: true, ReadOnlyRoot: true, NoWildcardCORS: true, MinLogRetentionDays: 30, MinBackupRetentionDays: 7}
+		return Floors{Protected: true, AccountBaseline: true, WAF: true, ReadOnlyRoot: true, NoWildcardCORS: true, MinLogRetentionDays: 30, MinBackupRetentionDays: 7}
 	case StageProduction:
-		return Floors{Protected: true, PreventDestroy: true, WAF: true, ReadOnlyRoot: true, NoWildcardCORS: true, InspectEgress: true,
+		return Floors{Protected: true, PreventDestroy: true, AccountBaseline: true, WAF: true, ReadOnlyRoot: true, NoWildcardCORS: true, InspectEgress: true,
 			MinLogRetentionDays: MinProductionRetentionDays, MinBackupRetentionDays: 30}
 	}
 	return Floors{MinBackupRetentionDays: 1}

@@ -57,9 +57,6 @@ func (e Environment) Validate() error {
 		bad("Region", fmt.Sprintf("%q", e.Region), "allowed an AWS region name such as us-east-1")
 	}
 	e.validateAZs(bad)
-	if e.AccountID != "" && !accountRe.MatchString(e.AccountID) {
-		bad("AccountID", fmt.Sprintf("%q", e.AccountID), "allowed empty or a 12-digit AWS account ID")
-	}
 	if _, err := netplan.ParseVPCCIDR(e.VPCCIDR); err != nil {
 		bad("VPCCIDR", fmt.Sprintf("%q", e.VPCCIDR), "allowed an IPv4 CIDR /%d to /%d: %v", netplan.MinVPCPrefix, netplan.MaxVPCPrefix, err)
 	}

@@ -68,7 +68,9 @@ func (b Backend) validate() error {
 // StateKey is the S3 object key of an environment's state.
 func StateKey(env string) string { return "scalepayments/" + env + "/terraform.tfstate" }
 
-func (b Backend) apply(s *Stack) {
+// apply gives the stack named name its state: stateKey is its S3 object key, region its default
+// state region.
+func (b Backend) apply(stack cdktf.TerraformStack, name, stateKey, region string) {
 	switch b.Kind {
 	case "cloud":
 		var project *string
@@ -76,27 +78,26 @@ func (b Backend) apply(s *Stack) {
 			project = jsii.String(b.CloudProject)
 		}
 		// One workspace per stack, named like the stack: scalepayments-<env>.
-		cdktf.NewCloudBackend(s.Stack, &cdktf.CloudBackendConfig{
+		cdktf.NewCloudBackend(stack, &cdktf.CloudBackendConfig{
 			Organization: jsii.String(b.CloudOrganization),
 			Hostname:     jsii.String(b.CloudHostname),
-			Workspaces:   cdktf.NewNamedCloudWorkspace(jsii.String(s.Name), project),
+			Workspaces:   cdktf.NewNamedCloudWorkspace(jsii.String(name), project),
 		})
 	case "s3":
-		region := b.StateRegion
-		if region == "" {
-			region = s.Env.Region
+		if b.StateRegion != "" {
+			region = b.StateRegion
 		}
 		cfg := &cdktf.S3BackendConfig{
-			Bucket: jsii.String(b.StateBucket), Key: jsii.String(StateKey(s.Env.Name)),
+			Bucket: jsii.String(b.StateBucket), Key: jsii.String(stateKey),
 			Region: jsii.String(region), Encrypt: jsii.Bool(true),
 		}
 		if b.StateKMSKeyID != "" {
 			cfg.KmsKeyId = jsii.String(b.StateKMSKeyID)
 		}
-		cdktf.NewS3Backend(s.Stack, cfg)
+		cdktf.NewS3Backend(stack, cfg)
 		// S3-native locking (Terraform >= 1.10); cdktf 0.21's S3BackendConfig lacks the field.
-		s.Stack.AddOverride(jsii.String("terraform.backend.s3.use_lockfile"), true)
+		stack.AddOverride(jsii.String("terraform.backend.s3.use_lockfile"), true)
 	default:
-		cdktf.NewLocalBackend(s.Stack, &cdktf.LocalBackendConfig{Path: jsii.String("terraform." + s.Name + ".tfstate")})
+		cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String("terraform." + name + ".tfstate")})
 	}
 }

@@ -10,13 +10,9 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawspartition"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/constructs/alarms"
-	"github.com/scalepayments/infra/constructs/baseline"
 	"github.com/scalepayments/infra/constructs/cache"
 	"github.com/scalepayments/infra/constructs/cluster"
 	"github.com/scalepayments/infra/constructs/database"
@@ -60,35 +56,22 @@ type Stack struct {
 	Cluster        *cluster.Cluster
 	Edge           *edge.Edge
 	Services       []*service.Service
-	WAF            *waf.WAF           // nil where the environment has no WAF
-	Baseline       *baseline.Baseline // nil where another environment owns the account baseline
+	WAF            *waf.WAF // nil where the environment has no WAF
 	Alarms         *alarms.Alarms
 }
 
 // Name is the stack name of an environment.
 func Name(env envconfig.Environment) string { return naming.StackName(env.Name) }
 
-// New builds the stack of env with its state in backend. env must have passed envconfig validation.
-func New(scope constructs.Construct, env envconfig.Environment, backend Backend) *Stack {
+// New builds the stack of env, pinned to its account, with its state in backend. env and
+// account must have passed envconfig validation.
+func New(scope constructs.Construct, env envconfig.Environment, acct envconfig.Account, backend Backend) *Stack {
 	name := Name(env)
-	stack := cdktf.NewTerraformStack(scope, jsii.String(name))
+	stack, account := foundation(scope, name, acct, env.Region, env.Tags, backend, StateKey(env.Name))
 	s := &Stack{Name: name, Stack: stack, Env: env}
-	stack.AddOverride(jsii.String("terraform.required_version"), RequiredTerraform)
-	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), AWSProviderVersion)
-	backend.apply(s)
-	s.provider()
-
+	forgetLegacyBaseline(stack)
 	namer := naming.Namer{Env: env.Name, Code: env.Code, Region: env.Region, Home: env.Region}
-	account := iam.Account{
-		ID:        *dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("caller"), nil).AccountId(),
-		Partition: *dataawspartition.NewDataAwsPartition(stack, jsii.String("partition"), nil).Partition(),
-		Region:    env.Region,
-	}
-	var trailARN string
-	if env.OwnsAccountBaseline {
-		trailARN = account.ARN("cloudtrail", "trail/"+baseline.TrailName(namer))
-	}
-	s.Keys = keys.New(stack, "keys", &keys.Props{Namer: namer, Account: account, DeletionWindowDays: env.KMSDeletionWindowDays, TrailARN: trailARN})
+	s.Keys = keys.New(stack, "keys", &keys.Props{Namer: namer, Account: account, DeletionWindowDays: env.KMSDeletionWindowDays})
 	s.Network = network.New(stack, "network", &network.Props{
 		Namer: namer, Account: account,
 		CIDR: env.VPCCIDR, AvailabilityZones: env.AvailabilityZones, NATGateways: env.NATGateways,
@@ -200,34 +183,13 @@ func (s *Stack) security(namer naming.Namer, account iam.Account) {
 			Namer: namer, RateLimit: env.WAFRateLimit, ALBARN: s.Edge.ALB.Arn(), LogsKeyARN: logsKey, LogRetentionDays: env.LogRetentionDays,
 		})
 	}
-	if env.OwnsAccountBaseline {
-		s.Baseline = baseline.New(s.Stack, "baseline", &baseline.Props{
-			Namer: namer, Account: account, AuditKeyARN: s.Keys.Audit.Arn(), LogsKeyARN: logsKey, LogRetentionDays: env.LogRetentionDays,
-		})
-	}
 	s.Alarms = alarms.New(s.Stack, "alarms", &alarms.Props{
 		Namer: namer, Account: account, KMSKeyARN: s.Keys.Alarms.Arn(), Thresholds: env.Alarms, Services: env.Services,
-		Notify: env.Notify, GuardDutyFindings: s.Baseline != nil,
+		Notify:       env.Notify,
 		ALBARNSuffix: s.Edge.ALB.ArnSuffix(), ClusterName: s.Cluster.Cluster.Name(), APIID: s.Edge.API.Id(),
 		AuroraClusterID: s.Database.ClusterID, AuroraInstances: s.Database.InstanceIDs,
 		RedisNodes: s.CacheAccess.NodeIDs,
 	})
-}
-
-func (s *Stack) provider() {
-	tags := map[string]*string{}
-	for k, v := range naming.CommonTags(naming.StackName(s.Env.Name), s.Env.Tags) {
-		tags[k] = jsii.String(v)
-	}
-	cfg := &provider.AwsProviderConfig{
-		Region:      jsii.String(s.Env.Region),
-		DefaultTags: &[]*provider.AwsProviderDefaultTags{{Tags: &tags}},
-	}
-	if s.Env.AccountID != "" {
-		// A stack can never be applied to another environment's account.
-		cfg.AllowedAccountIds = jsii.Strings(s.Env.AccountID)
-	}
-	provider.NewAwsProvider(s.Stack, jsii.String("aws"), cfg)
 }
 
 func (s *Stack) outputs() {
@@ -274,10 +236,10 @@ func (s *Stack) outputs() {
 // Synthesized returns the stack's Terraform configuration as cdktf wrote it to outdir. In HCL
 // mode there is no JSON file, so it asks jsii for the same document (slower: a second
 // serialization of the whole stack).
-func (s *Stack) Synthesized(outdir string) (*synthesized.Config, error) {
-	data, err := os.ReadFile(filepath.Join(outdir, "stacks", s.Name, "cdk.tf.json"))
+func Synthesized(outdir, name string, stack cdktf.TerraformStack) (*synthesized.Config, error) {
+	data, err := os.ReadFile(filepath.Join(outdir, "stacks", name, "cdk.tf.json"))
 	if errors.Is(err, fs.ErrNotExist) {
-		data, err = json.Marshal(s.Stack.ToTerraform())
+		data, err = json.Marshal(stack.ToTerraform())
 	}
 	if err != nil {
 		return nil, err

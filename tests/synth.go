@@ -41,15 +41,24 @@ var (
 // Synth returns env's synthesized stack with local state, built at most once per process.
 func Synth(env envconfig.Environment) *Doc { return SynthWith(env, stacks.Backend{Kind: "local"}) }
 
-// SynthWith synthesizes env with a backend, at most once per process for equal values.
+// SynthWith synthesizes env in its shipped account with a backend, at most once per process.
 func SynthWith(env envconfig.Environment, backend stacks.Backend) *Doc {
-	key := fmt.Sprintf("%#v %#v", env, backend)
+	acct, ok := envconfig.AccountOf(envconfig.Accounts(), env)
+	if !ok {
+		panic(fmt.Sprintf("environment %s names unknown account %q", env.Name, env.Account))
+	}
+	return SynthIn(env, acct, backend)
+}
+
+// SynthIn synthesizes env in account acct, at most once per process for equal values.
+func SynthIn(env envconfig.Environment, acct envconfig.Account, backend stacks.Backend) *Doc {
+	key := fmt.Sprintf("%#v %#v %#v", env, acct, backend)
 	mu.Lock()
 	defer mu.Unlock()
 	if d, ok := cache[key]; ok {
 		return d
 	}
-	s := stacks.New(App(), env, backend)
+	s := stacks.New(App(), env, acct, backend)
 	d := SynthStack(s.Stack)
 	d.Env, d.Stack = env, s
 	cache[key] = d
@@ -140,4 +149,38 @@ func (d *Doc) Clone() *Doc {
 		panic(err)
 	}
 	return &Doc{Config: cfg, Env: d.Env, Stack: d.Stack, JSON: d.JSON}
+}
+
+// Account is an account stack, synthesized.
+type Account struct {
+	*Doc
+	Stack *stacks.AccountStack
+}
+
+var accountCache = map[string]*Account{}
+
+// SynthAccount synthesizes the stack of an account in region hosting envs, at most once per
+// process for equal values.
+func SynthAccount(acct envconfig.Account, region string, envs []envconfig.Environment) *Account {
+	key := fmt.Sprintf("%#v %s %#v", acct, region, envs)
+	mu.Lock()
+	defer mu.Unlock()
+	if a, ok := accountCache[key]; ok {
+		return a
+	}
+	s := stacks.NewAccount(App(), acct, region, envs, stacks.Backend{Kind: "local"})
+	a := &Account{Doc: SynthStack(s.Stack), Stack: s}
+	// The account's namer: the account name takes the environment's place in its names.
+	a.Env = envconfig.Environment{Name: acct.Name, Code: acct.Name, Region: region}
+	accountCache[key] = a
+	return a
+}
+
+// Accounts returns the shipped account stacks, synthesized.
+func Accounts() []*Account {
+	var out []*Account
+	for _, h := range stacks.Hosts(envconfig.Accounts(), envconfig.All()) {
+		out = append(out, SynthAccount(h.Account, h.Region, h.Envs))
+	}
+	return out
 }

@@ -8,16 +8,10 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatcheventrule"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatcheventtarget"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicpolicy"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicsubscription"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/scalepayments/infra/constructs/notify"
 	"github.com/scalepayments/infra/envconfig"
-	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/help/iam"
 	"github.com/scalepayments/infra/help/naming"
 )
@@ -30,9 +24,6 @@ type Props struct {
 	Thresholds envconfig.Alarms
 	Services   []envconfig.Service
 	Notify     envconfig.Notifications
-	// GuardDutyFindings routes GuardDuty findings (medium and above) to the topic: set where the
-	// stack holds the account's detector.
-	GuardDutyFindings bool
 
 	ALBARNSuffix    *string
 	ClusterName     *string
@@ -42,11 +33,10 @@ type Props struct {
 	APIID           *string
 }
 
-// Alarms is the topic, every alarm by name and every event rule by name.
+// Alarms is the topic (with its event rules) and every alarm by name.
 type Alarms struct {
-	Topic  snstopic.SnsTopic
+	Topic  *notify.Topic
 	Alarms map[string]cloudwatchmetricalarm.CloudwatchMetricAlarm
-	Events map[string]cloudwatcheventrule.CloudwatchEventRule
 }
 
 // Alarm is one metric alarm, described in plain Go.
@@ -98,26 +88,11 @@ func Definitions(p *Props) []Alarm {
 func New(scope constructs.Construct, id string, props *Props) *Alarms {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
 	n := props.Namer
-	name := n.Name(naming.MaxSNSTopicName, "alarms")
-	topic := snstopic.NewSnsTopic(scope, jsii.String("topic"), &snstopic.SnsTopicConfig{
-		Name: jsii.String(name), KmsMasterKeyId: props.KMSKeyARN, Tags: naming.NameTag(name),
+	topic := notify.New(scope, &notify.Props{
+		Namer: n, Account: props.Account, Name: "alarms", KMSKeyARN: props.KMSKeyARN, Notify: props.Notify,
+		CloudWatchAlarms: true, Events: EventPatterns(props),
 	})
-	publish := iam.Allow("CloudWatchPublishes", []string{"sns:Publish"}, []string{*topic.Arn()})
-	publish.Principal = iam.ServicePrincipal("cloudwatch.amazonaws.com")
-	publish.Condition = map[string]map[string]any{"StringEquals": {"aws:SourceAccount": props.Account.ID}}
-	// "You can't use Condition blocks in Amazon SNS topic policies for EventBridge."
-	// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions
-	events := iam.Allow("EventBridgePublishes", []string{"sns:Publish"}, []string{*topic.Arn()})
-	events.Principal = iam.ServicePrincipal("events.amazonaws.com")
-	policy := snstopicpolicy.NewSnsTopicPolicy(scope, jsii.String("topic-policy"), &snstopicpolicy.SnsTopicPolicyConfig{
-		Arn: topic.Arn(), Policy: jsii.String(iam.Policy(publish, events)),
-	})
-	a := &Alarms{Topic: topic, Alarms: map[string]cloudwatchmetricalarm.CloudwatchMetricAlarm{}, Events: map[string]cloudwatcheventrule.CloudwatchEventRule{}}
-	a.subscribe(scope, props.Notify)
-	patterns := EventPatterns(props)
-	for _, name := range help.SortedKeys(patterns) {
-		a.route(scope, n, name, patterns[name], policy)
-	}
+	a := &Alarms{Topic: topic, Alarms: map[string]cloudwatchmetricalarm.CloudwatchMetricAlarm{}}
 	actions := &[]*string{topic.Arn()}
 	for _, def := range Definitions(props) {
 		cfg := &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
@@ -153,7 +128,7 @@ const lessThan = "LessThanThreshold"
 
 // EventPatterns are the EventBridge rules that notify the topic, by name.
 func EventPatterns(p *Props) map[string]any {
-	patterns := map[string]any{
+	return map[string]any{
 		// Circuit-breaker rollbacks and failed deployments of this cluster's services.
 		"ecs-deployment-failed": map[string]any{
 			"source": []string{"aws.ecs"}, "detail-type": []string{"ECS Deployment State Change"},
@@ -161,48 +136,6 @@ func EventPatterns(p *Props) map[string]any {
 			"detail":    map[string]any{"eventName": []string{"SERVICE_DEPLOYMENT_FAILED"}},
 		},
 	}
-	if p.GuardDutyFindings {
-		patterns["guardduty-findings"] = map[string]any{
-			"source": []string{"aws.guardduty"}, "detail-type": []string{"GuardDuty Finding"},
-			"detail": map[string]any{"severity": []any{map[string]any{"numeric": []any{">=", GuardDutyMinSeverity}}}},
-		}
-	}
-	return patterns
-}
-
-// GuardDutyMinSeverity routes medium (4.0) and higher findings; low ones stay in the console.
-const GuardDutyMinSeverity = 4
-
-func (a *Alarms) subscribe(scope constructs.Construct, notify envconfig.Notifications) {
-	endpoints := map[string]string{}
-	for _, e := range notify.Emails {
-		endpoints[e] = "email"
-	}
-	for _, u := range notify.HTTPS {
-		endpoints[u] = "https"
-	}
-	for _, e := range help.SortedKeys(endpoints) {
-		snstopicsubscription.NewSnsTopicSubscription(scope, jsii.String("subscription-"+naming.Slug(e)), &snstopicsubscription.SnsTopicSubscriptionConfig{
-			TopicArn: a.Topic.Arn(), Protocol: jsii.String(endpoints[e]), Endpoint: jsii.String(e),
-		})
-	}
-}
-
-func (a *Alarms) route(scope constructs.Construct, n naming.Namer, name string, pattern any, policy cdktf.ITerraformDependable) {
-	ruleName := n.Name(naming.MaxEventRuleName, name)
-	rule := cloudwatcheventrule.NewCloudwatchEventRule(scope, jsii.String("event-"+name), &cloudwatcheventrule.CloudwatchEventRuleConfig{
-		Name:         jsii.String(ruleName),
-		Description:  jsii.String("Routes " + name + " events to the alarm topic"),
-		EventPattern: jsii.String(help.Document(pattern)),
-		Tags:         naming.NameTag(ruleName),
-	})
-	// No role on an SNS target: EventBridge publishes under the topic policy (a role breaks
-	// delivery to KMS-encrypted topics).
-	cloudwatcheventtarget.NewCloudwatchEventTarget(scope, jsii.String("event-"+name+"-target"), &cloudwatcheventtarget.CloudwatchEventTargetConfig{
-		Rule: rule.Name(), Arn: a.Topic.Arn(), TargetId: jsii.String("alarm-topic"),
-		DependsOn: &[]cdktf.ITerraformDependable{policy},
-	})
-	a.Events[name] = rule
 }
 
 func dims(m map[string]string) *map[string]*string {

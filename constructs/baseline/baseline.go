@@ -1,22 +1,37 @@
-// Package baseline creates the account-level controls, once per account and region, in the
-// environment that owns them: GuardDuty, AWS Config and a multi-region CloudTrail, delivering
-// to an encrypted, TLS-only audit bucket (PCI-DSS 10.2, 10.3, 10.5, 11.5).
+// Package baseline creates the account-wide controls, once per account and region, in the
+// account's own stack: GuardDuty, AWS Config and (in the home region) one multi-region
+// CloudTrail delivering to an encrypted, TLS-only audit bucket, Security Hub with the PCI DSS
+// v4.0.1 and AWS Foundational Security Best Practices standards, IAM Access Analyzer, the
+// password policy, the S3 account-level public access block, EBS encryption by default, the
+// environments' public DNS zones, and a findings topic (PCI-DSS 8.3, 10.2, 10.3, 10.5, 11.3, 11.5).
 package baseline
 
 import (
+	"fmt"
+
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/accessanalyzeranalyzer"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudtrail"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/configconfigurationrecorder"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/configconfigurationrecorderstatus"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/configdeliverychannel"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ebsencryptionbydefault"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/guarddutydetector"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/guarddutydetectorfeature"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamaccountpasswordpolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53zone"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3accountpublicaccessblock"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securityhubaccount"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securityhubstandardssubscription"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/constructs/bucket"
+	"github.com/scalepayments/infra/constructs/keys"
 	"github.com/scalepayments/infra/constructs/logs"
+	"github.com/scalepayments/infra/constructs/notify"
 	"github.com/scalepayments/infra/constructs/role"
+	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help/iam"
 	"github.com/scalepayments/infra/help/naming"
 )
@@ -29,23 +44,36 @@ var GuardDutyFeatures = []string{"S3_DATA_EVENTS", "RDS_LOGIN_EVENTS"}
 // follows the environment's log retention).
 const AuditRetentionDays = 400
 
-// Props configures the baseline.
+// Props configures the baseline of one account in one region.
 type Props struct {
-	Namer            naming.Namer
-	Account          iam.Account
-	AuditKeyARN      *string
-	LogsKeyARN       *string
-	LogRetentionDays int
+	Namer   naming.Namer // the account's: scalepayments-<account>-...
+	Account iam.Account
+	// Home is the account's home region: the multi-region trail and the global settings
+	// (password policy, S3 account-level public access block) live only there.
+	Home               bool
+	DeletionWindowDays int
+	LogRetentionDays   int
+	Notify             envconfig.Notifications // who receives security findings
+	Zones              []string                // public DNS zones of the environments hosted here
 }
 
 // Baseline exposes the account-level resources.
 type Baseline struct {
 	Detector      guarddutydetector.GuarddutyDetector
 	Recorder      configconfigurationrecorder.ConfigConfigurationRecorder
-	Trail         cloudtrail.Cloudtrail
+	Trail         cloudtrail.Cloudtrail // nil outside the home region
 	Bucket        *bucket.Bucket
 	TrailLogGroup *logs.Group
+	Findings      *notify.Topic
+	Zones         map[string]route53zone.Route53Zone
 }
+
+// SecurityHubStandards are the standards AWS keeps evaluating the account against: PCI DSS
+// v4.0.1 (what an assessor scores) and AWS Foundational Security Best Practices.
+var SecurityHubStandards = []string{"pci-dss/v/4.0.1", "aws-foundational-security-best-practices/v/1.0.0"}
+
+// MinSeverity routes medium (GuardDuty 4.0) and higher findings; low ones stay in the consoles.
+const MinSeverity = 4
 
 // TrailName is the multi-region trail's name; the audit key's policy names the trail too.
 func TrailName(n naming.Namer) string { return n.Name(naming.MaxCloudTrailName, "trail") }
@@ -54,7 +82,16 @@ func TrailName(n naming.Namer) string { return n.Name(naming.MaxCloudTrailName, 
 func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
 	n, a := props.Namer, props.Account
-	b := &Baseline{}
+	b := &Baseline{Zones: map[string]route53zone.Route53Zone{}}
+	keyProps := &keys.Props{Namer: n, Account: a, DeletionWindowDays: props.DeletionWindowDays}
+	trailName := TrailName(n)
+	trailArn := a.ARN("cloudtrail", "trail/"+trailName)
+	var trailKey []iam.Statement
+	if props.Home {
+		trailKey = keys.TrailStatements(a, trailArn)
+	}
+	auditKey := keys.Key(scope, keyProps, "audit", "CloudTrail and AWS Config deliveries", trailKey...).Arn()
+	logsKey := keys.Key(scope, keyProps, "logs", "CloudWatch Logs log groups", keys.LogsStatement(a)).Arn()
 	b.Detector = guarddutydetector.NewGuarddutyDetector(scope, jsii.String("guardduty"), &guarddutydetector.GuarddutyDetectorConfig{
 		Enable: jsii.Bool(true), FindingPublishingFrequency: jsii.String("FIFTEEN_MINUTES"),
 		Tags: naming.NameTag(n.Name(naming.MaxName, "guardduty")),
@@ -65,10 +102,8 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 		})
 	}
 
-	trailName := TrailName(n)
-	trailArn := a.ARN("cloudtrail", "trail/"+trailName)
 	b.Bucket = bucket.New(scope, "audit-bucket", &bucket.Props{
-		Name: n.Bucket(a.ID, "audit"), KMSKeyARN: props.AuditKeyARN, ExpireDays: AuditRetentionDays,
+		Name: n.Bucket(a.ID, "audit"), KMSKeyARN: auditKey, ExpireDays: AuditRetentionDays,
 		Statements: func(arn string) []iam.Statement {
 			return []iam.Statement{
 				servicePut("CloudTrailAclCheck", "cloudtrail.amazonaws.com", []string{"s3:GetBucketAcl"}, arn, map[string]any{"aws:SourceArn": trailArn}),
@@ -87,7 +122,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 		Policies: map[string]string{"deliver": iam.Policy(
 			iam.Allow("CheckBucket", []string{"s3:GetBucketAcl"}, []string{bucketArn}),
 			iam.Allow("Deliver", []string{"s3:PutObject"}, []string{bucketArn + "/config/AWSLogs/" + a.ID + "/*"}),
-			iam.Allow("Encrypt", []string{"kms:GenerateDataKey", "kms:Decrypt"}, []string{*props.AuditKeyARN}),
+			iam.Allow("Encrypt", []string{"kms:GenerateDataKey", "kms:Decrypt"}, []string{*auditKey}),
 		)},
 	})
 	b.Recorder = configconfigurationrecorder.NewConfigConfigurationRecorder(scope, jsii.String("config-recorder"), &configconfigurationrecorder.ConfigConfigurationRecorderConfig{
@@ -101,7 +136,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 		Name:         jsii.String(n.Name(naming.MaxName, "delivery")),
 		S3BucketName: bucketName,
 		S3KeyPrefix:  jsii.String("config"),
-		S3KmsKeyArn:  props.AuditKeyARN,
+		S3KmsKeyArn:  auditKey,
 		SnapshotDeliveryProperties: &configdeliverychannel.ConfigDeliveryChannelSnapshotDeliveryProperties{
 			DeliveryFrequency: jsii.String("TwentyFour_Hours"),
 		},
@@ -114,32 +149,91 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 		DependsOn: after(configRole.Grants, channel),
 	})
 
-	b.TrailLogGroup = logs.New(scope, "trail-logs", &logs.Props{
-		Name: n.Path("cloudtrail"), RetentionDays: props.LogRetentionDays, KMSKeyARN: props.LogsKeyARN,
+	if props.Home {
+		b.TrailLogGroup = logs.New(scope, "trail-logs", &logs.Props{
+			Name: n.Path("cloudtrail"), RetentionDays: props.LogRetentionDays, KMSKeyARN: logsKey,
+		})
+		// AWS: "Confused deputy prevention is not applicable to the role policy for CloudWatch Logs
+		// monitoring" (aws:SourceArn/aws:SourceAccount are not supported): CreateTrail fails with them.
+		// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html
+		trailRole := role.New(scope, "trail-role", &role.Props{
+			Name: n.Global(naming.MaxIAMRoleName, "cloudtrail-logs"), Service: "cloudtrail.amazonaws.com", Account: a, NoSourceAccount: true,
+			Policies: map[string]string{"deliver": iam.Policy(iam.Allow("WriteTrailLogs",
+				[]string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{*b.TrailLogGroup.Arn() + ":*"}))},
+		})
+		b.Trail = cloudtrail.NewCloudtrail(scope, jsii.String("trail"), &cloudtrail.CloudtrailConfig{
+			Name:                       jsii.String(trailName),
+			S3BucketName:               bucketName,
+			S3KeyPrefix:                jsii.String("cloudtrail"),
+			IsMultiRegionTrail:         jsii.Bool(true),
+			IncludeGlobalServiceEvents: jsii.Bool(true),
+			EnableLogFileValidation:    jsii.Bool(true),
+			KmsKeyId:                   auditKey,
+			CloudWatchLogsGroupArn:     jsii.String(*b.TrailLogGroup.Arn() + ":*"), // CloudTrail wants the stream wildcard
+			CloudWatchLogsRoleArn:      trailRole.Role.Arn(),
+			// CreateTrail checks the bucket policy and that it can assume the role and write the group.
+			DependsOn: after(trailRole.Grants, b.Bucket.Policy),
+			Tags:      naming.NameTag(trailName),
+		})
+	}
+	b.accountControls(scope, props)
+	b.Findings = notify.New(scope, &notify.Props{
+		Namer: n, Account: a, Name: "security-findings", Notify: props.Notify,
+		KMSKeyARN: keys.Key(scope, keyProps, "findings", "Security findings in SNS", keys.Publishers(false)...).Arn(),
+		Events: map[string]any{
+			"guardduty-findings": map[string]any{
+				"source": []string{"aws.guardduty"}, "detail-type": []string{"GuardDuty Finding"},
+				"detail": map[string]any{"severity": []any{map[string]any{"numeric": []any{">=", MinSeverity}}}},
+			},
+			"securityhub-findings": map[string]any{
+				"source": []string{"aws.securityhub"}, "detail-type": []string{"Security Hub Findings - Imported"},
+				"detail": map[string]any{"findings": map[string]any{
+					"Severity": map[string]any{"Label": []string{"HIGH", "CRITICAL"}}, "Workflow": map[string]any{"Status": []string{"NEW"}},
+					"RecordState": []string{"ACTIVE"},
+				}},
+			},
+		},
 	})
-	// AWS: "Confused deputy prevention is not applicable to the role policy for CloudWatch Logs
-	// monitoring" (aws:SourceArn/aws:SourceAccount are not supported): CreateTrail fails with them.
-	// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html
-	trailRole := role.New(scope, "trail-role", &role.Props{
-		Name: n.Global(naming.MaxIAMRoleName, "cloudtrail-logs"), Service: "cloudtrail.amazonaws.com", Account: a, NoSourceAccount: true,
-		Policies: map[string]string{"deliver": iam.Policy(iam.Allow("WriteTrailLogs",
-			[]string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{*b.TrailLogGroup.Arn() + ":*"}))},
-	})
-	b.Trail = cloudtrail.NewCloudtrail(scope, jsii.String("trail"), &cloudtrail.CloudtrailConfig{
-		Name:                       jsii.String(trailName),
-		S3BucketName:               bucketName,
-		S3KeyPrefix:                jsii.String("cloudtrail"),
-		IsMultiRegionTrail:         jsii.Bool(true),
-		IncludeGlobalServiceEvents: jsii.Bool(true),
-		EnableLogFileValidation:    jsii.Bool(true),
-		KmsKeyId:                   props.AuditKeyARN,
-		CloudWatchLogsGroupArn:     jsii.String(*b.TrailLogGroup.Arn() + ":*"), // CloudTrail wants the stream wildcard
-		CloudWatchLogsRoleArn:      trailRole.Role.Arn(),
-		// CreateTrail checks the bucket policy and that it can assume the role and write the group.
-		DependsOn: after(trailRole.Grants, b.Bucket.Policy),
-		Tags:      naming.NameTag(trailName),
-	})
+	for _, zone := range props.Zones {
+		b.Zones[zone] = route53zone.NewRoute53Zone(scope, jsii.String("zone-"+naming.Slug(zone)), &route53zone.Route53ZoneConfig{
+			Name: jsii.String(zone), Comment: jsii.String("ScalePayments public zone; delegate it from its parent with the name servers output"),
+			Tags: naming.NameTag(zone),
+		})
+	}
 	return b
+}
+
+// accountControls are Security Hub with its standards, IAM Access Analyzer, EBS encryption by
+// default and, in the home region, the account's password policy and S3 public access block.
+func (b *Baseline) accountControls(scope constructs.Construct, props *Props) {
+	n, a := props.Namer, props.Account
+	hub := securityhubaccount.NewSecurityhubAccount(scope, jsii.String("security-hub"), &securityhubaccount.SecurityhubAccountConfig{
+		EnableDefaultStandards: jsii.Bool(false), AutoEnableControls: jsii.Bool(true), ControlFindingGenerator: jsii.String("SECURITY_CONTROL"),
+	})
+	for _, std := range SecurityHubStandards {
+		securityhubstandardssubscription.NewSecurityhubStandardsSubscription(scope, jsii.String("standard-"+naming.Slug(std)), &securityhubstandardssubscription.SecurityhubStandardsSubscriptionConfig{
+			StandardsArn: jsii.String(fmt.Sprintf("arn:%s:securityhub:%s::standards/%s", a.Partition, a.Region, std)),
+			DependsOn:    &[]cdktf.ITerraformDependable{hub},
+		})
+	}
+	analyzer := n.Name(naming.MaxName, "access-analyzer")
+	accessanalyzeranalyzer.NewAccessanalyzerAnalyzer(scope, jsii.String("access-analyzer"), &accessanalyzeranalyzer.AccessanalyzerAnalyzerConfig{
+		AnalyzerName: jsii.String(analyzer), Type: jsii.String("ACCOUNT"), Tags: naming.NameTag(analyzer),
+	})
+	ebsencryptionbydefault.NewEbsEncryptionByDefault(scope, jsii.String("ebs-encryption"), &ebsencryptionbydefault.EbsEncryptionByDefaultConfig{Enabled: jsii.Bool(true)})
+	if !props.Home {
+		return
+	}
+	// PCI-DSS 8.3.6 (at least 12 characters, letters and digits), 8.3.7 (not one of the last
+	// four), 8.3.9 (changed every 90 days); CIS asks for 14 characters and 24 remembered.
+	iamaccountpasswordpolicy.NewIamAccountPasswordPolicy(scope, jsii.String("password-policy"), &iamaccountpasswordpolicy.IamAccountPasswordPolicyConfig{
+		MinimumPasswordLength: jsii.Number(14), RequireLowercaseCharacters: jsii.Bool(true), RequireUppercaseCharacters: jsii.Bool(true),
+		RequireNumbers: jsii.Bool(true), RequireSymbols: jsii.Bool(true), AllowUsersToChangePassword: jsii.Bool(true),
+		MaxPasswordAge: jsii.Number(90), PasswordReusePrevention: jsii.Number(24),
+	})
+	s3accountpublicaccessblock.NewS3AccountPublicAccessBlock(scope, jsii.String("s3-public-access-block"), &s3accountpublicaccessblock.S3AccountPublicAccessBlockConfig{
+		BlockPublicAcls: jsii.Bool(true), BlockPublicPolicy: jsii.Bool(true), IgnorePublicAcls: jsii.Bool(true), RestrictPublicBuckets: jsii.Bool(true),
+	})
 }
 
 func servicePut(sid, service string, actions []string, resource string, condition map[string]any) iam.Statement {

@@ -18,11 +18,9 @@ type Props struct {
 	Namer              naming.Namer
 	Account            iam.Account
 	DeletionWindowDays int
-	// TrailARN is the trail that writes with the audit key; empty: no account baseline, no audit key.
-	TrailARN string
 }
 
-// Keys are the customer-managed keys, each with rotation on and an alias.
+// Keys are the customer-managed keys of an environment, each with rotation on and an alias.
 type Keys struct {
 	Database kmskey.KmsKey // Aurora storage, Performance Insights, the master secret
 	Cache    kmskey.KmsKey // ElastiCache at rest and snapshots
@@ -30,71 +28,79 @@ type Keys struct {
 	Secrets  kmskey.KmsKey // application secrets in Secrets Manager
 	Images   kmskey.KmsKey // ECR repositories
 	Alarms   kmskey.KmsKey // the alarm SNS topic
-	Audit    kmskey.KmsKey // CloudTrail and AWS Config deliveries; nil without the account baseline
 }
 
 // New creates the keys.
 func New(scope constructs.Construct, id string, props *Props) *Keys {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
-	a := props.Account
-	root := iam.Allow("AccountAdministersKey", []string{"kms:*"}, []string{"*"})
-	root.Principal = map[string]any{"AWS": a.Root()}
+	key := func(domain, description string, statements ...iam.Statement) kmskey.KmsKey {
+		return Key(scope, props, domain, description, statements...)
+	}
+	return &Keys{
+		Database: key("database", "Aurora PostgreSQL storage, Performance Insights and master secret"),
+		Cache:    key("cache", "ElastiCache Redis data at rest and snapshots"),
+		Logs:     key("logs", "CloudWatch Logs log groups", LogsStatement(props.Account)),
+		Secrets:  key("secrets", "Application secrets in Secrets Manager"),
+		Images:   key("images", "ECR container images"),
+		Alarms:   key("alarms", "Alarm notifications in SNS", Publishers(true)...),
+	}
+}
 
+// Key creates one customer-managed key in scope: rotation on, an alias, the account root as
+// administrator (so IAM policies can delegate) and the given service statements.
+func Key(scope constructs.Construct, props *Props, domain, description string, statements ...iam.Statement) kmskey.KmsKey {
+	root := iam.Allow("AccountAdministersKey", []string{"kms:*"}, []string{"*"})
+	root.Principal = map[string]any{"AWS": props.Account.Root()}
+	name := props.Namer.Name(naming.MaxKMSAliasName-len("alias/"), domain)
+	k := kmskey.NewKmsKey(scope, jsii.String(domain), &kmskey.KmsKeyConfig{
+		Description:          jsii.String(description),
+		EnableKeyRotation:    jsii.Bool(true),
+		DeletionWindowInDays: jsii.Number(float64(props.DeletionWindowDays)),
+		// In a key policy "*" as resource means "this key": a key policy cannot name its own ARN.
+		Policy: jsii.String(iam.Policy(append([]iam.Statement{root}, statements...)...)),
+		Tags:   naming.NameTag(name),
+	})
+	kmsalias.NewKmsAlias(scope, jsii.String(domain+"-alias"), &kmsalias.KmsAliasConfig{
+		Name:        jsii.String("alias/" + name),
+		TargetKeyId: k.KeyId(),
+	})
+	return k
+}
+
+// LogsStatement lets CloudWatch Logs encrypt this account's log groups with the key:
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+func LogsStatement(a iam.Account) iam.Statement {
 	logs := iam.Allow("CloudWatchLogsUsesKey",
 		[]string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"}, []string{"*"})
 	logs.Principal = iam.ServicePrincipal(a.ServiceHost("logs"))
 	logs.Condition = map[string]map[string]any{
 		"ArnLike": {"kms:EncryptionContext:aws:logs:arn": a.ARN("logs", "log-group:*")},
 	}
-
-	key := func(domain, description string, statements ...iam.Statement) kmskey.KmsKey {
-		name := props.Namer.Name(naming.MaxKMSAliasName-len("alias/"), domain)
-		k := kmskey.NewKmsKey(scope, jsii.String(domain), &kmskey.KmsKeyConfig{
-			Description:          jsii.String(description),
-			EnableKeyRotation:    jsii.Bool(true),
-			DeletionWindowInDays: jsii.Number(float64(props.DeletionWindowDays)),
-			// In a key policy "*" as resource means "this key": a key policy cannot name its own ARN.
-			Policy: jsii.String(iam.Policy(append([]iam.Statement{root}, statements...)...)),
-			Tags:   naming.NameTag(name),
-		})
-		kmsalias.NewKmsAlias(scope, jsii.String(domain+"-alias"), &kmsalias.KmsAliasConfig{
-			Name:        jsii.String("alias/" + name),
-			TargetKeyId: k.KeyId(),
-		})
-		return k
-	}
-	k := &Keys{
-		Database: key("database", "Aurora PostgreSQL storage, Performance Insights and master secret"),
-		Cache:    key("cache", "ElastiCache Redis data at rest and snapshots"),
-		Logs:     key("logs", "CloudWatch Logs log groups", logs),
-		Secrets:  key("secrets", "Application secrets in Secrets Manager"),
-		Images:   key("images", "ECR container images"),
-		Alarms:   key("alarms", "Alarm notifications in SNS", alarmPublishers()...),
-	}
-	if props.TrailARN != "" {
-		k.Audit = key("audit", "CloudTrail and AWS Config deliveries", trailStatements(a, props.TrailARN)...)
-	}
-	return k
+	return logs
 }
 
-// alarmPublishers let CloudWatch alarms and EventBridge rules publish to the encrypted topic,
-// as AWS documents them (neither service sends a condition key these statements could check):
+// Publishers let EventBridge rules (and CloudWatch alarms, with alarms) publish to a topic
+// encrypted with the key, as AWS documents them (neither service sends a condition key these
+// statements could check):
 // CloudWatch: https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns
 // EventBridge: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-troubleshooting.html
 // ("If your SNS topic is encrypted, you must include the following section in your KMS key policy").
-func alarmPublishers() []iam.Statement {
-	cw := iam.Allow("CloudWatchAlarmsPublish", []string{"kms:Decrypt", "kms:GenerateDataKey*"}, []string{"*"})
-	cw.Principal = iam.ServicePrincipal("cloudwatch.amazonaws.com")
+func Publishers(alarms bool) []iam.Statement {
 	events := iam.Allow("EventBridgeRulesPublish", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{"*"})
 	events.Principal = iam.ServicePrincipal("events.amazonaws.com")
+	if !alarms {
+		return []iam.Statement{events}
+	}
+	cw := iam.Allow("CloudWatchAlarmsPublish", []string{"kms:Decrypt", "kms:GenerateDataKey*"}, []string{"*"})
+	cw.Principal = iam.ServicePrincipal("cloudwatch.amazonaws.com")
 	return []iam.Statement{cw, events}
 }
 
-// trailStatements are AWS's documented key policy for CloudTrail, each scoped to our trail:
+// TrailStatements are AWS's documented key policy for CloudTrail, each scoped to our trail:
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
 // DescribeKey carries no encryption context, so it has its own statement; Decrypt is required
 // because the audit bucket uses an S3 Bucket Key.
-func trailStatements(a iam.Account, trailARN string) []iam.Statement {
+func TrailStatements(a iam.Account, trailARN string) []iam.Statement {
 	trail := func(sid string, actions []string, condition map[string]map[string]any) iam.Statement {
 		s := iam.Allow(sid, actions, []string{"*"})
 		s.Principal = iam.ServicePrincipal("cloudtrail.amazonaws.com")

@@ -45,6 +45,11 @@ var Untaggable = map[string]bool{
 	"aws_route53_resolver_firewall_config":               true,
 	"aws_route53_resolver_firewall_rule":                 true,
 	"aws_route53_resolver_query_log_config_association":  true,
+	"aws_ebs_encryption_by_default":                      true,
+	"aws_iam_account_password_policy":                    true,
+	"aws_s3_account_public_access_block":                 true,
+	"aws_securityhub_account":                            true,
+	"aws_securityhub_standards_subscription":             true,
 }
 
 // NameLimits is the longest name AWS accepts, per resource type and name attribute.
@@ -94,13 +99,15 @@ var NameLimits = map[string]map[string]int{
 	"aws_networkfirewall_rule_group":                       {"name": 128},
 	"aws_networkfirewall_firewall_policy":                  {"name": 128},
 	"aws_networkfirewall_firewall":                         {"name": 128},
+	"aws_accessanalyzer_analyzer":                          {"analyzer_name": 255},
+	"aws_route53_zone":                                     {"name": naming.MaxName},
 	// DNS names: the API domain is validated in envconfig; validation records are ACM's.
 	"aws_route53_record": {"name": naming.MaxName},
 }
 
 const accountToken = "${data.aws_caller_identity.caller.account_id}"
 
-var nameAttrs = []string{"name", "name_prefix", "identifier", "cluster_identifier", "replication_group_id", "bucket", "user_id", "user_name", "user_group_id"}
+var nameAttrs = []string{"name", "analyzer_name", "name_prefix", "identifier", "cluster_identifier", "replication_group_id", "bucket", "user_id", "user_name", "user_group_id"}
 
 // Untagged lists resources that lack an explicit Name tag although AWS can tag them.
 func Untagged(c *synthesized.Config) []synthesized.Resource {

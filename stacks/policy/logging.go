@@ -18,10 +18,10 @@ func flowLogs(c *Context) (out []Finding) {
 }
 
 func retentionFloor(c *Context) (out []Finding) {
-	floor := c.Env.Stage.Floors().MinLogRetentionDays
+	floor := c.Stage.Floors().MinLogRetentionDays
 	for _, r := range c.Of("aws_cloudwatch_log_group") {
 		if days, _ := r.Body["retention_in_days"].(float64); days != 0 && days < float64(floor) {
-			out = append(out, find(r, "retention_in_days = %v, stage %s needs %d", days, c.Env.Stage, floor))
+			out = append(out, find(r, "retention_in_days = %v, stage %s needs %d", days, c.Stage, floor))
 		}
 	}
 	return out

@@ -149,11 +149,11 @@ func dnsFirewallEverywhere(c *Context) (out []Finding) {
 // of a subnet that runs ECS tasks sends 0.0.0.0/0 to a firewall endpoint, never straight to a
 // NAT or internet gateway.
 func egressInspected(c *Context) (out []Finding) {
-	if !c.Env.Stage.Floors().InspectEgress {
+	if !c.Stage.Floors().InspectEgress {
 		return nil
 	}
 	if c.Count("aws_vpc") > 0 && c.Count("aws_networkfirewall_firewall") == 0 {
-		out = append(out, find(synthesized.Resource{Type: "stack", Name: "egress"}, "no Network Firewall in stage %s", c.Env.Stage))
+		out = append(out, find(synthesized.Resource{Type: "stack", Name: "egress"}, "no Network Firewall in stage %s", c.Stage))
 	}
 	taskSubnets := map[string]bool{}
 	for _, s := range c.List("aws_ecs_service") {

@@ -25,13 +25,20 @@ type Rule struct {
 	PCI      string // PCI-DSS v4 requirement(s) served
 	Title    string // what the rule checks
 	Fix      string // how to fix a finding
-	Check    func(c *Context) []Finding
+	// SecurityHub names the Security Hub controls (PCI DSS v4.0.1, AWS FSBP) that check the same
+	// thing in the account, where AWS has one.
+	SecurityHub string
+	Check       func(c *Context) []Finding
 }
 
-// Context is what a rule sees: the stack's configuration and the environment it was built from.
+// Context is what a rule sees: the stack's configuration and the stage whose floors apply.
 type Context struct {
 	*synthesized.Config
-	Env envconfig.Environment
+	Stage envconfig.Stage // the environment's, or the highest stage an account stack's account hosts
+	// Account is set for an account stack: the account-wide controls are judged there; Home says
+	// it is the account's home region (the one multi-region trail lives there).
+	Account *envconfig.Account
+	Home    bool
 }
 
 // Finding is one violation: which resource and what is wrong.
@@ -67,10 +74,18 @@ type Suppressed struct {
 	Suppression Suppression
 }
 
-// Check runs every rule over a stack.
+// Check runs every rule over an environment's stack.
 func Check(stack string, c *synthesized.Config, env envconfig.Environment, suppressions []Suppression) Report {
+	return check(stack, &Context{Config: c, Stage: env.Stage}, suppressions)
+}
+
+// CheckAccount runs every rule over an account stack; stage is the highest its account hosts.
+func CheckAccount(stack string, c *synthesized.Config, account envconfig.Account, region string, stage envconfig.Stage, suppressions []Suppression) Report {
+	return check(stack, &Context{Config: c, Stage: stage, Account: &account, Home: region == account.Home()}, suppressions)
+}
+
+func check(stack string, ctx *Context, suppressions []Suppression) Report {
 	r := Report{Stack: stack, Rules: len(Rules)}
-	ctx := &Context{Config: c, Env: env}
 	for i := range Rules {
 		rule := &Rules[i]
 		for _, f := range run(rule, ctx) {

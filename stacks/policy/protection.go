@@ -4,22 +4,23 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
 func dataStoresBackedUp(c *Context) (out []Finding) {
-	floors := c.Env.Stage.Floors()
+	floors := c.Stage.Floors()
 	protected := floors.Protected
 	for _, r := range c.Of("aws_rds_cluster") {
 		if days, _ := r.Body["backup_retention_period"].(float64); days < float64(max(7, floors.MinBackupRetentionDays)) {
-			out = append(out, find(r, "backup_retention_period = %v, stage %s needs %d days", days, c.Env.Stage, max(7, floors.MinBackupRetentionDays)))
+			out = append(out, find(r, "backup_retention_period = %v, stage %s needs %d days", days, c.Stage, max(7, floors.MinBackupRetentionDays)))
 		}
 		if protected && (!isTrue(r.Body["deletion_protection"]) || isTrue(r.Body["skip_final_snapshot"])) {
-			out = append(out, find(r, "deletion protection off or final snapshot skipped in stage %s", c.Env.Stage))
+			out = append(out, find(r, "deletion protection off or final snapshot skipped in stage %s", c.Stage))
 		}
 		if lc, _ := r.Body["lifecycle"].(synthesized.Body); floors.PreventDestroy && !isTrue(lc["prevent_destroy"]) {
-			out = append(out, find(r, "no lifecycle prevent_destroy in stage %s", c.Env.Stage))
+			out = append(out, find(r, "no lifecycle prevent_destroy in stage %s", c.Stage))
 		}
 	}
 	for _, r := range c.Of("aws_elasticache_replication_group") {
@@ -36,7 +37,7 @@ func dataStoresBackedUp(c *Context) (out []Finding) {
 }
 
 func wafAttached(c *Context) (out []Finding) {
-	if !c.Env.Stage.Floors().WAF {
+	if !c.Stage.Floors().WAF {
 		return nil
 	}
 	for _, lb := range c.Of("aws_lb") {
@@ -54,12 +55,12 @@ func wafAttached(c *Context) (out []Finding) {
 }
 
 func stageFloors(c *Context) (out []Finding) {
-	floors := c.Env.Stage.Floors()
+	floors := c.Stage.Floors()
 	if floors.NoWildcardCORS {
 		for _, r := range c.Of("aws_apigatewayv2_api") {
 			for _, cors := range asList(r.Body["cors_configuration"]) {
 				if slices.Contains(synthesized.Strings(cors["allow_origins"]), "*") {
-					out = append(out, find(r, "CORS allows any origin in stage %s", c.Env.Stage))
+					out = append(out, find(r, "CORS allows any origin in stage %s", c.Stage))
 				}
 			}
 		}
@@ -69,7 +70,7 @@ func stageFloors(c *Context) (out []Finding) {
 	}
 	for _, r := range c.Of("aws_ecs_service") {
 		if isTrue(r.Body["enable_execute_command"]) {
-			out = append(out, find(r, "ECS Exec is on in stage %s", c.Env.Stage))
+			out = append(out, find(r, "ECS Exec is on in stage %s", c.Stage))
 		}
 	}
 	for _, r := range c.Of("aws_ecs_task_definition") {
@@ -82,7 +83,7 @@ func stageFloors(c *Context) (out []Finding) {
 		}
 		for _, d := range defs {
 			if !d.ReadonlyRootFilesystem {
-				out = append(out, find(r, "container %s has a writable root filesystem in stage %s", d.Name, c.Env.Stage))
+				out = append(out, find(r, "container %s has a writable root filesystem in stage %s", d.Name, c.Stage))
 			}
 		}
 	}
@@ -107,7 +108,7 @@ func asList(v any) []synthesized.Body {
 }
 
 func baselinePresent(c *Context) (out []Finding) {
-	if !c.Env.OwnsAccountBaseline {
+	if c.Account == nil || !c.Stage.Floors().AccountBaseline {
 		return nil
 	}
 	stack := synthesized.Resource{Type: "stack", Name: "baseline"}
@@ -129,8 +130,28 @@ func baselinePresent(c *Context) (out []Finding) {
 	for _, t := range c.List("aws_cloudtrail") {
 		trailOK = trailOK || (isTrue(t["is_multi_region_trail"]) && isTrue(t["enable_log_file_validation"]) && !empty(t["kms_key_id"]) && !empty(t["cloud_watch_logs_group_arn"]))
 	}
-	if !trailOK {
+	if c.Home && !trailOK {
 		out = append(out, find(stack, "no multi-region CloudTrail with log file validation, KMS and CloudWatch delivery"))
+	}
+	pci := false
+	for _, s := range c.List("aws_securityhub_standards_subscription") {
+		pci = pci || strings.HasSuffix(fmt.Sprint(s["standards_arn"]), PCIStandard)
+	}
+	if !pci {
+		out = append(out, find(stack, "Security Hub does not run the PCI DSS v4.0.1 standard"))
+	}
+	return out
+}
+
+// PCIStandard ends the ARN of Security Hub's PCI DSS v4.0.1 standard.
+const PCIStandard = "standards/pci-dss/v/4.0.1"
+
+func accountPinned(c *Context) (out []Finding) {
+	providers, _ := c.Root["provider"].(synthesized.Body)
+	for _, p := range asList(providers["aws"]) {
+		if len(synthesized.Strings(p["allowed_account_ids"])) == 0 {
+			out = append(out, find(synthesized.Resource{Type: "provider", Name: "aws"}, "no allowed_account_ids: the stack could be applied to any account"))
+		}
 	}
 	return out
 }

@@ -28,16 +28,19 @@ const (
 	taskEgress     = `"aws_ecs_service":{"s":{"network_configuration":{"subnets":["${aws_subnet.p.id}"],"security_groups":["${aws_security_group.g.id}"]},"tags":{"Name":"s"}}},` +
 		`"aws_route_table_association":{"a":{"subnet_id":"${aws_subnet.p.id}","route_table_id":"${aws_route_table.r.id}"}},` +
 		`"aws_route":{"d":{"route_table_id":"${aws_route_table.r.id}","destination_cidr_block":"0.0.0.0/0","%s":"x"}}`
+	pci     = `"aws_securityhub_standards_subscription":{"p":{"standards_arn":"arn:aws:securityhub:us-east-1::standards/pci-dss/v/4.0.1"}}`
 	taskDef = `"aws_ecs_task_definition":{"t":{"container_definitions":"[{\"name\":\"app\",\"readonlyRootFilesystem\":true,\"environment\":[{\"name\":\"%s\",\"value\":\"x\"}]}]","tags":{"Name":"t"}}}`
 )
 
-func doc(resources ...string) string { return `{"resource":{` + strings.Join(resources, ",") + `}}` }
+// doc is a stack pinned to its account (SP-ACC-001) holding resources.
+func doc(resources ...string) string {
+	return `{"provider":{"aws":[{"allowed_account_ids":["111122223333"]}]},"resource":{` + strings.Join(resources, ",") + `}}`
+}
 
 // Every rule has a document that breaks only it and a clean one that passes, judged for the
 // stage the rule concerns.
 func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 	production := envconfig.Prod.Clone()
-	production.OwnsAccountBaseline = false // the baseline rule has its own case
 	dev, staging := envconfig.Dev, envconfig.Staging
 	tests := []struct {
 		rule      string
@@ -85,14 +88,17 @@ func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 			doc(`"aws_lb":{"a":{"internal":true,"enable_deletion_protection":true,"tags":{"Name":"a"}}},"aws_wafv2_web_acl_association":{"w":{"resource_arn":"${aws_lb.a.arn}"}}`)},
 		{"SP-STG-001", production, doc(`"aws_apigatewayv2_api":{"a":{"cors_configuration":{"allow_origins":["*"]},"tags":{"Name":"a"}}}`),
 			doc(`"aws_apigatewayv2_api":{"a":{"cors_configuration":{"allow_origins":["https://scalepayments.com"]},"tags":{"Name":"a"}}}`)},
-		{"SP-BASE-001", staging, doc(fmt.Sprintf(baseline, "false")), doc(fmt.Sprintf(baseline, "true"))},
+		{"SP-BASE-001", staging, doc(fmt.Sprintf(baseline, "false"), pci), doc(fmt.Sprintf(baseline, "true"), pci)},
+		{"SP-BASE-001", staging, doc(fmt.Sprintf(baseline, "true")), doc(fmt.Sprintf(baseline, "true"), pci)},
+		{"SP-ACC-001", dev, `{"provider":{"aws":[{"region":"us-east-1"}]},"resource":{}}`, doc()},
 		{"SP-TAG-001", dev, doc(`"aws_kms_key":{"k":{"enable_key_rotation":true}}`), doc(`"aws_kms_key":{"k":{"enable_key_rotation":true,"tags":{"Name":"k"}}}`)},
 	}
 	var covered []string
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {
-			assert.Equal(t, []string{tt.rule}, ids(t, tt.bad, tt.env), "the bad document breaks exactly this rule")
-			assert.Empty(t, ids(t, tt.good, tt.env), "the clean document passes every rule")
+			account := tt.rule == "SP-BASE-001" // judged on an account stack
+			assert.Equal(t, []string{tt.rule}, ids(t, tt.bad, tt.env, account), "the bad document breaks exactly this rule")
+			assert.Empty(t, ids(t, tt.good, tt.env, account), "the clean document passes every rule")
 		})
 		covered = append(covered, tt.rule)
 	}
@@ -101,12 +107,16 @@ func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 	}
 }
 
-func ids(t *testing.T, document string, env envconfig.Environment) []string {
+func ids(t *testing.T, document string, env envconfig.Environment, account bool) []string {
 	t.Helper()
 	c, err := synthesized.Parse([]byte(document))
 	require.NoError(t, err)
+	r := Check("fixture", c, env, nil)
+	if account {
+		r = CheckAccount("fixture", c, envconfig.NonProdAccount, "us-east-1", env.Stage, nil)
+	}
 	found := map[string]bool{}
-	for _, f := range Check("fixture", c, env, nil).Findings {
+	for _, f := range r.Findings {
 		found[f.Rule.ID] = true
 	}
 	return sortedIDs(found)

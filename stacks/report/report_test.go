@@ -44,7 +44,7 @@ func TestDifferencesListOnlySettingsThatDiffer(t *testing.T) {
 	assert.Equal(t, []string{"1", "2", "3"}, byName["Redis.Nodes"])
 	assert.Equal(t, []string{"7", "30", "365"}, byName["LogRetentionDays"])
 	assert.Equal(t, []string{"false", "true", "true"}, byName["WAF"])
-	assert.Equal(t, []string{"false", "true", "true"}, byName["OwnsAccountBaseline"])
+	assert.Equal(t, []string{"nonprod", "nonprod", "prod"}, byName["Account"])
 	assert.Equal(t, []string{"Development", "Staging", "Production"}, byName["Tags.Environment"])
 	assert.Equal(t, []string{"—", "—", "Sensitive"}, byName["Tags.DataClassification"])
 	assert.Equal(t, []string{"256", "512", "1024"}, byName["Services.api.CPU"])

@@ -108,6 +108,20 @@ func (c *Config) Addresses() []string {
 // Move is one moved block: the state of From now belongs to To.
 type Move struct{ From, To string }
 
+// Forgotten lists the addresses of the stack's removed blocks that keep the real resource
+// (lifecycle destroy = false): Terraform stops managing them and destroys nothing.
+func (c *Config) Forgotten() []string {
+	var out []string
+	list, _ := c.Root["removed"].([]any)
+	for _, r := range list {
+		b, _ := r.(Body)
+		if lc, _ := b["lifecycle"].(Body); lc["destroy"] == false {
+			out = append(out, fmt.Sprint(b["from"]))
+		}
+	}
+	return out
+}
+
 // Moves lists the stack's moved blocks.
 func (c *Config) Moves() []Move {
 	var out []Move

@@ -38,14 +38,14 @@ func TestBadInputIsRefusedBeforeAnyStack(t *testing.T) {
 			`environment "dev": Aurora.InstanceClass = "db.t3.small": allowed an Aurora PostgreSQL class`},
 		{"names", func(e []envconfig.Environment) { e[0].Name = "development-environment" },
 			`environment "development-environment": Name = "development-environment": allowed 2-12 lowercase letters or digits`},
-		{"account baseline", func(e []envconfig.Environment) { e[1].AccountID, e[2].AccountID = "111122223333", "111122223333" },
-			`environment "prod": OwnsAccountBaseline = true: allowed for one environment per account and region`},
+		{"account", func(e []envconfig.Environment) { e[1].Account = "qa" },
+			`environment "staging": Account = "qa": allowed the name of an account in envconfig.Accounts`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.class, func(t *testing.T) {
 			envs := []envconfig.Environment{envconfig.Dev.Clone(), envconfig.Staging.Clone(), envconfig.Prod.Clone()}
 			tt.mutate(envs)
-			selected, err := envconfig.Select(envs, "")
+			selected, err := envconfig.Select(envs, envconfig.Accounts(), "")
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.Nil(t, selected, "no environment, so no stack, is built")

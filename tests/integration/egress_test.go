@@ -98,4 +98,6 @@ func TestEgressByNameOnly(t *testing.T) {
 }
 
 // keyRef is the ARN reference of an environment's KMS key of a data domain.
-func keyRef(d *tests.Doc, domain string) string { return tests.Ref(d.Named("aws_kms_key", domain), "arn") }
+func keyRef(d *tests.Doc, domain string) string {
+	return tests.Ref(d.Named("aws_kms_key", domain), "arn")
+}

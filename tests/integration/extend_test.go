@@ -17,11 +17,11 @@ func TestAddingAFourthEnvironment(t *testing.T) {
 	qa := envconfig.Staging.Clone()
 	qa.Name, qa.Code, qa.VPCCIDR = "qa", "qa", "10.3.0.0/16"
 	qa.APIDomain = "api.qa.scalepayments.com"
-	qa.OwnsAccountBaseline = false // staging's account already has GuardDuty, Config and CloudTrail
+	qa.HostedZone = "qa.scalepayments.com"
 	qa.Tags["Environment"] = "QA"
 	qa.Notify.HTTPS = []string{"https://events.example.com/integration/sns"}
 
-	require.NoError(t, envconfig.ValidateAll(append(envconfig.All(), qa)))
+	require.NoError(t, envconfig.ValidateAll(append(envconfig.All(), qa), envconfig.Accounts()))
 	d := tests.Synth(qa)
 	assert.False(t, policy.Check("scalepayments-qa", d.Config, qa, stacks.Suppressions(qa)).Failed())
 	assert.Empty(t, policy.NameViolations(d.Config))

@@ -45,16 +45,16 @@ func TestHygiene(t *testing.T) {
 
 func TestSynthIsDeterministic(t *testing.T) {
 	for _, env := range []envconfig.Environment{envconfig.Prod} {
-		again := stacks.New(tests.App(), env, stacks.Backend{Kind: "local"})
+		again := stacks.New(tests.App(), env, envconfig.ProdAccount, stacks.Backend{Kind: "local"})
 		// Compared as a boolean: a diff of two 300 kB documents helps nobody.
 		assert.True(t, prod.JSON == tests.SynthStack(again.Stack).JSON, "stable logical ids and values")
 	}
 }
 
-// The policy pack and the report read Stack.Synthesized(): in HCL mode (no JSON file) it
+// The policy pack and the report read stacks.Synthesized(): in HCL mode (no JSON file) it
 // asks jsii, and that must be exactly what cdktf writes in JSON mode.
 func TestSynthesizedIsWhatCdktfWrites(t *testing.T) {
-	cfg, err := prod.Stack.Synthesized(t.TempDir())
+	cfg, err := stacks.Synthesized(t.TempDir(), prod.Stack.Name, prod.Stack.Stack)
 	assert.NoError(t, err)
 	assert.True(t, reflect.DeepEqual(prod.Root, cfg.Root))
 }

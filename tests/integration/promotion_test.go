@@ -44,7 +44,7 @@ func controls(e envconfig.Environment) map[string]int {
 		"interface endpoints":        b(e.InterfaceEndpoints),
 		"network firewall":           b(e.NetworkFirewall),
 		"WAF":                        b(e.WAF),
-		"account baseline":           b(e.OwnsAccountBaseline),
+		"account baseline":           b(e.Stage.Floors().AccountBaseline),
 		"KMS deletion window":        e.KMSDeletionWindowDays,
 		"secret recovery window":     e.SecretRecoveryDays,
 		"no ECS Exec":                b(!e.ExecuteCommand),

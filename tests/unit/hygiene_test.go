@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/stacks/policy"
 	"github.com/scalepayments/infra/tests"
 )
@@ -43,18 +44,20 @@ func TestStackSettings(t *testing.T) {
 		assert.Equal(t, map[string]any{"local": map[string]any{"path": "terraform.scalepayments-" + d.Env.Name + ".tfstate"}}, tf["backend"])
 		p := d.Provider()
 		assert.Equal(t, "us-east-1", p["region"])
-		assert.NotContains(t, p, "allowed_account_ids", "no account pinned by default")
+		assert.Len(t, p["allowed_account_ids"], 1, "pinned to its one account")
 		for _, o := range []string{"vpc_id", "public_subnet_ids", "private_subnet_ids", "database_subnet_ids"} {
 			assert.Contains(t, d.Root["output"], o)
 		}
 	}
 }
 
-func TestAccountIDPinsTheProvider(t *testing.T) {
-	env := prod.Env.Clone()
-	env.AccountID = "111122223333"
-	p := tests.Synth(env).Provider()
-	assert.Equal(t, []any{"111122223333"}, p["allowed_account_ids"])
+// Every stack refuses any account but its own: the environment's account id from envconfig.
+func TestEveryStackIsPinnedToItsAccount(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		acct, _ := envconfig.AccountOf(envconfig.Accounts(), d.Env)
+		assert.Equal(t, []any{acct.ID}, d.Provider()["allowed_account_ids"], d.Env.Name)
+	}
+	assert.Equal(t, []any{"444455556666"}, prod.Provider()["allowed_account_ids"], "the prod account, never nonprod's")
 }
 
 // The longest environment name and code envconfig allows still yields names within limits.

@@ -42,9 +42,6 @@ func TestKeyPoliciesLetInOnlyTheServicesThatNeedThem(t *testing.T) {
 			"logs":   {"logs.us-east-1.amazonaws.com"},
 			"alarms": {"cloudwatch.amazonaws.com", "events.amazonaws.com"},
 		}
-		if d.Env.OwnsAccountBaseline {
-			want["audit"] = []any{"cloudtrail.amazonaws.com", "cloudtrail.amazonaws.com", "cloudtrail.amazonaws.com"}
-		}
 		got := map[string][]any{}
 		for _, k := range d.Resources("aws_kms_key") {
 			var doc iam.PolicyDocument
@@ -71,7 +68,8 @@ func TestKeyPoliciesLetInOnlyTheServicesThatNeedThem(t *testing.T) {
 // Regression: DescribeKey carries no encryption context, so a statement that conditions it on
 // kms:EncryptionContext makes CreateTrail fail (InsufficientEncryptionPolicyException).
 func TestAuditKeyFollowsCloudTrailsDocumentedPolicy(t *testing.T) {
-	for _, d := range []*tests.Doc{staging, prod} {
+	for _, a := range tests.Accounts() {
+		d := a.Doc
 		key := d.Named("aws_kms_key", "audit").Body
 		var doc iam.PolicyDocument
 		require.NoError(t, json.Unmarshal([]byte(key["policy"].(string)), &doc))

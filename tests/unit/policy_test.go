@@ -34,6 +34,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/stacks"
 	"github.com/scalepayments/infra/stacks/policy"
 	"github.com/scalepayments/infra/tests"
@@ -137,10 +138,12 @@ func TestEveryRuleFailsSynthOnAStackThatBreaksIt(t *testing.T) {
 	d := badStack()
 	r := policy.Check("bad", d.Config, d.Env, nil)
 	require.True(t, r.Failed())
-	report := r.String()
+	// Judged as an account stack too: the account-wide rule applies only there.
+	account := policy.CheckAccount("bad", d.Config, envconfig.ProdAccount, "us-east-1", envconfig.StageProduction, nil)
+	report := r.String() + account.String()
 	for _, rule := range policy.Rules {
 		t.Run(rule.ID, func(t *testing.T) {
-			assert.Contains(t, r.IDs(), rule.ID)
+			assert.Contains(t, append(r.IDs(), account.IDs()...), rule.ID)
 			assert.Contains(t, report, "["+rule.ID+"] "+string(rule.Severity)+" (PCI-DSS "+rule.PCI+")")
 			assert.Contains(t, report, "fix: "+rule.Fix)
 		})
@@ -149,7 +152,7 @@ func TestEveryRuleFailsSynthOnAStackThatBreaksIt(t *testing.T) {
 	assert.Contains(t, report, "[SP-NET-001] HIGH (PCI-DSS 1.3.1, 1.4.2) aws_vpc_security_group_ingress_rule.open: ingress from 0.0.0.0/0")
 	assert.Contains(t, report, "[SP-IAM-001] HIGH (PCI-DSS 7.2.1, 7.2.2) aws_iam_role_policy.admin: allows \"s3:*\"")
 	assert.Contains(t, report, `[SP-SEC-002] HIGH (PCI-DSS 8.6.2, 3.5.1) aws_ecs_task_definition.task: container app has DB_PASSWORD in plain environment`)
-	assert.True(t, strings.HasPrefix(report, "policy: bad: 29 rules, "))
+	assert.True(t, strings.HasPrefix(report, "policy: bad: 30 rules, "))
 	assert.Contains(t, report, "aws_security_group.open-sg: inline ingress from 0.0.0.0/0")
 	assert.Contains(t, report, "aws_security_group_rule.open-rule: ingress from ::/0")
 	assert.Contains(t, report, "aws_rds_cluster.db: its security group admits 10.0.0.0/8 (aws_vpc_security_group_ingress_rule.office), which is not the tasks group")
@@ -169,6 +172,10 @@ func TestReadmeDocumentsEveryRule(t *testing.T) {
 	readme, err := os.ReadFile("../../README.md")
 	require.NoError(t, err)
 	for _, r := range policy.Rules {
-		assert.Contains(t, string(readme), fmt.Sprintf("| %s | %s | %s | %s |", r.ID, r.Severity, r.PCI, r.Title))
+		control := r.SecurityHub
+		if control == "" {
+			control = "—"
+		}
+		assert.Contains(t, string(readme), fmt.Sprintf("| %s | %s | %s | %s | %s |\n", r.ID, r.Severity, r.PCI, r.Title, control))
 	}
 }

@@ -52,11 +52,15 @@ func TestWAFOnTheALBInStagingAndProd(t *testing.T) {
 	}
 }
 
-func TestAccountBaselineWhereOwned(t *testing.T) {
-	for _, typ := range []string{"aws_guardduty_detector", "aws_config_configuration_recorder", "aws_cloudtrail"} {
-		assert.Zero(t, dev.Count(typ), "dev does not own the baseline")
+// Environment stacks hold no account-wide control: each account stack does, once.
+func TestAccountBaselineLivesInTheAccountStacks(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		for _, typ := range []string{"aws_guardduty_detector", "aws_config_configuration_recorder", "aws_cloudtrail", "aws_securityhub_account", "aws_route53_zone"} {
+			assert.Zero(t, d.Count(typ), "%s holds no %s", d.Env.Name, typ)
+		}
 	}
-	for _, d := range []*tests.Doc{staging, prod} {
+	for _, a := range tests.Accounts() {
+		d := a.Doc
 		gd := d.One("aws_guardduty_detector")
 		assert.Equal(t, true, gd["enable"])
 		assert.Equal(t, "FIFTEEN_MINUTES", gd["finding_publishing_frequency"])
@@ -143,10 +147,6 @@ func TestAlarmsAndFindingsReachASubscribedTopic(t *testing.T) {
 			rules[r.Body["name"].(string)] = r.Body["event_pattern"].(string)
 		}
 		want = []string{d.Namer().Name(naming.MaxEventRuleName, "ecs-deployment-failed")}
-		if d.Env.OwnsAccountBaseline {
-			want = append(want, d.Namer().Name(naming.MaxEventRuleName, "guardduty-findings"))
-			assert.JSONEq(t, `{"source":["aws.guardduty"],"detail-type":["GuardDuty Finding"],"detail":{"severity":[{"numeric":[">=",4]}]}}`, rules[want[1]])
-		}
 		assert.ElementsMatch(t, want, help.SortedKeys(rules), d.Env.Name)
 		assert.JSONEq(t, `{"source":["aws.ecs"],"detail-type":["ECS Deployment State Change"],"detail":{"eventName":["SERVICE_DEPLOYMENT_FAILED"]},
 			"resources":[{"prefix":"arn:${data.aws_partition.partition.partition}:ecs:us-east-1:${data.aws_caller_identity.caller.account_id}:service/${aws_ecs_cluster.cluster_A4C38409.name}/"}]}`, rules[want[0]])

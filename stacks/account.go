@@ -1,0 +1,98 @@
+package stacks
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/scalepayments/infra/constructs/baseline"
+	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/help/naming"
+)
+
+// AccountStack holds what exists once per AWS account and region: the baseline controls and the
+// public DNS zones of the environments the account hosts there.
+type AccountStack struct {
+	Name     string // scalepayments-account-<name>, plus -<region> outside the home region
+	Stack    cdktf.TerraformStack
+	Account  envconfig.Account
+	Region   string
+	Envs     []envconfig.Environment // hosted in this account and region
+	Baseline *baseline.Baseline
+}
+
+// AccountStackName is the stack (and Terraform Cloud workspace) of an account in a region.
+func AccountStackName(a envconfig.Account, region string) string {
+	name := naming.StackName("account-" + a.Name)
+	if region != a.Home() {
+		name += "-" + region
+	}
+	return name
+}
+
+// Stage is the highest stage the stack's account hosts: its floors decide what the account
+// must run (policy SP-BASE-001).
+func (s *AccountStack) Stage() envconfig.Stage {
+	stage := envconfig.StageDevelopment
+	for _, e := range s.Envs {
+		if e.Stage == envconfig.StageProduction || (e.Stage == envconfig.StageStaging && stage == envconfig.StageDevelopment) {
+			stage = e.Stage
+		}
+	}
+	return stage
+}
+
+// NewAccount builds the account stack of acct in region for the environments it hosts there.
+func NewAccount(scope constructs.Construct, acct envconfig.Account, region string, envs []envconfig.Environment, backend Backend) *AccountStack {
+	name := AccountStackName(acct, region)
+	stack, account := foundation(scope, name, acct, region, map[string]string{"Account": acct.Name}, backend, "scalepayments/"+name[len(naming.Project)+1:]+"/terraform.tfstate")
+	s := &AccountStack{Name: name, Stack: stack, Account: acct, Region: region, Envs: envs}
+	var zones []string
+	retention, window := 0, 7
+	for _, e := range envs {
+		zones = append(zones, e.HostedZone)
+		retention, window = max(retention, e.LogRetentionDays), max(window, e.KMSDeletionWindowDays)
+	}
+	s.Baseline = baseline.New(stack, "baseline", &baseline.Props{
+		Namer:   naming.Namer{Env: acct.Name, Code: acct.Name, Region: region, Home: acct.Home()},
+		Account: account, Home: region == acct.Home(), Notify: acct.Notify, Zones: zones,
+		// The account keeps its audit logs as long as its longest-kept environment.
+		LogRetentionDays: retention, DeletionWindowDays: window,
+	})
+	for _, zone := range zones {
+		cdktf.NewTerraformOutput(stack, jsii.String("name_servers_"+naming.Slug(zone)), &cdktf.TerraformOutputConfig{
+			Value:       s.Baseline.Zones[zone].NameServers(),
+			Description: jsii.String("Delegate " + zone + " to these name servers (NS record in its parent zone)"),
+		})
+	}
+	cdktf.NewTerraformOutput(stack, jsii.String("security_findings_topic_arn"), &cdktf.TerraformOutputConfig{
+		Value: s.Baseline.Findings.Arn(), Description: jsii.String("SNS topic of GuardDuty and Security Hub findings"),
+	})
+	return s
+}
+
+// Host is one account in one region with the environments it hosts there.
+type Host struct {
+	Account envconfig.Account
+	Region  string
+	Envs    []envconfig.Environment
+}
+
+// Hosts groups the environments by the account and region that host them, in account order.
+func Hosts(accounts []envconfig.Account, envs []envconfig.Environment) []Host {
+	var out []Host
+	for _, a := range accounts {
+		for _, region := range a.Regions {
+			h := Host{Account: a, Region: region}
+			for _, e := range envs {
+				if e.Account == a.Name && e.Region == region {
+					h.Envs = append(h.Envs, e)
+				}
+			}
+			if len(h.Envs) > 0 {
+				out = append(out, h)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,107 @@
+package integration
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/stacks/policy"
+	"github.com/scalepayments/infra/tests"
+)
+
+// perEnvironment is the layout of one AWS account per environment.
+func perEnvironment() ([]envconfig.Account, []envconfig.Environment) {
+	var accounts []envconfig.Account
+	var envs []envconfig.Environment
+	for i, e := range envconfig.All() {
+		e = e.Clone()
+		e.Account = e.Name
+		envs = append(envs, e)
+		accounts = append(accounts, envconfig.Account{Name: e.Name, ID: fmt.Sprintf("%012d", 100000000001+i), Regions: []string{e.Region},
+			Notify: envconfig.Notifications{Emails: []string{"security-alerts@scalepayments.com"}}})
+	}
+	return accounts, envs
+}
+
+// Both layouts, the shipped nonprod + prod accounts and one account per environment, synthesize
+// and pass the policy pack; each account and region runs exactly one GuardDuty detector and one
+// Config recorder across all stacks; every environment's API domain sits in a zone its own
+// account owns; every stack refuses any account but its own.
+func TestAccountLayouts(t *testing.T) {
+	shippedAccounts := envconfig.Accounts()
+	oneEach, oneEachEnvs := perEnvironment()
+	for _, layout := range []struct {
+		name     string
+		accounts []envconfig.Account
+		envs     []envconfig.Environment
+	}{{"nonprod + prod", shippedAccounts, envconfig.All()}, {"one account per environment", oneEach, oneEachEnvs}} {
+		t.Run(layout.name, func(t *testing.T) {
+			require.NoError(t, envconfig.ValidateAll(layout.envs, layout.accounts))
+			detectors, recorders := map[string]int{}, map[string]int{}
+			zones := map[string]string{} // zone -> account id
+			for _, h := range stacks.Hosts(layout.accounts, layout.envs) {
+				a := tests.SynthAccount(h.Account, h.Region, h.Envs)
+				r := policy.CheckAccount(a.Stack.Name, a.Config, h.Account, h.Region, a.Stack.Stage(), nil)
+				assert.False(t, r.Failed(), "%s", r)
+				assert.Equal(t, []any{h.Account.ID}, a.Provider()["allowed_account_ids"])
+				where := h.Account.ID + "/" + h.Region
+				detectors[where] += a.Count("aws_guardduty_detector")
+				recorders[where] += a.Count("aws_config_configuration_recorder")
+				for _, z := range a.List("aws_route53_zone") {
+					zones[z["name"].(string)] = h.Account.ID
+				}
+				for _, e := range h.Envs {
+					d := tests.SynthIn(e, h.Account, stacks.Backend{Kind: "local"})
+					r := policy.Check(d.Stack.Name, d.Config, e, stacks.Suppressions(e))
+					assert.False(t, r.Failed(), "%s", r)
+					assert.Equal(t, []any{h.Account.ID}, d.Provider()["allowed_account_ids"], e.Name)
+					detectors[where] += d.Count("aws_guardduty_detector")
+					recorders[where] += d.Count("aws_config_configuration_recorder")
+					assert.Equal(t, h.Account.ID, zones[e.HostedZone], "%s: its zone %s is in its own account", e.Name, e.HostedZone)
+					assert.True(t, strings.HasSuffix(e.APIDomain, "."+e.HostedZone), e.Name)
+					for _, z := range d.Root["data"].(tests.Body)["aws_route53_zone"].(tests.Body) {
+						assert.Equal(t, e.HostedZone, z.(tests.Body)["name"], "%s looks up its own zone", e.Name)
+					}
+				}
+			}
+			for where, n := range detectors {
+				assert.Equal(t, 1, n, "%s: one GuardDuty detector", where)
+				assert.Equal(t, 1, recorders[where], "%s: one Config recorder", where)
+			}
+		})
+	}
+}
+
+// Moving the baseline out of the environment stacks destroys nothing: they forget what they
+// held (removed blocks, destroy = false), and the README lists each address and where it went.
+func TestMovingToAccountStacksIsDocumented(t *testing.T) {
+	readme := readme(t)
+	for _, d := range all() {
+		assert.ElementsMatch(t, stacks.LegacyBaseline(), d.Forgotten(), d.Env.Name)
+	}
+	for _, addr := range stacks.LegacyBaseline() {
+		assert.True(t, strings.Contains(readme, "`"+addr+"`"), "the README's move table lists %s", addr)
+	}
+	for _, a := range tests.Accounts() {
+		for _, typ := range []string{"aws_guardduty_detector", "aws_config_configuration_recorder", "aws_cloudtrail", "aws_s3_bucket", "aws_kms_key"} {
+			for _, r := range a.Of(typ) {
+				if typ == "aws_kms_key" && !strings.Contains(r.Name, "audit") {
+					continue
+				}
+				assert.True(t, strings.Contains(readme, "`"+r.Address()+"`"), "the README names the account stack's %s", r.Address())
+			}
+		}
+	}
+}
+
+func readme(t *testing.T) string {
+	data, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	return string(data)
+}

@@ -1,0 +1,100 @@
+package unit
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scalepayments/infra/constructs/baseline"
+	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/tests"
+)
+
+// Each account stack holds every account-wide control once, pinned to its account.
+func TestAccountStackContents(t *testing.T) {
+	accounts := tests.Accounts()
+	require.Len(t, accounts, 2, "nonprod and prod, one region each")
+	for _, a := range accounts {
+		d, acct := a.Doc, a.Stack.Account
+		assert.Equal(t, []any{acct.ID}, d.Provider()["allowed_account_ids"], a.Stack.Name)
+		assert.Equal(t, "scalepayments-account-"+acct.Name, a.Stack.Name)
+		for typ, n := range map[string]int{
+			"aws_guardduty_detector": 1, "aws_config_configuration_recorder": 1, "aws_config_delivery_channel": 1,
+			"aws_cloudtrail": 1, "aws_securityhub_account": 1, "aws_securityhub_standards_subscription": 2,
+			"aws_accessanalyzer_analyzer": 1, "aws_iam_account_password_policy": 1, "aws_s3_account_public_access_block": 1,
+			"aws_ebs_encryption_by_default": 1, "aws_sns_topic": 1,
+		} {
+			assert.Equal(t, n, d.Count(typ), "%s: %s", a.Stack.Name, typ)
+		}
+		var standards []string
+		for _, s := range d.List("aws_securityhub_standards_subscription") {
+			standards = append(standards, s["standards_arn"].(string))
+		}
+		assert.ElementsMatch(t, []string{
+			"arn:${data.aws_partition.partition.partition}:securityhub:us-east-1::standards/pci-dss/v/4.0.1",
+			"arn:${data.aws_partition.partition.partition}:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0",
+		}, standards)
+		assert.Equal(t, false, d.One("aws_securityhub_account")["enable_default_standards"])
+		assert.Equal(t, "ACCOUNT", d.One("aws_accessanalyzer_analyzer")["type"])
+		pw := d.One("aws_iam_account_password_policy")
+		assert.EqualValues(t, 14, pw["minimum_password_length"], "PCI-DSS 8.3.6 asks 12")
+		assert.EqualValues(t, 90, pw["max_password_age"], "PCI-DSS 8.3.9")
+		assert.EqualValues(t, 24, pw["password_reuse_prevention"], "PCI-DSS 8.3.7 asks 4")
+		pab := d.One("aws_s3_account_public_access_block")
+		for _, k := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
+			assert.Equal(t, true, pab[k], k)
+		}
+		assert.Equal(t, true, d.One("aws_ebs_encryption_by_default")["enabled"])
+
+		// The public zones of exactly the environments the account hosts, with their name servers.
+		var zones, want []string
+		for _, z := range d.List("aws_route53_zone") {
+			zones = append(zones, z["name"].(string))
+		}
+		for _, e := range a.Stack.Envs {
+			want = append(want, e.HostedZone)
+			assert.Contains(t, d.Root["output"], "name_servers_"+naming.Slug(e.HostedZone))
+		}
+		assert.ElementsMatch(t, want, zones, a.Stack.Name)
+
+		// Findings reach the account's subscribers, from GuardDuty (medium and up) and Security Hub.
+		topic := d.Named("aws_sns_topic", "security-findings")
+		assert.Equal(t, keyRef(d, "findings"), topic.Body["kms_master_key_id"])
+		var subs []string
+		for _, s := range d.List("aws_sns_topic_subscription") {
+			subs = append(subs, s["endpoint"].(string))
+		}
+		assert.ElementsMatch(t, acct.Notify.Emails, subs)
+		rules := map[string]string{}
+		for _, r := range d.List("aws_cloudwatch_event_rule") {
+			rules[r["name"].(string)] = r["event_pattern"].(string)
+		}
+		require.Len(t, rules, 2)
+		assert.JSONEq(t, `{"source":["aws.guardduty"],"detail-type":["GuardDuty Finding"],"detail":{"severity":[{"numeric":[">=",4]}]}}`,
+			rules[d.Namer().Name(naming.MaxEventRuleName, "guardduty-findings")])
+		assert.Contains(t, rules[d.Namer().Name(naming.MaxEventRuleName, "securityhub-findings")], `"aws.securityhub"`)
+		for _, tg := range d.List("aws_cloudwatch_event_target") {
+			assert.Equal(t, tests.Ref(topic, "arn"), tg["arn"])
+		}
+	}
+	assert.Equal(t, baseline.MinSeverity, 4)
+}
+
+// The account stack of a non-home region has no trail and no global settings: one multi-region
+// trail per account, in its home region.
+func TestSecondRegionHasNoSecondTrail(t *testing.T) {
+	acct := envconfig.ProdAccount
+	acct.Regions = []string{"us-east-1", "us-west-2"}
+	env := envconfig.Prod.Clone()
+	env.Region, env.AvailabilityZones = "us-west-2", []string{"us-west-2a", "us-west-2b", "us-west-2c"}
+	a := tests.SynthAccount(acct, "us-west-2", []envconfig.Environment{env})
+	assert.Equal(t, "scalepayments-account-prod-us-west-2", a.Stack.Name)
+	for _, typ := range []string{"aws_cloudtrail", "aws_iam_account_password_policy", "aws_s3_account_public_access_block"} {
+		assert.Zero(t, a.Count(typ), typ)
+	}
+	for _, typ := range []string{"aws_guardduty_detector", "aws_config_configuration_recorder", "aws_securityhub_account", "aws_ebs_encryption_by_default"} {
+		assert.Equal(t, 1, a.Count(typ), "%s is regional", typ)
+	}
+}
