@@ -50,6 +50,8 @@ type Stack struct {
 	Endpoints *endpoints.Endpoints // nil where the environment has no interface endpoints
 	Database  *database.Database
 	Cache     *cache.Cache
+	// logsKey and vpcID are read from jsii once: every construct takes them.
+	logsKey, vpcID *string
 	// DatabaseAccess and CacheAccess are the data stores' client facts, read from jsii once.
 	DatabaseAccess database.Access
 	CacheAccess    cache.Access
@@ -72,19 +74,21 @@ func New(scope constructs.Construct, env envconfig.Environment, acct envconfig.A
 	forgetLegacyBaseline(stack)
 	namer := naming.Namer{Env: env.Name, Code: env.Code, Region: env.Region, Home: env.Region}
 	s.Keys = keys.New(stack, "keys", &keys.Props{Namer: namer, Account: account, DeletionWindowDays: env.KMSDeletionWindowDays})
+	s.logsKey = s.Keys.Logs.Arn()
 	s.Network = network.New(stack, "network", &network.Props{
 		Namer: namer, Account: account,
 		CIDR: env.VPCCIDR, AvailabilityZones: env.AvailabilityZones, NATGateways: env.NATGateways,
-		InspectEgress: env.NetworkFirewall, LogRetentionDays: env.LogRetentionDays, LogsKeyARN: s.Keys.Logs.Arn(),
+		InspectEgress: env.NetworkFirewall, LogRetentionDays: env.LogRetentionDays, LogsKeyARN: s.logsKey,
 	})
+	s.vpcID = s.Network.VPC.Id()
 	s.egress(namer, account)
 	s.Firewall = firewall.New(stack, "firewall", &firewall.Props{
-		Namer: namer, VPCID: s.Network.VPC.Id(), Services: env.Services,
+		Namer: namer, VPCID: s.vpcID, Services: env.Services,
 		Endpoints: env.InterfaceEndpoints, S3PrefixListID: s.Network.S3Endpoint.PrefixListId(),
 	})
 	if env.InterfaceEndpoints {
 		s.Endpoints = endpoints.New(stack, "endpoints", &endpoints.Props{
-			Namer: namer, Region: env.Region, VPCID: s.Network.VPC.Id(),
+			Namer: namer, Region: env.Region, VPCID: s.vpcID,
 			SubnetIDs:       s.Network.PrivateIDs,
 			SecurityGroupID: s.Firewall.ID(firewall.Endpoints),
 		})
@@ -100,8 +104,8 @@ func New(scope constructs.Construct, env envconfig.Environment, acct envconfig.A
 func (s *Stack) egress(namer naming.Namer, account iam.Account) {
 	env := s.Env
 	props := &egress.Props{
-		Namer: namer, Account: account, VPCID: s.Network.VPC.Id(), Domains: env.ExternalDomains(),
-		LogsKeyARN: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays, AvailabilityZones: env.AvailabilityZones,
+		Namer: namer, Account: account, VPCID: s.vpcID, Domains: env.ExternalDomains(),
+		LogsKeyARN: s.logsKey, LogRetentionDays: env.LogRetentionDays, AvailabilityZones: env.AvailabilityZones,
 	}
 	if env.NetworkFirewall {
 		props.FirewallSubnetIDs = map[string]*string{}
@@ -124,7 +128,7 @@ func (s *Stack) dataStores(namer naming.Namer, account iam.Account) {
 		Namer: namer, Account: account, Config: env.Aurora, AvailabilityZones: env.AvailabilityZones,
 		Protected: floors.Protected, PreventDestroy: floors.PreventDestroy,
 		SubnetIDs: dbSubnets, SecurityGroupID: s.Firewall.ID(firewall.Aurora),
-		KMSKeyARN: s.Keys.Database.Arn(), LogsKeyARN: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
+		KMSKeyARN: s.Keys.Database.Arn(), LogsKeyARN: s.logsKey, LogRetentionDays: env.LogRetentionDays,
 	})
 	var users []string // Redis users only for the services that use Redis
 	for _, svc := range env.Services {
@@ -135,7 +139,7 @@ func (s *Stack) dataStores(namer naming.Namer, account iam.Account) {
 	s.Cache = cache.New(s.Stack, "cache", &cache.Props{
 		Namer: namer, Account: account, Config: env.Redis, AvailabilityZones: env.AvailabilityZones,
 		SubnetIDs: dbSubnets, SecurityGroupID: s.Firewall.ID(firewall.Redis),
-		KMSKeyARN: s.Keys.Cache.Arn(), LogsKeyARN: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
+		KMSKeyARN: s.Keys.Cache.Arn(), LogsKeyARN: s.logsKey, LogRetentionDays: env.LogRetentionDays,
 		Users: users,
 	})
 	s.DatabaseAccess, s.CacheAccess = s.Database.Access(), s.Cache.Access()
@@ -154,10 +158,10 @@ func (s *Stack) compute(namer naming.Namer, account iam.Account) {
 		RateLimit: env.APIThrottle.RateLimit, BurstLimit: env.APIThrottle.BurstLimit,
 		DeletionProtect: env.Stage.Floors().Protected, SubnetIDs: private,
 		ALBSecurityGroup: s.Firewall.ID(firewall.ALB), VPCLinkGroup: s.Firewall.ID(firewall.VPCLink),
-		LogsKeyARN: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
+		LogsKeyARN: s.logsKey, LogRetentionDays: env.LogRetentionDays,
 	})
 	s.Cluster = cluster.New(s.Stack, "cluster", &cluster.Props{
-		Namer: namer, SpotWeight: env.FargateSpotWeight, LogsKeyARN: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
+		Namer: namer, SpotWeight: env.FargateSpotWeight, LogsKeyARN: s.logsKey, LogRetentionDays: env.LogRetentionDays,
 	})
 	for _, svc := range env.Services {
 		s.Services = append(s.Services, service.New(s.Stack, "service-"+svc.Name, &service.Props{
@@ -167,17 +171,17 @@ func (s *Stack) compute(namer naming.Namer, account iam.Account) {
 			ClusterID: s.Cluster.Cluster.Id(), ClusterName: s.Cluster.Cluster.Name(),
 			ClusterCapacity: s.Cluster.Capacity, CapacityStrategy: s.Cluster.Strategy,
 			ExecLogGroupARN: s.Cluster.ExecLogGroup.Arn(),
-			SubnetIDs:       private, VPCID: s.Network.VPC.Id(), SecurityGroupID: s.Firewall.ID(firewall.Tasks(svc.Name)),
+			SubnetIDs:       private, VPCID: s.vpcID, SecurityGroupID: s.Firewall.ID(firewall.Tasks(svc.Name)),
 			ListenerARN: s.Edge.Listener.Arn(), ALBARNSuffix: s.Edge.ALB.ArnSuffix(),
 			Database: s.DatabaseAccess, Cache: s.CacheAccess,
-			LogsKeyARN: s.Keys.Logs.Arn(), ImagesKeyARN: s.Keys.Images.Arn(), SecretsKeyARN: s.Keys.Secrets.Arn(),
+			LogsKeyARN: s.logsKey, ImagesKeyARN: s.Keys.Images.Arn(), SecretsKeyARN: s.Keys.Secrets.Arn(),
 		}))
 	}
 }
 
 func (s *Stack) security(namer naming.Namer, account iam.Account) {
 	env := s.Env
-	logsKey := s.Keys.Logs.Arn()
+	logsKey := s.logsKey
 	if env.WAF {
 		s.WAF = waf.New(s.Stack, "waf", &waf.Props{
 			Namer: namer, RateLimit: env.WAFRateLimit, ALBARN: s.Edge.ALB.Arn(), LogsKeyARN: logsKey, LogRetentionDays: env.LogRetentionDays,
@@ -198,7 +202,7 @@ func (s *Stack) outputs() {
 			Value: value, Description: jsii.String(description),
 		})
 	}
-	out("vpc_id", "VPC id", s.Network.VPC.Id())
+	out("vpc_id", "VPC id", s.vpcID)
 	out("public_subnet_ids", "Public subnet ids (NAT gateways only), one per AZ", s.Network.PublicIDs)
 	out("private_subnet_ids", "Private subnet ids (tasks, ALB, VPC link), one per AZ", s.Network.PrivateIDs)
 	out("database_subnet_ids", "Database subnet ids (no route out), one per AZ", s.Network.DatabaseIDs)

@@ -43,19 +43,21 @@ func New(scope constructs.Construct, id string, props *Props) *Bucket {
 		Bucket: jsii.String(props.Name),
 		Tags:   naming.NameTag(props.Name),
 	})
+	bucketID := b.Id() // read from jsii once: every configuration resource names the bucket
+
 	s3bucketownershipcontrols.NewS3BucketOwnershipControls(scope, jsii.String("ownership"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
-		Bucket: b.Id(),
+		Bucket: bucketID,
 		Rule:   &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
 	})
 	s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(scope, jsii.String("public-access"), &s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
-		Bucket:                b.Id(),
+		Bucket:                bucketID,
 		BlockPublicAcls:       jsii.Bool(true),
 		BlockPublicPolicy:     jsii.Bool(true),
 		IgnorePublicAcls:      jsii.Bool(true),
 		RestrictPublicBuckets: jsii.Bool(true),
 	})
 	s3bucketversioning.NewS3BucketVersioningA(scope, jsii.String("versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
-		Bucket:                  b.Id(),
+		Bucket:                  bucketID,
 		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String("Enabled")},
 	})
 	sse := &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
@@ -65,14 +67,14 @@ func New(scope constructs.Construct, id string, props *Props) *Bucket {
 		sse.SseAlgorithm, sse.KmsMasterKeyId = jsii.String("aws:kms"), props.KMSKeyARN
 	}
 	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(scope, jsii.String("encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
-		Bucket: b.Id(),
+		Bucket: bucketID,
 		Rule: []*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
 			ApplyServerSideEncryptionByDefault: sse,
 			BucketKeyEnabled:                   jsii.Bool(props.KMSKeyARN != nil),
 		}},
 	})
 	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(scope, jsii.String("lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
-		Bucket: b.Id(),
+		Bucket: bucketID,
 		Rule: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{{
 			Id:     jsii.String("retain-then-expire"),
 			Status: jsii.String("Enabled"),
@@ -96,7 +98,7 @@ func New(scope constructs.Construct, id string, props *Props) *Bucket {
 		statements = append(statements, props.Statements(arn)...)
 	}
 	policy := s3bucketpolicy.NewS3BucketPolicy(scope, jsii.String("policy"), &s3bucketpolicy.S3BucketPolicyConfig{
-		Bucket: b.Id(),
+		Bucket: bucketID,
 		Policy: jsii.String(iam.Policy(statements...)),
 	})
 	return &Bucket{S3Bucket: b, Policy: policy}

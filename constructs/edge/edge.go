@@ -165,6 +165,8 @@ func (e *Edge) api(scope constructs.Construct, props *Props, cert *string, zone 
 		},
 		Tags: naming.NameTag(name),
 	})
+	apiID := e.API.Id()
+
 	link := apigatewayv2vpclink.NewApigatewayv2VpcLink(scope, jsii.String("vpc-link"), &apigatewayv2vpclink.Apigatewayv2VpcLinkConfig{
 		Name:             jsii.String(n.Name(naming.MaxVPCLinkName, "vpc-link")),
 		SubnetIds:        props.SubnetIDs,
@@ -172,7 +174,7 @@ func (e *Edge) api(scope constructs.Construct, props *Props, cert *string, zone 
 		Tags:             naming.NameTag(n.Name(naming.MaxVPCLinkName, "vpc-link")),
 	})
 	integration := apigatewayv2integration.NewApigatewayv2Integration(scope, jsii.String("alb-integration"), &apigatewayv2integration.Apigatewayv2IntegrationConfig{
-		ApiId:                e.API.Id(),
+		ApiId:                apiID,
 		IntegrationType:      jsii.String("HTTP_PROXY"),
 		IntegrationMethod:    jsii.String("ANY"),
 		IntegrationUri:       e.Listener.Arn(),
@@ -185,7 +187,7 @@ func (e *Edge) api(scope constructs.Construct, props *Props, cert *string, zone 
 	})
 	for _, svc := range props.Services {
 		apigatewayv2route.NewApigatewayv2Route(scope, jsii.String("route-"+svc), &apigatewayv2route.Apigatewayv2RouteConfig{
-			ApiId:    e.API.Id(),
+			ApiId:    apiID,
 			RouteKey: jsii.String(fmt.Sprintf("ANY /%s/{proxy+}", svc)),
 			Target:   jsii.String("integrations/" + *integration.Id()),
 		})
@@ -194,7 +196,7 @@ func (e *Edge) api(scope constructs.Construct, props *Props, cert *string, zone 
 		Name: n.Path("apigateway", "access"), RetentionDays: props.LogRetentionDays, KMSKeyARN: props.LogsKeyARN,
 	})
 	e.Stage = apigatewayv2stage.NewApigatewayv2Stage(scope, jsii.String("stage"), &apigatewayv2stage.Apigatewayv2StageConfig{
-		ApiId:      e.API.Id(),
+		ApiId:      apiID,
 		Name:       jsii.String("$default"),
 		AutoDeploy: jsii.Bool(true),
 		AccessLogSettings: &apigatewayv2stage.Apigatewayv2StageAccessLogSettings{
@@ -216,7 +218,7 @@ func (e *Edge) api(scope constructs.Construct, props *Props, cert *string, zone 
 		Tags: naming.NameTag(props.Domain),
 	})
 	apigatewayv2apimapping.NewApigatewayv2ApiMapping(scope, jsii.String("mapping"), &apigatewayv2apimapping.Apigatewayv2ApiMappingConfig{
-		ApiId: e.API.Id(), DomainName: domain.Id(), Stage: e.Stage.Id(),
+		ApiId: apiID, DomainName: domain.Id(), Stage: e.Stage.Id(),
 	})
 	cfg := domain.DomainNameConfiguration()
 	route53record.NewRoute53Record(scope, jsii.String("alias"), &route53record.Route53RecordConfig{

@@ -88,15 +88,16 @@ type Props struct {
 // Firewall holds the security groups by name.
 type Firewall struct {
 	Groups map[Group]securitygroup.SecurityGroup
+	ids    map[Group]*string // read from jsii once per group
 }
 
 // ID returns the id of a group.
-func (f *Firewall) ID(g Group) *string { return f.Groups[g].Id() }
+func (f *Firewall) ID(g Group) *string { return f.ids[g] }
 
 // New creates the groups and the rules of Flows.
 func New(scope constructs.Construct, id string, props *Props) *Firewall {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
-	f := &Firewall{Groups: map[Group]securitygroup.SecurityGroup{}}
+	f := &Firewall{Groups: map[Group]securitygroup.SecurityGroup{}, ids: map[Group]*string{}}
 	groups := []Group{VPCLink, ALB, Aurora, Redis}
 	for _, s := range props.Services {
 		groups = append(groups, Tasks(s.Name))
@@ -112,6 +113,7 @@ func New(scope constructs.Construct, id string, props *Props) *Firewall {
 			VpcId:       props.VPCID,
 			Tags:        naming.NameTag(name),
 		})
+		f.ids[g] = f.Groups[g].Id()
 	}
 	for _, fl := range Flows(props.Services, props.Endpoints) {
 		rule := fmt.Sprintf("%s-to-%s-%d", fl.From, fl.To, fl.Port)

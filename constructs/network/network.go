@@ -63,6 +63,7 @@ type Network struct {
 	azs                                []string
 	plan                               netplan.SubnetPlan
 	publicRouteTables                  map[string]routetable.RouteTable // by AZ, where InspectEgress
+	ids                                map[any]*string
 }
 
 // New creates the network. props must be valid (envconfig validated it).
@@ -79,7 +80,7 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		EnableDnsSupport:   jsii.Bool(true),
 		Tags:               naming.NameTag(n.Name(naming.MaxName, "vpc")),
 	})
-	net := &Network{VPC: v, path: strings.Split(*scope.Node().Path(), "/")[1:], scope: scope, azs: props.AvailabilityZones, plan: plan}
+	net := &Network{VPC: v, path: strings.Split(*scope.Node().Path(), "/")[1:], scope: scope, azs: props.AvailabilityZones, plan: plan, ids: map[any]*string{}}
 	tiers := netplan.Tiers
 	if props.InspectEgress {
 		tiers = append(tiers, netplan.Firewall)
@@ -88,7 +89,7 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		for i, az := range props.AvailabilityZones {
 			name := n.Name(naming.MaxName, tier.String(), az)
 			s := subnet.NewSubnet(scope, jsii.String(tier.String()+"-"+az), &subnet.SubnetConfig{
-				VpcId:               v.Id(),
+				VpcId:               net.idOf(v),
 				CidrBlock:           jsii.String(plan[tier][az].String()),
 				AvailabilityZone:    jsii.String(az),
 				MapPublicIpOnLaunch: jsii.Bool(false), // public subnets hold only NAT gateways
@@ -114,11 +115,11 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 	net.flowLogs(scope, props)
 	// Adopting the default security group with no rule blocks removes all its rules (CIS 5.4).
 	defaultsecuritygroup.NewDefaultSecurityGroup(scope, jsii.String("default-sg"), &defaultsecuritygroup.DefaultSecurityGroupConfig{
-		VpcId: v.Id(),
+		VpcId: net.idOf(v),
 		Tags:  naming.NameTag(n.Name(naming.MaxName, "default-deny-all")),
 	})
 	net.S3Endpoint = vpcendpoint.NewVpcEndpoint(scope, jsii.String("s3-endpoint"), &vpcendpoint.VpcEndpointConfig{
-		VpcId:           v.Id(),
+		VpcId:           net.idOf(v),
 		ServiceName:     jsii.String(fmt.Sprintf("com.amazonaws.%s.s3", props.Account.Region)),
 		VpcEndpointType: jsii.String("Gateway"),
 		RouteTableIds:   help.IDs(net.PrivateRouteTables),
@@ -130,7 +131,7 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 func (net *Network) routes(scope constructs.Construct, props *Props) {
 	n := props.Namer
 	igw := internetgateway.NewInternetGateway(scope, jsii.String("igw"), &internetgateway.InternetGatewayConfig{
-		VpcId: net.VPC.Id(),
+		VpcId: net.idOf(net.VPC),
 		Tags:  naming.NameTag(n.Name(naming.MaxName, "igw")),
 	})
 	azs := props.AvailabilityZones
@@ -140,15 +141,15 @@ func (net *Network) routes(scope constructs.Construct, props *Props) {
 		net.publicRouteTables = map[string]routetable.RouteTable{}
 		for i, s := range net.Public {
 			rt := table(scope, net, "public-"+azs[i], n.Name(naming.MaxName, "public", azs[i]))
-			defaultRoute(scope, "public-default-"+azs[i], rt, &route.RouteConfig{GatewayId: igw.Id()})
-			net.moved(associate(scope, "public-"+azs[i], s, rt), fmt.Sprintf("public-%d-rta", i))
+			net.defaultRoute(scope, "public-default-"+azs[i], rt, &route.RouteConfig{GatewayId: igw.Id()})
+			net.moved(net.associate(scope, "public-"+azs[i], s, rt), fmt.Sprintf("public-%d-rta", i))
 			net.publicRouteTables[azs[i]] = rt
 		}
 	} else {
 		public := table(scope, net, "public", n.Name(naming.MaxName, "public"))
-		defaultRoute(scope, "public-default", public, &route.RouteConfig{GatewayId: igw.Id()})
+		net.defaultRoute(scope, "public-default", public, &route.RouteConfig{GatewayId: igw.Id()})
 		for i, s := range net.Public {
-			net.moved(associate(scope, "public-"+azs[i], s, public), fmt.Sprintf("public-%d-rta", i))
+			net.moved(net.associate(scope, "public-"+azs[i], s, public), fmt.Sprintf("public-%d-rta", i))
 		}
 	}
 	for i, az := range azs[:props.NATGateways] {
@@ -160,7 +161,7 @@ func (net *Network) routes(scope constructs.Construct, props *Props) {
 		net.moved(ip, fmt.Sprintf("nat-eip-%d", i))
 		nat := natgateway.NewNatGateway(scope, jsii.String("nat-"+az), &natgateway.NatGatewayConfig{
 			AllocationId: ip.AllocationId(),
-			SubnetId:     net.Public[i].Id(),
+			SubnetId:     net.idOf(net.Public[i]),
 			Tags:         naming.NameTag(name),
 			DependsOn:    &[]cdktf.ITerraformDependable{igw},
 		})
@@ -170,18 +171,18 @@ func (net *Network) routes(scope constructs.Construct, props *Props) {
 	for i, s := range net.Private {
 		rt := table(scope, net, "private-"+azs[i], n.Name(naming.MaxName, "private", azs[i]))
 		net.moved(rt, fmt.Sprintf("private-%d-rt", i))
-		net.moved(associate(scope, "private-"+azs[i], s, rt), fmt.Sprintf("private-%d-rta", i))
+		net.moved(net.associate(scope, "private-"+azs[i], s, rt), fmt.Sprintf("private-%d-rta", i))
 		net.PrivateRouteTables = append(net.PrivateRouteTables, rt)
 	}
 	for i, s := range net.Firewall {
 		rt := table(scope, net, "firewall-"+azs[i], n.Name(naming.MaxName, "firewall", azs[i]))
-		defaultRoute(scope, "firewall-default-"+azs[i], rt, &route.RouteConfig{NatGatewayId: net.nat(i).Id()})
-		associate(scope, "firewall-"+azs[i], s, rt)
+		net.defaultRoute(scope, "firewall-default-"+azs[i], rt, &route.RouteConfig{NatGatewayId: net.nat(i).Id()})
+		net.associate(scope, "firewall-"+azs[i], s, rt)
 	}
 	// The database tier has only the VPC's local route: no path to or from the internet.
 	net.DatabaseRouteTable = table(scope, net, "database", n.Name(naming.MaxName, "database"))
 	for i, s := range net.Database {
-		net.moved(associate(scope, "database-"+azs[i], s, net.DatabaseRouteTable), fmt.Sprintf("database-%d-rta", i))
+		net.moved(net.associate(scope, "database-"+azs[i], s, net.DatabaseRouteTable), fmt.Sprintf("database-%d-rta", i))
 	}
 }
 
@@ -199,11 +200,11 @@ func (net *Network) RouteEgress(firewall func(az string) *string) {
 		if firewall != nil {
 			target = &route.RouteConfig{VpcEndpointId: firewall(az)}
 			returnPath := &route.RouteConfig{VpcEndpointId: firewall(az)}
-			returnPath.RouteTableId = net.publicRouteTables[az].Id()
+			returnPath.RouteTableId = net.idOf(net.publicRouteTables[az])
 			returnPath.DestinationCidrBlock = jsii.String(net.plan[netplan.Private][az].String())
 			route.NewRoute(net.scope, jsii.String("public-return-"+az), returnPath)
 		}
-		net.moved(defaultRoute(net.scope, "private-default-"+az, net.PrivateRouteTables[i], target), fmt.Sprintf("private-default-%d", i))
+		net.moved(net.defaultRoute(net.scope, "private-default-"+az, net.PrivateRouteTables[i], target), fmt.Sprintf("private-default-%d", i))
 	}
 }
 
@@ -228,7 +229,7 @@ func (net *Network) flowLogs(scope constructs.Construct, props *Props) {
 			[]string{*group.Arn() + ":*"}))},
 	})
 	flowlog.NewFlowLog(scope, jsii.String("flow-log"), &flowlog.FlowLogConfig{
-		VpcId:                  net.VPC.Id(),
+		VpcId:                  net.idOf(net.VPC),
 		TrafficType:            jsii.String("ALL"),
 		LogDestinationType:     jsii.String("cloud-watch-logs"),
 		LogDestination:         group.Arn(),
@@ -240,20 +241,30 @@ func (net *Network) flowLogs(scope constructs.Construct, props *Props) {
 
 func table(scope constructs.Construct, net *Network, id, name string) routetable.RouteTable {
 	return routetable.NewRouteTable(scope, jsii.String(id+"-rt"), &routetable.RouteTableConfig{
-		VpcId: net.VPC.Id(),
+		VpcId: net.idOf(net.VPC),
 		Tags:  naming.NameTag(name),
 	})
 }
 
-func defaultRoute(scope constructs.Construct, id string, rt routetable.RouteTable, target *route.RouteConfig) route.Route {
-	target.RouteTableId = rt.Id()
+func (net *Network) defaultRoute(scope constructs.Construct, id string, rt routetable.RouteTable, target *route.RouteConfig) route.Route {
+	target.RouteTableId = net.idOf(rt)
 	target.DestinationCidrBlock = jsii.String("0.0.0.0/0")
 	return route.NewRoute(scope, jsii.String(id), target)
 }
 
-func associate(scope constructs.Construct, id string, s subnet.Subnet, rt routetable.RouteTable) routetableassociation.RouteTableAssociation {
+func (net *Network) associate(scope constructs.Construct, id string, s subnet.Subnet, rt routetable.RouteTable) routetableassociation.RouteTableAssociation {
 	return routetableassociation.NewRouteTableAssociation(scope, jsii.String(id+"-rta"), &routetableassociation.RouteTableAssociationConfig{
-		SubnetId:     s.Id(),
-		RouteTableId: rt.Id(),
+		SubnetId:     net.idOf(s),
+		RouteTableId: net.idOf(rt),
 	})
+}
+
+// idOf reads a resource's id from jsii once: a subnet's or route table's id is named by several
+// resources (associations, routes, NAT gateways), and each read is a round trip to Node.js.
+func (net *Network) idOf(r interface{ Id() *string }) *string {
+	if id, ok := net.ids[r]; ok {
+		return id
+	}
+	net.ids[r] = r.Id()
+	return net.ids[r]
 }
