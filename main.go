@@ -180,26 +180,7 @@ func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int 
 		return fail(err)
 	}
 	app := cdktf.NewApp(nil)
-	// Each selected environment's stack, and the stack of each account and region hosting one.
-	type built struct {
-		name  string
-		stack cdktf.TerraformStack
-		judge func(*synthesized.Config) policy.Report
-		env   *envconfig.Environment
-	}
-	var all []built
-	for _, h := range stacks.Hosts(accounts, envs) {
-		a := stacks.NewAccount(app, h.Account, h.Region, hostedAnywhere(h, accounts), backend)
-		all = append(all, built{a.Name, a.Stack, func(c *synthesized.Config) policy.Report {
-			return policy.CheckAccount(a.Name, c, a.Account, a.Region, a.Stage(), nil)
-		}, nil})
-		for _, env := range h.Envs {
-			s := stacks.New(app, env, h.Account, backend)
-			all = append(all, built{s.Name, s.Stack, func(c *synthesized.Config) policy.Report {
-				return policy.Check(s.Name, c, s.Env, stacks.Suppressions(s.Env))
-			}, &s.Env})
-		}
-	}
+	all := stacks.Build(app, accounts, envs, envconfig.All(), backend)
 	app.Synth()
 	hcl := os.Getenv("SYNTH_HCL_OUTPUT") == "true" // set by `cdktf synth --hcl`
 	var reports []policy.Report
@@ -207,18 +188,18 @@ func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int 
 	var counts []int
 	for _, b := range all {
 		if hcl {
-			if err := stacks.RepairHCLFile(out, b.name); err != nil {
+			if err := stacks.RepairHCLFile(out, b.Name); err != nil {
 				return fail(err)
 			}
 		}
-		cfg, err := stacks.Synthesized(out, b.name, b.stack)
+		cfg, err := stacks.Synthesized(out, b.Name, b.Stack)
 		if err != nil {
-			return fail(fmt.Errorf("%s: %v", b.name, err))
+			return fail(fmt.Errorf("%s: %v", b.Name, err))
 		}
-		r := b.judge(cfg)
+		r := b.Judge(cfg)
 		reports, counts = append(reports, r), append(counts, len(cfg.Each()))
-		if b.env != nil {
-			reviewed = append(reviewed, report.Stack{Env: *b.env, Config: cfg, Policy: r})
+		if b.Env != nil {
+			reviewed = append(reviewed, report.Stack{Env: *b.Env, Config: cfg, Policy: r})
 		}
 	}
 	if code := check(stdout, stderr, reports); code != 0 {
@@ -229,7 +210,7 @@ func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int 
 		if hcl {
 			file = "cdk.tf"
 		}
-		fmt.Fprintf(stdout, "synth: %s: %d resources\n", filepath.Join(out, "stacks", b.name, file), counts[i])
+		fmt.Fprintf(stdout, "synth: %s: %d resources\n", filepath.Join(out, "stacks", b.Name, file), counts[i])
 	}
 	if withReport {
 		path := filepath.Join(out, "report.md")
@@ -263,15 +244,4 @@ func writeReport(path string, reviewed []report.Stack) error {
 	var b bytes.Buffer
 	report.Write(&b, reviewed)
 	return os.WriteFile(path, b.Bytes(), 0o644)
-}
-
-// hostedAnywhere is every shipped environment the host's account hosts in its region, selected
-// or not: an account stack always holds the zones of all its environments.
-func hostedAnywhere(h stacks.Host, accounts []envconfig.Account) []envconfig.Environment {
-	for _, all := range stacks.Hosts(accounts, envconfig.All()) {
-		if all.Account.Name == h.Account.Name && all.Region == h.Region {
-			return all.Envs
-		}
-	}
-	return h.Envs
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/scalepayments/infra/constructs/baseline"
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/stacks/policy"
+	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
 // AccountStack holds what exists once per AWS account and region: the baseline controls and the
@@ -92,6 +94,40 @@ func Hosts(accounts []envconfig.Account, envs []envconfig.Environment) []Host {
 			if len(h.Envs) > 0 {
 				out = append(out, h)
 			}
+		}
+	}
+	return out
+}
+
+// Built is one stack of the app and how the policy pack judges it.
+type Built struct {
+	Name  string
+	Stack cdktf.TerraformStack
+	Env   *envconfig.Environment // nil for an account stack
+	Judge func(*synthesized.Config) policy.Report
+}
+
+// Build adds to app the stack of every selected environment and of every account and region
+// hosting one. An account stack holds the zones of all its environments (all), selected or not.
+func Build(app constructs.Construct, accounts []envconfig.Account, selected, all []envconfig.Environment, backend Backend) []Built {
+	var out []Built
+	everything := Hosts(accounts, all)
+	for _, h := range Hosts(accounts, selected) {
+		hosted := h.Envs
+		for _, e := range everything {
+			if e.Account.Name == h.Account.Name && e.Region == h.Region {
+				hosted = e.Envs
+			}
+		}
+		a := NewAccount(app, h.Account, h.Region, hosted, backend)
+		out = append(out, Built{a.Name, a.Stack, nil, func(c *synthesized.Config) policy.Report {
+			return policy.CheckAccount(a.Name, c, a.Account, a.Region, a.Stage(), nil)
+		}})
+		for _, env := range h.Envs {
+			s := New(app, env, h.Account, backend)
+			out = append(out, Built{s.Name, s.Stack, &s.Env, func(c *synthesized.Config) policy.Report {
+				return policy.Check(s.Name, c, s.Env, Suppressions(s.Env))
+			}})
 		}
 	}
 	return out

@@ -1,7 +1,9 @@
 // Command bench measures, in one run on one warm build, where synthesis time goes: the jsii
 // floor, the app (all environments and each alone), peak memory of the whole process tree,
 // the offline terraform init/validate/plan of each stack with the real provider, and `go test`
-// wall time. `make bench` runs it; nothing here asserts a timing.
+// wall time, and how synth grows with environments and services against the floor of as many
+// stacks. `make bench` runs it and fails when a budget is over (the budgets are checked here,
+// never in a timed unit test).
 package main
 
 import (
@@ -10,14 +12,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scalepayments/infra/help/naming"
 )
 
 func main() {
 	runs := flag.Int("runs", 3, "runs per measurement")
+	growthRuns := flag.Int("growth-runs", 1, "runs per row of the growth table")
 	testRuns := flag.Int("test-runs", 3, "runs of go test")
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "scalepayments-bench")
@@ -25,42 +31,109 @@ func main() {
 	defer os.RemoveAll(dir)
 
 	bins := map[string]string{}
-	for name, args := range map[string][]string{
-		"floor": {"build", "-o", filepath.Join(dir, "floor"), "./tests/bench/floor"},
-		"app":   {"build", "-o", filepath.Join(dir, "app"), "."},
-	} {
-		must(run(nil, "go", args...))
-		bins[name] = args[len(args)-2]
+	for name, pkg := range map[string]string{"floor": "./tests/bench/floor", "app": ".", "growth": "./tests/bench/growth"} {
+		bins[name] = filepath.Join(dir, name)
+		must(run(nil, "go", "build", "-o", bins[name], pkg))
 	}
 
-	type row struct {
-		name        string
-		wall, rssMB []float64
-	}
+	outdir := func(name string) string { return filepath.Join(dir, "out-"+naming.Slug(name)) }
 	var rows []row
-	measure := func(name, bin string, env ...string) row {
+	measure := func(name string, n int, bin string, args []string, env ...string) row {
 		r := row{name: name}
-		out := filepath.Join(dir, "out-"+name)
-		for i := 0; i < *runs; i++ {
+		out := outdir(name)
+		for i := 0; i < n; i++ {
 			os.RemoveAll(out)
-			wall, peak := timed(append(env, "CDKTF_OUTDIR="+out), bin)
-			r.wall = append(r.wall, wall)
-			r.rssMB = append(r.rssMB, peak)
+			wall, peak, stdout := timed(append(env, "CDKTF_OUTDIR="+out), bin, args...)
+			r.wall, r.rssMB, r.stdout = append(r.wall, wall), append(r.rssMB, peak), stdout
 		}
 		rows = append(rows, r)
 		return r
 	}
-	floor := measure("floor: 3 near-empty stacks", bins["floor"])
-	app := measure("app: dev+staging+prod", bins["app"])
+	// The shipped stacks: 3 environments and their 2 account stacks.
+	floor := measure("floor: 5 near-empty stacks", *runs, bins["floor"], []string{"-stacks", "5"})
+	app := measure("app: dev+staging+prod and their accounts", *runs, bins["app"], nil)
 	for _, env := range []string{"dev", "staging", "prod"} {
-		measure("app: "+env+" alone", bins["app"], "SCALEPAYMENTS_ENVIRONMENTS="+env)
+		measure("app: "+env+" alone (and its account)", *runs, bins["app"], nil, "SCALEPAYMENTS_ENVIRONMENTS="+env)
 	}
-	// The offline plan of the stacks the last app run wrote (tests/offline prints its timings).
-	plan := exec.Command("go", "run", "./tests/offline", "-outdir", filepath.Join(dir, "out-app"))
+	// The offline plan of the stacks the app run wrote (tests/offline prints its timings).
+	plan := exec.Command("go", "run", "./tests/offline", "-outdir", outdir(app.name))
 	plan.Stderr = os.Stderr
 	planned, err := plan.Output()
 	must(err)
 
+	// How synth grows: environments (3 services each), then services in one environment.
+	var growth []grown
+	for _, g := range [][2]int{{1, 3}, {3, 3}, {6, 3}, {12, 3}, {1, 6}, {1, 12}, {1, 24}} {
+		r := measure(fmt.Sprintf("grown: %d environments x %d services", g[0], g[1]), *growthRuns, bins["growth"],
+			[]string{"-envs", fmt.Sprint(g[0]), "-services", fmt.Sprint(g[1])})
+		var stacks, resources int
+		fmt.Sscanf(r.stdout, "stacks %d resources %d", &stacks, &resources)
+		f := measure(fmt.Sprintf("floor: %d near-empty stacks", stacks), *growthRuns, bins["floor"], []string{"-stacks", fmt.Sprint(stacks)})
+		growth = append(growth, grown{g[0], g[1], stacks, resources, median(r.wall), median(f.wall), median(r.rssMB)})
+	}
+
+	tests := goTest(*testRuns)
+
+	fmt.Printf("\n| measurement | wall s min / median / max | peak RSS MB (Go + node) min / median / max |\n|---|---|---|\n")
+	for _, r := range rows[:5] {
+		fmt.Printf("| %s | %s | %s |\n", r.name, stats(r.wall, "%.2f"), stats(r.rssMB, "%.0f"))
+	}
+	fmt.Printf("| go test -count=1 (warm build, %d runs) | %s | |\n", *testRuns, stats(tests, "%.1f"))
+	ratio := median(app.wall) / median(floor.wall)
+	fmt.Printf("\napp / floor (median wall): %.2f\n", ratio)
+
+	fmt.Printf("\n| grown platform | stacks | resources | synth s | floor s | above floor s | ms per resource | peak RSS MB |\n|---|---|---|---|---|---|---|---|\n")
+	for _, g := range growth {
+		fmt.Printf("| %d env x %d services | %d | %d | %.2f | %.2f | %.2f | %.2f | %.0f |\n",
+			g.envs, g.services, g.stacks, g.resources, g.wall, g.floor, g.wall-g.floor, 1000*(g.wall-g.floor)/float64(g.resources), g.rss)
+	}
+	perEnv := growth[0].wall - growth[0].floor
+	twelve := growth[3].wall - growth[3].floor
+
+	planSeconds := 0.0
+	for _, m := range planTimes.FindAllStringSubmatch(string(planned), -1) {
+		for _, v := range m[1:] {
+			var f float64
+			fmt.Sscan(v, &f)
+			planSeconds += f
+		}
+	}
+	fmt.Printf("\nOffline terraform with the real AWS provider, per stack:\n\n%s", planned)
+	fmt.Printf("\nsynth %.1f s + init/validate/plan %.1f s: synth is %.0f%% of the loop a user feels\n",
+		median(app.wall), planSeconds, 100*median(app.wall)/(median(app.wall)+planSeconds))
+
+	failed := false
+	budget := func(ok bool, format string, args ...any) {
+		verdict := "ok  "
+		if !ok {
+			verdict, failed = "OVER", true
+		}
+		fmt.Printf("budget %s "+format+"\n", append([]any{verdict}, args...)...)
+	}
+	fmt.Println()
+	budget(ratio <= 1.3, "app synth %.2f x the floor (<= 1.3)", ratio)
+	budget(twelve <= 12*perEnv, "12 environments %.2f s above the floor, 12 x one environment %.2f s (no super-linear growth)", twelve, 12*perEnv)
+	budget(median(app.rssMB) <= 1536, "peak memory %.0f MB (<= 1536)", median(app.rssMB))
+	budget(median(tests) <= 30, "go test %.1f s warm (<= 30)", median(tests))
+	if failed {
+		os.Exit(1)
+	}
+}
+
+var planTimes = regexp.MustCompile(`init ([0-9.]+) s, validate ([0-9.]+) s\); plan: [0-9]+ to add, 0 warnings \(([0-9.]+) s\)`)
+
+type row struct {
+	name        string
+	wall, rssMB []float64
+	stdout      string
+}
+
+type grown struct {
+	envs, services, stacks, resources int
+	wall, floor, rss                  float64
+}
+
+func goTest(n int) []float64 {
 	var tests []float64
 	pkgs, err := exec.Command("go", "list", "./...").Output()
 	must(err)
@@ -70,26 +143,21 @@ func main() {
 			list = append(list, p)
 		}
 	}
-	for i := 0; i < *testRuns; i++ {
+	for i := 0; i < n; i++ {
 		start := time.Now()
 		must(run(nil, "go", append([]string{"test", "-count=1"}, list...)...))
 		tests = append(tests, time.Since(start).Seconds())
 	}
-
-	fmt.Printf("\n| measurement (%d runs) | wall s min / median / max | peak RSS MB (Go + node) min / median / max |\n|---|---|---|\n", *runs)
-	for _, r := range rows {
-		fmt.Printf("| %s | %s | %s |\n", r.name, stats(r.wall, "%.2f"), stats(r.rssMB, "%.0f"))
-	}
-	fmt.Printf("| go test -count=1 (warm build, %d runs) | %s | |\n", *testRuns, stats(tests, "%.1f"))
-	fmt.Printf("\napp / floor (median wall): %.2f\n", median(app.wall)/median(floor.wall))
-	fmt.Printf("\nOffline terraform with the real AWS provider, per stack:\n\n%s", planned)
+	return tests
 }
 
-// timed runs bin and returns its wall time and the peak summed RSS of its process tree.
-func timed(env []string, bin string) (float64, float64) {
-	cmd := exec.Command(bin)
+// timed runs bin and returns its wall time, the peak summed RSS of its process tree and what
+// it printed.
+func timed(env []string, bin string, args ...string) (float64, float64, string) {
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout, cmd.Stderr = nil, nil
+	var stdout strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, nil
 	start := time.Now()
 	must(cmd.Start())
 	done := make(chan error, 1)
@@ -99,7 +167,7 @@ func timed(env []string, bin string) (float64, float64) {
 		select {
 		case err := <-done:
 			must(err)
-			return time.Since(start).Seconds(), peak / 1024
+			return time.Since(start).Seconds(), peak / 1024, stdout.String()
 		case <-time.After(20 * time.Millisecond):
 			peak = max(peak, treeRSSKiB(cmd.Process.Pid))
 		}

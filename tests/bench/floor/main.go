@@ -1,9 +1,12 @@
 // Command floor is the performance floor for `make bench`: it loads the AWS provider through
-// jsii and synthesizes three near-empty stacks, which is what any cdktf Go app pays before it
+// jsii and synthesizes -stacks near-empty stacks, which is what any cdktf Go app pays before it
 // does anything of its own.
 package main
 
 import (
+	"flag"
+	"fmt"
+
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpc"
@@ -11,10 +14,12 @@ import (
 )
 
 func main() {
+	n := flag.Int("stacks", 3, "near-empty stacks")
+	flag.Parse()
 	defer jsii.Close()
 	app := cdktf.NewApp(nil)
-	for _, name := range []string{"floor-dev", "floor-staging", "floor-prod"} {
-		stack := cdktf.NewTerraformStack(app, jsii.String(name))
+	for i := 0; i < *n; i++ {
+		stack := cdktf.NewTerraformStack(app, jsii.String(fmt.Sprintf("floor-%d", i)))
 		provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{Region: jsii.String("us-east-1")})
 		vpc.NewVpc(stack, jsii.String("vpc"), &vpc.VpcConfig{CidrBlock: jsii.String("10.0.0.0/16")})
 	}
