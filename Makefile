@@ -40,7 +40,7 @@ check-tools:
 
 deps: check-tools ## download Go modules and the pinned cdktf CLI
 	go mod download
-	[ -x $(CDKTF) ] || npm ci --no-audit --no-fund
+	[ -x $(CDKTF) ] || npm ci --no-audit --no-fund --loglevel=error
 
 tools: check-tools ## install tflint and its AWS ruleset (built from source, no GitHub download)
 	[ -x $(TFLINT) ] || GOBIN=$(GOBIN) go install github.com/terraform-linters/tflint@$(TFLINT_VER)

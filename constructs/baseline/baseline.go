@@ -104,18 +104,22 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 
 	b.Bucket = bucket.New(scope, "audit-bucket", &bucket.Props{
 		Name: n.Bucket(a.ID, "audit"), KMSKeyARN: auditKey, ExpireDays: AuditRetentionDays,
+		// CloudTrail: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
+		// Config: https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html
 		Statements: func(arn string) []iam.Statement {
 			return []iam.Statement{
 				servicePut("CloudTrailAclCheck", "cloudtrail.amazonaws.com", []string{"s3:GetBucketAcl"}, arn, map[string]any{"aws:SourceArn": trailArn}),
-				servicePut("CloudTrailWrite", "cloudtrail.amazonaws.com", []string{"s3:PutObject"}, arn+"/cloudtrail/AWSLogs/"+a.ID+"/*", map[string]any{"aws:SourceArn": trailArn}),
+				servicePut("CloudTrailWrite", "cloudtrail.amazonaws.com", []string{"s3:PutObject"}, arn+"/cloudtrail/AWSLogs/"+a.ID+"/*", map[string]any{"aws:SourceArn": trailArn, "s3:x-amz-acl": "bucket-owner-full-control"}),
 				servicePut("ConfigAclCheck", "config.amazonaws.com", []string{"s3:GetBucketAcl", "s3:ListBucket"}, arn, map[string]any{"aws:SourceAccount": a.ID}),
-				servicePut("ConfigWrite", "config.amazonaws.com", []string{"s3:PutObject"}, arn+"/config/AWSLogs/"+a.ID+"/Config/*", map[string]any{"aws:SourceAccount": a.ID}),
+				servicePut("ConfigWrite", "config.amazonaws.com", []string{"s3:PutObject"}, arn+"/config/AWSLogs/"+a.ID+"/Config/*", map[string]any{"aws:SourceAccount": a.ID, "s3:x-amz-acl": "bucket-owner-full-control"}),
 			}
 		},
 	})
 	bucketName := b.Bucket.Bucket()
 	bucketArn := *b.Bucket.Arn()
 
+	// https://docs.aws.amazon.com/config/latest/developerguide/iamrole-permissions.html and, for the
+	// audit key, https://docs.aws.amazon.com/config/latest/developerguide/s3-kms-key-policy.html
 	configRole := role.New(scope, "config-role", &role.Props{
 		Name: n.Global(naming.MaxIAMRoleName, "config"), Service: "config.amazonaws.com", Account: a,
 		ManagedPolicies: []string{"service-role/AWS_ConfigRole"},

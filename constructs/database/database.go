@@ -191,6 +191,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 	}
 	var monitoringRole *string
 	if c.MonitoringInterval > 0 {
+		// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Monitoring.OS.Enabling.html
 		monitoringRole = role.New(scope, "monitoring-role", &role.Props{
 			Name:            n.Global(naming.MaxIAMRoleName, "aurora-monitoring"),
 			Service:         "monitoring.rds.amazonaws.com",

@@ -110,6 +110,10 @@ func (e *Edge) alb(scope constructs.Construct, props *Props, cert *string) {
 		// Globally unique: the account id makes the name ours. ALB log delivery supports SSE-S3 only.
 		Name:       n.Bucket(props.Account.ID, "alb-logs"),
 		ExpireDays: 365,
+		// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+		// (step 2): the regional ELB account as principal. It exists only in regions available
+		// before August 2022; a newer region fails at plan (aws_elb_service_account) and would
+		// need the logdelivery.elasticloadbalancing.amazonaws.com service principal instead.
 		Statements: func(arn string) []iam.Statement {
 			s := iam.Allow("ElbWritesAccessLogs", []string{"s3:PutObject"}, []string{arn + "/alb/AWSLogs/" + props.Account.ID + "/*"})
 			s.Principal = map[string]any{"AWS": *elb.Arn()}

@@ -82,7 +82,7 @@ func LogsStatement(a iam.Account) iam.Statement {
 // Publishers let EventBridge rules (and CloudWatch alarms, with alarms) publish to a topic
 // encrypted with the key, as AWS documents them (neither service sends a condition key these
 // statements could check):
-// CloudWatch: https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns
+// CloudWatch: https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
 // EventBridge: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-troubleshooting.html
 // ("If your SNS topic is encrypted, you must include the following section in your KMS key policy").
 func Publishers(alarms bool) []iam.Statement {

@@ -220,6 +220,8 @@ func (net *Network) flowLogs(scope constructs.Construct, props *Props) {
 		Name: n.Path("vpc-flow-logs"), RetentionDays: props.LogRetentionDays, KMSKeyARN: props.LogsKeyARN,
 	})
 	net.FlowLogGroup = group
+	// https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html, without
+	// CreateLogGroup and DescribeLogGroups: the group exists before the flow log.
 	r := role.New(scope, "flow-logs-role", &role.Props{
 		Name:    n.Global(naming.MaxIAMRoleName, "flow-logs"),
 		Service: "vpc-flow-logs.amazonaws.com",

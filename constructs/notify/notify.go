@@ -49,6 +49,7 @@ func New(scope constructs.Construct, props *Props) *Topic {
 	})
 	var statements []iam.Statement
 	if props.CloudWatchAlarms {
+		// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html
 		publish := iam.Allow("CloudWatchPublishes", []string{"sns:Publish"}, []string{*t.Arn()})
 		publish.Principal = iam.ServicePrincipal("cloudwatch.amazonaws.com")
 		publish.Condition = map[string]map[string]any{"StringEquals": {"aws:SourceAccount": props.Account.ID}}

@@ -38,6 +38,8 @@ type Role struct {
 
 // New creates the role and its policies.
 func New(scope constructs.Construct, id string, props *Props) *Role {
+	// aws:SourceAccount against the confused deputy:
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
 	trust := iam.Allow("", []string{"sts:AssumeRole"}, nil)
 	trust.Principal = iam.ServicePrincipal(props.Service)
 	if !props.NoSourceAccount {

@@ -158,6 +158,7 @@ func (s *Service) roles(scope constructs.Construct, props *Props) {
 			iam.Allow("ReadOwnSecrets", []string{"secretsmanager:GetSecretValue"}, arns),
 			viaService(iam.Allow("DecryptOwnSecrets", []string{"kms:Decrypt"}, []string{*props.SecretsKeyARN}), props.Account.ServiceHost("secretsmanager")))
 	}
+	// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
 	s.ExecutionRole = role.New(scope, "execution-role", &role.Props{
 		Name: n.Global(naming.MaxIAMRoleName, svc.Name, "execution"), Service: "ecs-tasks.amazonaws.com", Account: props.Account,
 		Policies: map[string]string{"pull-log-secrets": iam.Policy(exec...)},
@@ -185,6 +186,7 @@ func (s *Service) roles(scope constructs.Construct, props *Props) {
 	if len(task) > 0 {
 		policies["service-access"] = iam.Policy(task...)
 	}
+	// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
 	s.TaskRole = role.New(scope, "task-role", &role.Props{
 		Name: n.Global(naming.MaxIAMRoleName, svc.Name, "task"), Service: "ecs-tasks.amazonaws.com", Account: props.Account,
 		Policies: policies,
