@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"strings"
+
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -47,7 +49,7 @@ func (s *AccountStack) Stage() envconfig.Stage {
 // NewAccount builds the account stack of acct in region for the environments it hosts there.
 func NewAccount(scope constructs.Construct, acct envconfig.Account, region string, envs []envconfig.Environment, backend Backend) *AccountStack {
 	name := AccountStackName(acct, region)
-	stack, account := foundation(scope, name, acct, region, map[string]string{"Account": acct.Name}, backend, "scalepayments/"+name[len(naming.Project)+1:]+"/terraform.tfstate")
+	stack, account := foundation(scope, name, acct, region, map[string]string{"Account": acct.Name}, backend, StateKey(strings.TrimPrefix(name, naming.Project+"-")))
 	s := &AccountStack{Name: name, Stack: stack, Account: acct, Region: region, Envs: envs}
 	var zones []string
 	retention, window := 0, 7

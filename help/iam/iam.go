@@ -32,10 +32,3 @@ func Allow(sid string, actions, resources []string) Statement {
 
 // ServicePrincipal is {"Service": service}.
 func ServicePrincipal(service string) map[string]any { return map[string]any{"Service": service} }
-
-// AssumeRolePolicy lets an AWS service assume a role.
-func AssumeRolePolicy(service string) string {
-	s := Allow("", []string{"sts:AssumeRole"}, nil)
-	s.Principal = ServicePrincipal(service)
-	return Policy(s)
-}

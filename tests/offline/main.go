@@ -17,9 +17,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
+
+	"github.com/scalepayments/infra/help"
 )
 
 func main() {
@@ -186,13 +187,13 @@ func TestConfig(cfg map[string]any) ([]byte, error) {
 	delete(provider, "allowed_account_ids") // the skip flags leave no account to compare
 	var overrides []any
 	data, _ := cfg["data"].(map[string]any)
-	for _, typ := range sortedKeys(data) {
+	for _, typ := range help.SortedKeys(data) {
 		fixture, ok := fixtures[typ]
 		if !ok {
 			return nil, fmt.Errorf("no offline fixture for data source type %s: add one to tests/offline", typ)
 		}
 		blocks := data[typ].(map[string]any)
-		for _, name := range sortedKeys(blocks) {
+		for _, name := range help.SortedKeys(blocks) {
 			overrides = append(overrides, map[string]any{
 				"target": "data." + typ + "." + name,
 				"values": fixture(blocks[name].(map[string]any), account, fmt.Sprint(provider["region"])),
@@ -240,13 +241,4 @@ func dig(m map[string]any, keys ...string) any {
 		v = mm[k]
 	}
 	return v
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
