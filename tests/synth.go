@@ -31,6 +31,7 @@ type Doc struct {
 	Env   envconfig.Environment
 	Stack *stacks.Stack
 	JSON  string
+	Dir   string // the full-synth output directory, removed when Main ends
 }
 
 var (
@@ -70,7 +71,7 @@ func SynthIn(env envconfig.Environment, acct envconfig.Account, backend stacks.B
 // policy suppressions match), unlike Testing_Synth, which strips the metadata.
 func SynthStack(stack cdktf.TerraformStack) *Doc {
 	dir := *cdktf.Testing_FullSynth(stack)
-	defer os.RemoveAll(dir)
+	keep(dir)
 	out, err := os.ReadFile(filepath.Join(dir, "stacks", *stack.Node().Id(), "cdk.tf.json"))
 	if err != nil {
 		panic(err)
@@ -79,7 +80,7 @@ func SynthStack(stack cdktf.TerraformStack) *Doc {
 	if err != nil {
 		panic(err)
 	}
-	return &Doc{Config: cfg, JSON: string(out)}
+	return &Doc{Config: cfg, JSON: string(out), Dir: dir}
 }
 
 // All returns the three shipped environments, synthesized.
@@ -136,10 +137,15 @@ var (
 // App is cdktf's test app; the temporary output directory it makes is removed when Main ends.
 func App() cdktf.App {
 	app := cdktf.Testing_App(nil)
+	keep(*app.Outdir())
+	return app
+}
+
+// keep leaves dir for the package's tests and has Main remove it when they end.
+func keep(dir string) {
 	outdirsMu.Lock()
 	defer outdirsMu.Unlock()
-	outdirs = append(outdirs, *app.Outdir())
-	return app
+	outdirs = append(outdirs, dir)
 }
 
 // Clone is a deep copy of the document, for a scenario that breaks it on purpose.
@@ -148,7 +154,7 @@ func (d *Doc) Clone() *Doc {
 	if err != nil {
 		panic(err)
 	}
-	return &Doc{Config: cfg, Env: d.Env, Stack: d.Stack, JSON: d.JSON}
+	return &Doc{Config: cfg, Env: d.Env, Stack: d.Stack, JSON: d.JSON, Dir: d.Dir}
 }
 
 // Account is an account stack, synthesized.
