@@ -241,8 +241,7 @@ func (b *Baseline) accountControls(scope constructs.Construct, props *Props) {
 }
 
 func servicePut(sid, service string, actions []string, resource string, condition map[string]any) iam.Statement {
-	s := iam.Allow(sid, actions, []string{resource})
-	s.Principal = iam.ServicePrincipal(service)
+	s := iam.ServiceAllow(sid, service, actions, []string{resource})
 	s.Condition = map[string]map[string]any{"StringEquals": condition}
 	return s
 }

@@ -66,11 +66,10 @@ func New(scope constructs.Construct, id string, props *Props) *Egress {
 	}
 	// Vended-log delivery to our groups, stated once instead of left to AWS's automatic
 	// account-wide policy: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html
-	deliver := iam.Allow("VendedLogDelivery", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, nil)
+	deliver := iam.ServiceAllow("VendedLogDelivery", "delivery.logs.amazonaws.com", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, nil)
 	for _, g := range groups {
 		deliver.Resource = append(deliver.Resource, *g+":log-stream:*")
 	}
-	deliver.Principal = iam.ServicePrincipal("delivery.logs.amazonaws.com")
 	deliver.Condition = map[string]map[string]any{
 		"StringEquals": {"aws:SourceAccount": props.Account.ID},
 		"ArnLike":      {"aws:SourceArn": props.Account.ARN("logs", "*")},

@@ -70,9 +70,8 @@ func Key(scope constructs.Construct, props *Props, domain, description string, s
 // LogsStatement lets CloudWatch Logs encrypt this account's log groups with the key:
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
 func LogsStatement(a iam.Account) iam.Statement {
-	logs := iam.Allow("CloudWatchLogsUsesKey",
+	logs := iam.ServiceAllow("CloudWatchLogsUsesKey", a.ServiceHost("logs"),
 		[]string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"}, []string{"*"})
-	logs.Principal = iam.ServicePrincipal(a.ServiceHost("logs"))
 	logs.Condition = map[string]map[string]any{
 		"ArnLike": {"kms:EncryptionContext:aws:logs:arn": a.ARN("logs", "log-group:*")},
 	}
@@ -86,13 +85,11 @@ func LogsStatement(a iam.Account) iam.Statement {
 // EventBridge: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-troubleshooting.html
 // ("If your SNS topic is encrypted, you must include the following section in your KMS key policy").
 func Publishers(alarms bool) []iam.Statement {
-	events := iam.Allow("EventBridgeRulesPublish", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{"*"})
-	events.Principal = iam.ServicePrincipal("events.amazonaws.com")
+	events := iam.ServiceAllow("EventBridgeRulesPublish", "events.amazonaws.com", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{"*"})
 	if !alarms {
 		return []iam.Statement{events}
 	}
-	cw := iam.Allow("CloudWatchAlarmsPublish", []string{"kms:Decrypt", "kms:GenerateDataKey*"}, []string{"*"})
-	cw.Principal = iam.ServicePrincipal("cloudwatch.amazonaws.com")
+	cw := iam.ServiceAllow("CloudWatchAlarmsPublish", "cloudwatch.amazonaws.com", []string{"kms:Decrypt", "kms:GenerateDataKey*"}, []string{"*"})
 	return []iam.Statement{cw, events}
 }
 
@@ -102,8 +99,7 @@ func Publishers(alarms bool) []iam.Statement {
 // because the audit bucket uses an S3 Bucket Key.
 func TrailStatements(a iam.Account, trailARN string) []iam.Statement {
 	trail := func(sid string, actions []string, condition map[string]map[string]any) iam.Statement {
-		s := iam.Allow(sid, actions, []string{"*"})
-		s.Principal = iam.ServicePrincipal("cloudtrail.amazonaws.com")
+		s := iam.ServiceAllow(sid, "cloudtrail.amazonaws.com", actions, []string{"*"})
 		s.Condition = condition
 		return s
 	}

@@ -50,15 +50,13 @@ func New(scope constructs.Construct, props *Props) *Topic {
 	var statements []iam.Statement
 	if props.CloudWatchAlarms {
 		// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html
-		publish := iam.Allow("CloudWatchPublishes", []string{"sns:Publish"}, []string{*t.Arn()})
-		publish.Principal = iam.ServicePrincipal("cloudwatch.amazonaws.com")
+		publish := iam.ServiceAllow("CloudWatchPublishes", "cloudwatch.amazonaws.com", []string{"sns:Publish"}, []string{*t.Arn()})
 		publish.Condition = map[string]map[string]any{"StringEquals": {"aws:SourceAccount": props.Account.ID}}
 		statements = append(statements, publish)
 	}
 	// "You can't use Condition blocks in Amazon SNS topic policies for EventBridge."
 	// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions
-	events := iam.Allow("EventBridgePublishes", []string{"sns:Publish"}, []string{*t.Arn()})
-	events.Principal = iam.ServicePrincipal("events.amazonaws.com")
+	events := iam.ServiceAllow("EventBridgePublishes", "events.amazonaws.com", []string{"sns:Publish"}, []string{*t.Arn()})
 	policy := snstopicpolicy.NewSnsTopicPolicy(scope, jsii.String("topic-policy"), &snstopicpolicy.SnsTopicPolicyConfig{
 		Arn: t.Arn(), Policy: jsii.String(iam.Policy(append(statements, events)...)),
 	})

@@ -40,8 +40,7 @@ type Role struct {
 func New(scope constructs.Construct, id string, props *Props) *Role {
 	// aws:SourceAccount against the confused deputy:
 	// https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
-	trust := iam.Allow("", []string{"sts:AssumeRole"}, nil)
-	trust.Principal = iam.ServicePrincipal(props.Service)
+	trust := iam.ServiceAllow("", props.Service, []string{"sts:AssumeRole"}, nil)
 	if !props.NoSourceAccount {
 		trust.Condition = map[string]map[string]any{"StringEquals": {"aws:SourceAccount": props.Account.ID}}
 	}

@@ -30,5 +30,9 @@ func Allow(sid string, actions, resources []string) Statement {
 	return Statement{Sid: sid, Effect: "Allow", Action: actions, Resource: resources}
 }
 
-// ServicePrincipal is {"Service": service}.
-func ServicePrincipal(service string) map[string]any { return map[string]any{"Service": service} }
+// ServiceAllow is an Allow statement whose principal is the AWS service (its host name).
+func ServiceAllow(sid, service string, actions, resources []string) Statement {
+	s := Allow(sid, actions, resources)
+	s.Principal = map[string]any{"Service": service}
+	return s
+}

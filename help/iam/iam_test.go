@@ -9,8 +9,7 @@ import (
 func TestPolicy(t *testing.T) {
 	assert.JSONEq(t, `{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::b/*"]}]}`,
 		Policy(Allow("Read", []string{"s3:GetObject"}, []string{"arn:aws:s3:::b/*"})))
-	trust := Allow("", []string{"sts:AssumeRole"}, nil)
-	trust.Principal = ServicePrincipal("ecs-tasks.amazonaws.com")
+	trust := ServiceAllow("", "ecs-tasks.amazonaws.com", []string{"sts:AssumeRole"}, nil)
 	assert.JSONEq(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":["sts:AssumeRole"]}]}`,
 		Policy(trust))
 }
