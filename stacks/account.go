@@ -22,6 +22,7 @@ type AccountStack struct {
 	Account  envconfig.Account
 	Region   string
 	Envs     []envconfig.Environment // hosted in this account and region
+	Namer    naming.Namer            // the account's name takes the environment's place in names
 	Baseline *baseline.Baseline
 }
 
@@ -50,7 +51,8 @@ func (s *AccountStack) Stage() envconfig.Stage {
 func NewAccount(scope constructs.Construct, acct envconfig.Account, region string, envs []envconfig.Environment, backend Backend) *AccountStack {
 	name := AccountStackName(acct, region)
 	stack, account := foundation(scope, name, acct, region, map[string]string{"Account": acct.Name}, backend, StateKey(strings.TrimPrefix(name, naming.Project+"-")))
-	s := &AccountStack{Name: name, Stack: stack, Account: acct, Region: region, Envs: envs}
+	s := &AccountStack{Name: name, Stack: stack, Account: acct, Region: region, Envs: envs,
+		Namer: naming.Namer{Env: acct.Name, Code: acct.Name, Region: region, Home: acct.Home()}}
 	var zones []string
 	retention, window := 0, 7
 	for _, e := range envs {
@@ -58,7 +60,7 @@ func NewAccount(scope constructs.Construct, acct envconfig.Account, region strin
 		retention, window = max(retention, e.LogRetentionDays), max(window, e.KMSDeletionWindowDays)
 	}
 	s.Baseline = baseline.New(stack, "baseline", &baseline.Props{
-		Namer:   naming.Namer{Env: acct.Name, Code: acct.Name, Region: region, Home: acct.Home()},
+		Namer:   s.Namer,
 		Account: account, Home: region == acct.Home(), Notify: acct.Notify, Zones: zones,
 		// The account keeps its audit logs as long as its longest-kept environment.
 		LogRetentionDays: retention, DeletionWindowDays: window,

@@ -43,6 +43,7 @@ type Stack struct {
 	Name      string // scalepayments-<env>, also the Terraform Cloud workspace
 	Stack     cdktf.TerraformStack
 	Env       envconfig.Environment
+	Namer     naming.Namer // how every name in the stack is made
 	Keys      *keys.Keys
 	Network   *network.Network
 	Egress    *egress.Egress
@@ -73,6 +74,7 @@ func New(scope constructs.Construct, env envconfig.Environment, acct envconfig.A
 	s := &Stack{Name: name, Stack: stack, Env: env}
 	forgetLegacyBaseline(stack)
 	namer := naming.Namer{Env: env.Name, Code: env.Code, Region: env.Region, Home: env.Region}
+	s.Namer = namer
 	s.Keys = keys.New(stack, "keys", &keys.Props{Namer: namer, Account: account, DeletionWindowDays: env.KMSDeletionWindowDays})
 	s.logsKey = s.Keys.Logs.Arn()
 	s.Network = network.New(stack, "network", &network.Props{

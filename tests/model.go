@@ -14,15 +14,10 @@ import (
 // The typed views tests read the synthesized stacks through, so test bodies say what they
 // check (a role's grants, a listener rule's path) instead of walking JSON.
 
-// Namer is the namer the stack was built with: tests derive names as the app does.
-func (d *Doc) Namer() naming.Namer {
-	return naming.Namer{Env: d.Env.Name, Code: d.Env.Code, Region: d.Env.Region, Home: d.Env.Region}
-}
-
 // Named is the resource of typ whose Name tag is the stack's name for parts
 // (scalepayments-<env>-<parts...>); it panics (failing the test) when there is none.
 func (d *Doc) Named(typ string, parts ...string) synthesized.Resource {
-	name := d.Namer().Name(naming.MaxName, parts...)
+	name := d.Namer.Name(naming.MaxName, parts...)
 	r, ok := d.Resources(typ)[d.NameOf(typ, name)]
 	if !ok {
 		panic(fmt.Sprintf("%s: no %s named %s", d.Env.Name, typ, name))
@@ -104,5 +99,5 @@ func (d *Doc) GroupName(ref any) string {
 	if !ok || r.Type != "aws_security_group" {
 		panic(fmt.Sprintf("%v is not a security group reference", ref))
 	}
-	return strings.TrimPrefix(r.Body["name"].(string), d.Namer().Name(naming.MaxName)+"-")
+	return strings.TrimPrefix(r.Body["name"].(string), d.Namer.Name(naming.MaxName)+"-")
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/stacks"
 	"github.com/scalepayments/infra/stacks/synthesized"
 )
@@ -30,6 +31,7 @@ type Doc struct {
 	*synthesized.Config
 	Env   envconfig.Environment
 	Stack *stacks.Stack
+	Namer naming.Namer // the namer the stack was built with: tests derive names as the app does
 	JSON  string
 	Dir   string // the full-synth output directory, removed when Main ends
 }
@@ -61,7 +63,7 @@ func SynthIn(env envconfig.Environment, acct envconfig.Account, backend stacks.B
 	}
 	s := stacks.New(App(), env, acct, backend)
 	d := SynthStack(s.Stack)
-	d.Env, d.Stack = env, s
+	d.Env, d.Stack, d.Namer = env, s, s.Namer
 	cache[key] = d
 	return d
 }
@@ -154,7 +156,7 @@ func (d *Doc) Clone() *Doc {
 	if err != nil {
 		panic(err)
 	}
-	return &Doc{Config: cfg, Env: d.Env, Stack: d.Stack, JSON: d.JSON, Dir: d.Dir}
+	return &Doc{Config: cfg, Env: d.Env, Stack: d.Stack, Namer: d.Namer, JSON: d.JSON, Dir: d.Dir}
 }
 
 // Account is an account stack, synthesized.
@@ -176,8 +178,8 @@ func SynthAccount(acct envconfig.Account, region string, envs []envconfig.Enviro
 	}
 	s := stacks.NewAccount(App(), acct, region, envs, stacks.Backend{Kind: "local"})
 	a := &Account{Doc: SynthStack(s.Stack), Stack: s}
-	// The account's namer: the account name takes the environment's place in its names.
-	a.Env = envconfig.Environment{Name: acct.Name, Code: acct.Name, Region: region}
+	a.Namer = s.Namer
+	a.Env = envconfig.Environment{Name: acct.Name, Region: region} // names the stack in failure messages
 	accountCache[key] = a
 	return a
 }

@@ -73,8 +73,8 @@ func TestAccountStackContents(t *testing.T) {
 		}
 		require.Len(t, rules, 2)
 		assert.JSONEq(t, `{"source":["aws.guardduty"],"detail-type":["GuardDuty Finding"],"detail":{"severity":[{"numeric":[">=",4]}]}}`,
-			rules[d.Namer().Name(naming.MaxEventRuleName, "guardduty-findings")])
-		assert.Contains(t, rules[d.Namer().Name(naming.MaxEventRuleName, "securityhub-findings")], `"aws.securityhub"`)
+			rules[d.Namer.Name(naming.MaxEventRuleName, "guardduty-findings")])
+		assert.Contains(t, rules[d.Namer.Name(naming.MaxEventRuleName, "securityhub-findings")], `"aws.securityhub"`)
 		for _, tg := range d.List("aws_cloudwatch_event_target") {
 			assert.Equal(t, tests.Ref(topic, "arn"), tg["arn"])
 		}

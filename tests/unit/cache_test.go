@@ -22,7 +22,7 @@ func TestRedisIsEncryptedAndTLSOnly(t *testing.T) {
 		assert.Equal(t, "required", rg["transit_encryption_mode"])
 		assert.NotContains(t, rg, "auth_token")
 		assert.Equal(t, []any{sgRef(d, "redis")}, rg["security_group_ids"], "the redis group and nothing else")
-		assert.Equal(t, d.Namer().Name(naming.MaxReplicationGroupID, "redis"), rg["replication_group_id"])
+		assert.Equal(t, d.Namer.Name(naming.MaxReplicationGroupID, "redis"), rg["replication_group_id"])
 		assert.LessOrEqual(t, len(rg["replication_group_id"].(string)), naming.MaxReplicationGroupID)
 		assert.Equal(t, map[string]any{"ignore_changes": []any{"engine_version"}}, rg["lifecycle"], "engine_version is a floor")
 
@@ -58,7 +58,7 @@ func TestRedisSizeFailoverAndSnapshotsPerEnvironment(t *testing.T) {
 		assert.EqualValues(t, tt.snapshots, rg["snapshot_retention_limit"], name)
 		if tt.snapshots > 0 {
 			assert.Equal(t, "01:00-02:00", rg["snapshot_window"])
-			assert.Equal(t, tt.d.Namer().Name(naming.MaxReplicationGroupID, "redis", "final"), rg["final_snapshot_identifier"])
+			assert.Equal(t, tt.d.Namer.Name(naming.MaxReplicationGroupID, "redis", "final"), rg["final_snapshot_identifier"])
 		} else {
 			assert.NotContains(t, rg, "final_snapshot_identifier", "dev keeps no final snapshot")
 		}
@@ -76,7 +76,7 @@ func TestRedisAuthenticatesWithIAMAndTheDefaultUserIsOff(t *testing.T) {
 		require.NotNil(t, def, "RBAC needs a user named default")
 		assert.Equal(t, "off -@all", def["access_string"])
 		for _, svc := range []string{"api", "payment", "notification"} {
-			u := users[d.Namer().Name(naming.MaxElastiCacheUserID, svc)]
+			u := users[d.Namer.Name(naming.MaxElastiCacheUserID, svc)]
 			require.NotNil(t, u, svc)
 			assert.Equal(t, u["user_name"], u["user_id"], "IAM auth requires user_id = user_name")
 			assert.Equal(t, map[string]any{"type": "iam"}, u["authentication_mode"])

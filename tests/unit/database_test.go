@@ -129,7 +129,7 @@ func TestAuroraIsLossProofPerEnvironment(t *testing.T) {
 		assert.Equal(t, tt.protected, c["deletion_protection"], name)
 		assert.Equal(t, !tt.keepSnapshot, c["skip_final_snapshot"], name)
 		if tt.keepSnapshot {
-			assert.Equal(t, tt.d.Namer().Name(naming.MaxRDSIdentifier, "aurora", "final"), c["final_snapshot_identifier"])
+			assert.Equal(t, tt.d.Namer.Name(naming.MaxRDSIdentifier, "aurora", "final"), c["final_snapshot_identifier"])
 		} else {
 			assert.NotContains(t, c, "final_snapshot_identifier")
 		}

@@ -90,7 +90,7 @@ func TestEndpointsGroupExistsOnlyWithEndpoints(t *testing.T) {
 		for _, sg := range d.List("aws_security_group") {
 			groups = append(groups, sg["name"].(string))
 		}
-		endpoints := d.Namer().Name(naming.MaxSecurityGroupName, "endpoints")
+		endpoints := d.Namer.Name(naming.MaxSecurityGroupName, "endpoints")
 		if d.Env.InterfaceEndpoints {
 			assert.Contains(t, groups, endpoints, d.Env.Name)
 			assert.Len(t, d.List("aws_vpc_endpoint"), 7, "%s: six interface endpoints and the S3 gateway", d.Env.Name)

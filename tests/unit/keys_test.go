@@ -30,7 +30,7 @@ func TestKeysPerDataDomainWithRotationAndAlias(t *testing.T) {
 			assert.Equal(t, []string{"alias/" + k["tags"].(tests.Body)["Name"].(string)}, aliases)
 		}
 		for _, domain := range []string{"database", "cache", "logs", "secrets", "images", "alarms"} {
-			assert.True(t, domains[d.Namer().Name(naming.MaxName, domain)], "%s: %s key", d.Env.Name, domain)
+			assert.True(t, domains[d.Namer.Name(naming.MaxName, domain)], "%s: %s key", d.Env.Name, domain)
 		}
 	}
 }
@@ -46,7 +46,7 @@ func TestKeyPoliciesLetInOnlyTheServicesThatNeedThem(t *testing.T) {
 		for _, k := range d.Resources("aws_kms_key") {
 			var doc iam.PolicyDocument
 			require.NoError(t, json.Unmarshal([]byte(k["policy"].(string)), &doc))
-			domain := strings.TrimPrefix(k["tags"].(tests.Body)["Name"].(string), d.Namer().Name(naming.MaxName)+"-")
+			domain := strings.TrimPrefix(k["tags"].(tests.Body)["Name"].(string), d.Namer.Name(naming.MaxName)+"-")
 			got[domain] = nil
 			for _, s := range doc.Statement {
 				if svc, ok := s.Principal["Service"]; ok {

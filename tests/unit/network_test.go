@@ -17,7 +17,7 @@ import (
 // subnetsOf returns the subnets of a tier by logical name.
 func subnetsOf(d *tests.Doc, tier netplan.Tier) map[string]tests.Body {
 	out := map[string]tests.Body{}
-	prefix := naming.Namer{Env: d.Env.Name}.Name(255, tier.String()) + "-"
+	prefix := d.Namer.Name(255, tier.String()) + "-"
 	for n, b := range d.Resources("aws_subnet") {
 		if strings.HasPrefix(b["tags"].(tests.Body)["Name"].(string), prefix) {
 			out[n] = b

@@ -146,7 +146,7 @@ func TestAlarmsAndFindingsReachASubscribedTopic(t *testing.T) {
 		for _, r := range d.Of("aws_cloudwatch_event_rule") {
 			rules[r.Body["name"].(string)] = r.Body["event_pattern"].(string)
 		}
-		want = []string{d.Namer().Name(naming.MaxEventRuleName, "ecs-deployment-failed")}
+		want = []string{d.Namer.Name(naming.MaxEventRuleName, "ecs-deployment-failed")}
 		assert.ElementsMatch(t, want, help.SortedKeys(rules), d.Env.Name)
 		assert.JSONEq(t, `{"source":["aws.ecs"],"detail-type":["ECS Deployment State Change"],"detail":{"eventName":["SERVICE_DEPLOYMENT_FAILED"]},
 			"resources":[{"prefix":"arn:${data.aws_partition.partition.partition}:ecs:us-east-1:${data.aws_caller_identity.caller.account_id}:service/${aws_ecs_cluster.cluster_A4C38409.name}/"}]}`, rules[want[0]])
