@@ -25,23 +25,11 @@ func (d *Doc) Named(typ string, parts ...string) synthesized.Resource {
 	return synthesized.Resource{Type: typ, Name: d.NameOf(typ, name), Body: r}
 }
 
+// KeyRef is the ARN reference of the stack's KMS key for domain (logs, data, secrets, ...).
+func (d *Doc) KeyRef(domain string) string { return Ref(d.Named("aws_kms_key", domain), "arn") }
+
 // Ref is "${type.name.attr}" of a resource.
 func Ref(r synthesized.Resource, attr string) string { return RefTo(r.Type, r.Name, attr) }
-
-// Block is the first (usually only) nested block of an attribute, whether the JSON holds it
-// as one object or as a list of objects; nil when there is none.
-func Block(v any) Body {
-	switch b := v.(type) {
-	case Body:
-		return b
-	case []any:
-		if len(b) > 0 {
-			first, _ := b[0].(Body)
-			return first
-		}
-	}
-	return nil
-}
 
 // Provider is the stack's AWS provider block.
 func (d *Doc) Provider() Body { return Block(d.Root["provider"].(Body)["aws"]) }

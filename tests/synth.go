@@ -24,6 +24,7 @@ type Body = synthesized.Body
 var (
 	RefTo   = synthesized.RefTo
 	Strings = synthesized.Strings
+	Block   = synthesized.Block
 )
 
 // Doc is one synthesized stack.

@@ -119,7 +119,7 @@ func noWorldEgress(c *Context) (out []Finding) {
 		}
 	}
 	for _, r := range c.Of("aws_security_group") {
-		for _, e := range asList(r.Body["egress"]) {
+		for _, e := range synthesized.Blocks(r.Body["egress"]) {
 			for _, cidr := range append(synthesized.Strings(e["cidr_blocks"]), synthesized.Strings(e["ipv6_cidr_blocks"])...) {
 				if slices.Contains(worldCIDRs, cidr) {
 					out = append(out, find(r, "inline egress to %s", cidr))
@@ -157,7 +157,7 @@ func egressInspected(c *Context) (out []Finding) {
 	}
 	taskSubnets := map[string]bool{}
 	for _, s := range c.List("aws_ecs_service") {
-		for _, sub := range synthesized.Strings(firstBlock(s["network_configuration"])["subnets"]) {
+		for _, sub := range synthesized.Strings(synthesized.Block(s["network_configuration"])["subnets"]) {
 			taskSubnets[sub] = true
 		}
 	}

@@ -58,7 +58,7 @@ func stageFloors(c *Context) (out []Finding) {
 	floors := c.Stage.Floors()
 	if floors.NoWildcardCORS {
 		for _, r := range c.Of("aws_apigatewayv2_api") {
-			for _, cors := range asList(r.Body["cors_configuration"]) {
+			for _, cors := range synthesized.Blocks(r.Body["cors_configuration"]) {
 				if slices.Contains(synthesized.Strings(cors["allow_origins"]), "*") {
 					out = append(out, find(r, "CORS allows any origin in stage %s", c.Stage))
 				}
@@ -88,23 +88,6 @@ func stageFloors(c *Context) (out []Finding) {
 		}
 	}
 	return out
-}
-
-// asList reads a block that the JSON holds as one object or as a list of objects.
-func asList(v any) []synthesized.Body {
-	switch b := v.(type) {
-	case synthesized.Body:
-		return []synthesized.Body{b}
-	case []any:
-		var out []synthesized.Body
-		for _, x := range b {
-			if xb, ok := x.(synthesized.Body); ok {
-				out = append(out, xb)
-			}
-		}
-		return out
-	}
-	return nil
 }
 
 func baselinePresent(c *Context) (out []Finding) {
@@ -148,18 +131,10 @@ const PCIStandard = "standards/pci-dss/v/4.0.1"
 
 func accountPinned(c *Context) (out []Finding) {
 	providers, _ := c.Root["provider"].(synthesized.Body)
-	for _, p := range asList(providers["aws"]) {
+	for _, p := range synthesized.Blocks(providers["aws"]) {
 		if len(synthesized.Strings(p["allowed_account_ids"])) == 0 {
 			out = append(out, find(synthesized.Resource{Type: "provider", Name: "aws"}, "no allowed_account_ids: the stack could be applied to any account"))
 		}
 	}
 	return out
-}
-
-// firstBlock is the first block of an attribute held as one object or a list of objects.
-func firstBlock(v any) synthesized.Body {
-	if l := asList(v); len(l) > 0 {
-		return l[0]
-	}
-	return nil
 }

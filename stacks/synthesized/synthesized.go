@@ -179,3 +179,28 @@ func (c *Config) DefaultTags() map[string]string {
 	}
 	return out
 }
+
+// Blocks are the nested blocks of an attribute, whether the JSON holds one object or a list.
+func Blocks(v any) []Body {
+	switch b := v.(type) {
+	case Body:
+		return []Body{b}
+	case []any:
+		var out []Body
+		for _, x := range b {
+			if xb, ok := x.(Body); ok {
+				out = append(out, xb)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// Block is the first (usually only) nested block of an attribute; nil when there is none.
+func Block(v any) Body {
+	if l := Blocks(v); len(l) > 0 {
+		return l[0]
+	}
+	return nil
+}

@@ -78,7 +78,7 @@ func TestEgressByNameOnly(t *testing.T) {
 		assert.Equal(t, vpc, d.One("aws_route53_resolver_query_log_config_association")["resource_id"])
 		queries, ok := d.Ref(d.One("aws_route53_resolver_query_log_config")["destination_arn"])
 		require.True(t, ok)
-		assert.Equal(t, keyRef(d, "logs"), queries.Body["kms_key_id"], "query logs encrypted")
+		assert.Equal(t, d.KeyRef("logs"), queries.Body["kms_key_id"], "query logs encrypted")
 
 		if !d.Env.NetworkFirewall {
 			assert.Zero(t, d.Count("aws_networkfirewall_firewall"), d.Env.Name)
@@ -95,9 +95,4 @@ func TestEgressByNameOnly(t *testing.T) {
 		}
 		assert.Equal(t, []string{"ALERT", "FLOW"}, kinds)
 	}
-}
-
-// keyRef is the ARN reference of an environment's KMS key of a data domain.
-func keyRef(d *tests.Doc, domain string) string {
-	return tests.Ref(d.Named("aws_kms_key", domain), "arn")
 }

@@ -61,7 +61,7 @@ func TestAccountStackContents(t *testing.T) {
 
 		// Findings reach the account's subscribers, from GuardDuty (medium and up) and Security Hub.
 		topic := d.Named("aws_sns_topic", "security-findings")
-		assert.Equal(t, keyRef(d, "findings"), topic.Body["kms_master_key_id"])
+		assert.Equal(t, d.KeyRef("findings"), topic.Body["kms_master_key_id"])
 		var subs []string
 		for _, s := range d.List("aws_sns_topic_subscription") {
 			subs = append(subs, s["endpoint"].(string))

@@ -17,7 +17,7 @@ func TestRedisIsEncryptedAndTLSOnly(t *testing.T) {
 		assert.Equal(t, "redis", rg["engine"])
 		assert.Equal(t, "7.1", rg["engine_version"])
 		assert.Equal(t, "true", rg["at_rest_encryption_enabled"])
-		assert.Equal(t, keyRef(d, "cache"), rg["kms_key_id"])
+		assert.Equal(t, d.KeyRef("cache"), rg["kms_key_id"])
 		assert.Equal(t, true, rg["transit_encryption_enabled"])
 		assert.Equal(t, "required", rg["transit_encryption_mode"])
 		assert.NotContains(t, rg, "auth_token")
@@ -101,7 +101,7 @@ func TestRedisLogsGoToKMSLogGroups(t *testing.T) {
 			lg, ok := d.Ref(cfg["destination"])
 			require.True(t, ok)
 			assert.Equal(t, "/scalepayments/"+d.Env.Name+"/redis/"+cfg["log_type"].(string), lg.Body["name"])
-			assert.Equal(t, keyRef(d, "logs"), lg.Body["kms_key_id"])
+			assert.Equal(t, d.KeyRef("logs"), lg.Body["kms_key_id"])
 			assert.EqualValues(t, d.Env.LogRetentionDays, lg.Body["retention_in_days"])
 		}
 		assert.Equal(t, []string{"slow-log", "engine-log"}, types)
@@ -111,7 +111,7 @@ func TestRedisLogsGoToKMSLogGroups(t *testing.T) {
 func TestEveryLogGroupIsEncryptedAndRetained(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
 		for n, lg := range d.Resources("aws_cloudwatch_log_group") {
-			assert.Equal(t, keyRef(d, "logs"), lg["kms_key_id"], n)
+			assert.Equal(t, d.KeyRef("logs"), lg["kms_key_id"], n)
 			assert.EqualValues(t, d.Env.LogRetentionDays, lg["retention_in_days"], n)
 		}
 	}

@@ -12,10 +12,6 @@ import (
 	"github.com/scalepayments/infra/tests"
 )
 
-func keyRef(d *tests.Doc, domain string) string {
-	return tests.Ref(d.Named("aws_kms_key", domain), "arn")
-}
-
 func sgRef(d *tests.Doc, group string) string {
 	return tests.Ref(d.Named("aws_security_group", group), "id")
 }
@@ -26,9 +22,9 @@ func TestAuroraIsEncryptedTLSOnlyAndIAMAuthenticated(t *testing.T) {
 		assert.Equal(t, "aurora-postgresql", c["engine"])
 		assert.Equal(t, "17.4", c["engine_version"])
 		assert.Equal(t, true, c["storage_encrypted"])
-		assert.Equal(t, keyRef(d, "database"), c["kms_key_id"])
+		assert.Equal(t, d.KeyRef("database"), c["kms_key_id"])
 		assert.Equal(t, true, c["manage_master_user_password"])
-		assert.Equal(t, keyRef(d, "database"), c["master_user_secret_kms_key_id"])
+		assert.Equal(t, d.KeyRef("database"), c["master_user_secret_kms_key_id"])
 		assert.NotContains(t, c, "master_password")
 		assert.NotContains(t, c, "master_password_wo")
 		assert.Equal(t, true, c["iam_database_authentication_enabled"])
@@ -63,7 +59,7 @@ func TestAuroraLogGroupIsOwnedEncryptedAndRetained(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
 		name := fmt.Sprintf("/aws/rds/cluster/scalepayments-%s-aurora/postgresql", d.Env.Name)
 		lg := d.Resources("aws_cloudwatch_log_group")[d.NameOf("aws_cloudwatch_log_group", name)]
-		assert.Equal(t, keyRef(d, "logs"), lg["kms_key_id"])
+		assert.Equal(t, d.KeyRef("logs"), lg["kms_key_id"])
 		assert.EqualValues(t, d.Env.LogRetentionDays, lg["retention_in_days"])
 		assert.Equal(t, []any{"aws_cloudwatch_log_group." + d.NameOf("aws_cloudwatch_log_group", name)}, d.One("aws_rds_cluster")["depends_on"],
 			"created before the cluster, so RDS never creates an unencrypted one")
@@ -102,7 +98,7 @@ func TestAuroraMonitoringPerEnvironment(t *testing.T) {
 	for _, d := range []*tests.Doc{staging, prod} {
 		for _, in := range d.List("aws_rds_cluster_instance") {
 			assert.Equal(t, true, in["performance_insights_enabled"])
-			assert.Equal(t, keyRef(d, "database"), in["performance_insights_kms_key_id"])
+			assert.Equal(t, d.KeyRef("database"), in["performance_insights_kms_key_id"])
 			assert.EqualValues(t, 60, in["monitoring_interval"])
 			role, ok := d.Ref(in["monitoring_role_arn"])
 			require.True(t, ok)

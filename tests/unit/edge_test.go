@@ -62,7 +62,7 @@ func TestEveryBucketIsLockedDown(t *testing.T) {
 			if strings.Contains(b["bucket"].(string), "-alb-logs-") {
 				assert.Equal(t, map[string]any{"sse_algorithm": "AES256"}, sse, "ALB logs support SSE-S3 only")
 			} else {
-				assert.Equal(t, map[string]any{"sse_algorithm": "aws:kms", "kms_master_key_id": keyRef(d, "audit")}, sse)
+				assert.Equal(t, map[string]any{"sse_algorithm": "aws:kms", "kms_master_key_id": d.KeyRef("audit")}, sse)
 			}
 			var policy iam.PolicyDocument
 			require.NoError(t, json.Unmarshal([]byte(configOf(t, d, "aws_s3_bucket_policy", name)["policy"].(string)), &policy))
@@ -151,7 +151,7 @@ func TestStageThrottlesAndLogsEveryRequest(t *testing.T) {
 		als := st["access_log_settings"].(tests.Body)
 		lg, ok := d.Ref(als["destination_arn"])
 		require.True(t, ok)
-		assert.Equal(t, keyRef(d, "logs"), lg.Body["kms_key_id"])
+		assert.Equal(t, d.KeyRef("logs"), lg.Body["kms_key_id"])
 		var format map[string]string
 		require.NoError(t, json.Unmarshal([]byte(als["format"].(string)), &format), "JSON access logs")
 		assert.Equal(t, "$context.requestId", format["requestId"])

@@ -44,7 +44,7 @@ func TestWAFOnTheALBInStagingAndProd(t *testing.T) {
 		lg, ok := d.Ref(tests.Strings(logging["log_destination_configs"])[0])
 		require.True(t, ok)
 		assert.Equal(t, "aws-waf-logs-scalepayments-"+d.Env.Name, lg.Body["name"])
-		assert.Equal(t, keyRef(d, "logs"), lg.Body["kms_key_id"])
+		assert.Equal(t, d.KeyRef("logs"), lg.Body["kms_key_id"])
 		assert.Equal(t, []any{
 			map[string]any{"single_header": map[string]any{"name": "authorization"}},
 			map[string]any{"single_header": map[string]any{"name": "cookie"}},
@@ -75,13 +75,13 @@ func TestAccountBaselineLivesInTheAccountStacks(t *testing.T) {
 		assert.Equal(t, map[string]any{"all_supported": true, "include_global_resource_types": true}, rec["recording_group"])
 		assert.Equal(t, true, d.One("aws_config_configuration_recorder_status")["is_enabled"])
 		ch := d.One("aws_config_delivery_channel")
-		assert.Equal(t, keyRef(d, "audit"), ch["s3_kms_key_arn"])
+		assert.Equal(t, d.KeyRef("audit"), ch["s3_kms_key_arn"])
 
 		trail := d.One("aws_cloudtrail")
 		assert.Equal(t, true, trail["is_multi_region_trail"])
 		assert.Equal(t, true, trail["include_global_service_events"])
 		assert.Equal(t, true, trail["enable_log_file_validation"])
-		assert.Equal(t, keyRef(d, "audit"), trail["kms_key_id"])
+		assert.Equal(t, d.KeyRef("audit"), trail["kms_key_id"])
 		assert.Regexp(t, `^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:\*$`, trail["cloud_watch_logs_group_arn"])
 		role, ok := d.Ref(trail["cloud_watch_logs_role_arn"])
 		require.True(t, ok)
@@ -181,7 +181,7 @@ func TestAlarmsNotifyAnEncryptedTopic(t *testing.T) {
 	} {
 		d := tt.d
 		topic := d.One("aws_sns_topic")
-		assert.Equal(t, keyRef(d, "alarms"), topic["kms_master_key_id"])
+		assert.Equal(t, d.KeyRef("alarms"), topic["kms_master_key_id"])
 		topicRef := tests.RefTo("aws_sns_topic", d.OneName("aws_sns_topic"), "arn")
 		alarms := d.List("aws_cloudwatch_metric_alarm")
 		assert.Len(t, alarms, tt.alarms, d.Env.Name)

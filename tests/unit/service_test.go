@@ -128,7 +128,7 @@ func TestContainersAreHardenedAndReadSecretsOnlyByARN(t *testing.T) {
 			lg, ok := d.Ref(c.LogConfiguration.Options["awslogs-group"])
 			require.True(t, ok)
 			assert.Equal(t, "/scalepayments/"+d.Env.Name+"/ecs/"+name, lg.Body["name"])
-			assert.Equal(t, keyRef(d, "logs"), lg.Body["kms_key_id"])
+			assert.Equal(t, d.KeyRef("logs"), lg.Body["kms_key_id"])
 			assert.Contains(t, strings.Join(c.HealthCheck.Command, " "), "/"+name+"/health")
 			for _, e := range c.Environment {
 				assert.NotRegexp(t, secretLooking, e.Name, "%s: secret-looking name in plain environment", name)
@@ -144,7 +144,7 @@ func TestContainersAreHardenedAndReadSecretsOnlyByARN(t *testing.T) {
 				r, ok := d.Ref(sec.ValueFrom)
 				require.True(t, ok, "secret %s must be a reference to an ARN", sec.Name)
 				assert.Equal(t, "aws_secretsmanager_secret", r.Type)
-				assert.Equal(t, keyRef(d, "secrets"), r.Body["kms_key_id"])
+				assert.Equal(t, d.KeyRef("secrets"), r.Body["kms_key_id"])
 				assert.EqualValues(t, d.Env.SecretRecoveryDays, r.Body["recovery_window_in_days"])
 			}
 		}
@@ -252,7 +252,7 @@ func TestClusterInsightsExecLoggingAndCapacity(t *testing.T) {
 		assert.Equal(t, []any{map[string]any{"name": "containerInsights", "value": "enabled"}}, c["setting"])
 		exec := c["configuration"].(tests.Body)["execute_command_configuration"].(tests.Body)
 		assert.Equal(t, "OVERRIDE", exec["logging"])
-		assert.Equal(t, keyRef(tt.d, "logs"), exec["kms_key_id"])
+		assert.Equal(t, tt.d.KeyRef("logs"), exec["kms_key_id"])
 		lc := exec["log_configuration"].(tests.Body)
 		assert.Equal(t, true, lc["cloud_watch_encryption_enabled"])
 		cp := tt.d.One("aws_ecs_cluster_capacity_providers")
@@ -283,7 +283,7 @@ func TestRepositoriesAreImmutableScannedAndEncrypted(t *testing.T) {
 		for _, r := range d.List("aws_ecr_repository") {
 			assert.Equal(t, "IMMUTABLE", r["image_tag_mutability"])
 			assert.Equal(t, map[string]any{"scan_on_push": true}, r["image_scanning_configuration"])
-			assert.Equal(t, []any{map[string]any{"encryption_type": "KMS", "kms_key": keyRef(d, "images")}}, r["encryption_configuration"])
+			assert.Equal(t, []any{map[string]any{"encryption_type": "KMS", "kms_key": d.KeyRef("images")}}, r["encryption_configuration"])
 		}
 	}
 }
@@ -311,7 +311,7 @@ func TestOnlyEphemeralPathsAreWritable(t *testing.T) {
 func TestExecTaskRoleOnlyDecryptsTheSessionKey(t *testing.T) {
 	for _, svc := range dev.Env.Services {
 		p := dev.ServiceGrants(svc.Name, "task")
-		assert.Equal(t, []string{keyRef(dev, "logs")}, p["kms:Decrypt"], svc.Name)
+		assert.Equal(t, []string{dev.KeyRef("logs")}, p["kms:Decrypt"], svc.Name)
 		assert.NotContains(t, p, "kms:GenerateDataKey", svc.Name)
 	}
 }
