@@ -31,7 +31,7 @@ func main() {
 	defer os.RemoveAll(dir)
 
 	bins := map[string]string{}
-	for name, pkg := range map[string]string{"floor": "./tests/bench/floor", "app": ".", "growth": "./tests/bench/growth"} {
+	for name, pkg := range map[string]string{"floor": "./tests/bench/floor", "app": ".", "growth": "./tests/bench/growth", "offline": "./tests/offline"} {
 		bins[name] = filepath.Join(dir, name)
 		must(run(nil, "go", "build", "-o", bins[name], pkg))
 	}
@@ -56,7 +56,7 @@ func main() {
 		measure("app: "+env+" alone (and its account)", *runs, bins["app"], nil, "SCALEPAYMENTS_ENVIRONMENTS="+env)
 	}
 	// The offline plan of the stacks the app run wrote (tests/offline prints its timings).
-	plan := exec.Command("go", "run", "./tests/offline", "-outdir", outdir(app.name))
+	plan := exec.Command(bins["offline"], "-outdir", outdir(app.name))
 	plan.Stderr = os.Stderr
 	planned, err := plan.Output()
 	must(err)
