@@ -95,8 +95,9 @@ func Publishers(alarms bool) []iam.Statement {
 
 // TrailStatements are AWS's documented key policy for CloudTrail, each scoped to our trail:
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
-// DescribeKey carries no encryption context, so it has its own statement; Decrypt is required
-// because the audit bucket uses an S3 Bucket Key.
+// DescribeKey carries no encryption context, so it has its own statement. Decrypt, because the
+// audit bucket uses an S3 Bucket Key: "If you are using an existing S3 bucket with an S3 Bucket
+// Key, kms:Decrypt permissions are required to create or update a trail with SSE-KMS encryption".
 func TrailStatements(a iam.Account, trailARN string) []iam.Statement {
 	trail := func(sid string, actions []string, condition map[string]map[string]any) iam.Statement {
 		s := iam.ServiceAllow(sid, "cloudtrail.amazonaws.com", actions, []string{"*"})
