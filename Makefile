@@ -29,7 +29,7 @@ ifneq ($(SCALEPAYMENTS_PROVIDER_MIRROR),)
 export TF_CLI_CONFIG_FILE := $(CURDIR)/bin/terraform.rc
 endif
 
-.PHONY: help check-tools deps tools terraformrc build synth synth-hcl report bench test unit vet fmt-check lint plan-offline validate-hcl cover diff deploy bootstrap secret db-users redeploy env-set clean
+.PHONY: help check-tools deps tools terraformrc build synth synth-hcl report bench test unit vet fmt-check lint plan-offline validate-hcl cover diff deploy bootstrap secret db-users redeploy promote env-set clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -138,6 +138,10 @@ redeploy: env-set build ## force a new deployment of every service (after pushin
 	for svc in $$(./$(BIN) services $(ENV)); do \
 	  aws ecs update-service --cluster "$$cluster" --service "$$svc" --force-new-deployment >/dev/null && echo "redeploying $$svc"; \
 	done
+
+promote: build ## copy tested image digests forward: make promote FROM=staging TO=prod [SERVICE=payment]
+	$(if $(and $(FROM),$(TO)),,$(error usage: make promote FROM=staging TO=prod [SERVICE=payment]))
+	./$(BIN) promote $(FROM) $(TO) $(SERVICE)
 
 report: deps build ## synthesize and write the review report to cdktf.out/report.md
 	./$(BIN) report

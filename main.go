@@ -24,6 +24,7 @@ import (
 
 	"github.com/scalepayments/infra/constructs/database"
 	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/stacks"
 	"github.com/scalepayments/infra/stacks/policy"
 	"github.com/scalepayments/infra/stacks/report"
@@ -35,6 +36,7 @@ const usage = `usage: scalepayments [report]      synthesize the selected enviro
        scalepayments db-users ENV   the SQL that creates ENV's IAM-authenticated database users
        scalepayments services ENV   ENV's ECS service names
        scalepayments ready STACK    refuse to deploy STACK (ENV or account-NAME) while its account id is a placeholder
+       scalepayments promote FROM TO [SERVICE]   copy FROM's image digests (or SERVICE's) into TO's release manifest
 `
 
 func main() {
@@ -67,6 +69,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return synth(stdout, stderr, fail, len(args) == 1)
 	case len(args) == 2 && args[0] == "ready":
 		if err := ready(args[1]); err != nil {
+			return fail(err)
+		}
+		return 0
+	case (len(args) == 3 || len(args) == 4) && args[0] == "promote":
+		if err := promote(stdout, args[1], args[2], args[3:]); err != nil {
 			return fail(err)
 		}
 		return 0
@@ -136,6 +143,48 @@ func ready(stack string) error {
 	return fmt.Errorf("unknown account %q", name)
 }
 
+// promote copies image digests from one environment's release manifest into another's, in
+// the repository (envconfig/releases): a later environment runs exactly what an earlier one
+// tested. It prints each changed service.
+func promote(w io.Writer, from, to string, services []string) error {
+	envs, err := envconfig.Select(envconfig.All(), envconfig.WithIDsFrom(envconfig.Accounts(), os.Getenv), from+","+to)
+	if err != nil {
+		return err
+	}
+	if env := envs[slices.IndexFunc(envs, func(e envconfig.Environment) bool { return e.Name == to })]; env.PromoteFrom != from {
+		return fmt.Errorf("FROM=%s TO=%s: %s promotes from %q (its PromoteFrom): its release role pulls only from there", from, to, to, env.PromoteFrom)
+	}
+	read := func(env string) (envconfig.Manifest, error) {
+		data, err := os.ReadFile(envconfig.ManifestPath(env))
+		if err != nil {
+			return envconfig.Manifest{}, err
+		}
+		m, err := envconfig.ParseManifest(data)
+		if err != nil {
+			return envconfig.Manifest{}, fmt.Errorf("%s: %v", envconfig.ManifestPath(env), err)
+		}
+		return m, nil
+	}
+	source, err := read(from)
+	if err != nil {
+		return err
+	}
+	target, err := read(to)
+	if err != nil {
+		return err
+	}
+	promoted, err := envconfig.Promote(source, target, services)
+	if err != nil {
+		return err
+	}
+	for _, svc := range help.SortedKeys(promoted.Services) {
+		if before, after := target.Services[svc], promoted.Services[svc]; before != after {
+			fmt.Fprintf(w, "promote: %s %s: %s -> %s (%s)\n", to, svc, before.Digest, after.Digest, after.Tag)
+		}
+	}
+	return os.WriteFile(envconfig.ManifestPath(to), promoted.JSON(), 0o644)
+}
+
 // outdir is where cdktf writes (and the app reads) the synthesized stacks.
 func outdir() string {
 	if d := os.Getenv("CDKTF_OUTDIR"); d != "" {
@@ -168,6 +217,9 @@ func checkOutdir(dir string) error {
 func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int {
 	accounts := envconfig.WithIDsFrom(envconfig.Accounts(), os.Getenv)
 	envs, err := envconfig.Select(envconfig.All(), accounts, os.Getenv("SCALEPAYMENTS_ENVIRONMENTS"))
+	if err == nil {
+		envs, err = envconfig.OverrideImages(envs, os.Environ())
+	}
 	if err != nil {
 		return fail(err)
 	}

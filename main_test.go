@@ -67,6 +67,11 @@ func TestBadInputExitsBeforeAnyConstruct(t *testing.T) {
 	t.Setenv("SCALEPAYMENTS_STATE_BUCKET", "state")
 	assert.Equal(t, 1, run(nil, io.Discard, io.Discard))
 	assert.Equal(t, 2, run([]string{"deploy"}, io.Discard, io.Discard))
+	t.Setenv("TF_CLOUD_ORGANIZATION", "")
+	t.Setenv("SCALEPAYMENTS_IMAGE_PAYMENT", "latest")
+	var errs bytes.Buffer
+	assert.Equal(t, 1, run(nil, io.Discard, &errs))
+	assert.Equal(t, "scalepayments: SCALEPAYMENTS_IMAGE_PAYMENT is set but 3 environments are selected (dev, staging, prod): allowed with exactly one, e.g. SCALEPAYMENTS_ENVIRONMENTS=staging\n", errs.String())
 	_, err := os.Stat("cdktf.out")
 	assert.True(t, os.IsNotExist(err), "no stack was synthesized")
 }
@@ -118,6 +123,31 @@ func TestOperatorCommands(t *testing.T) {
 	assert.Equal(t, 1, run([]string{"ready", "account-qa"}, io.Discard, io.Discard))
 	t.Chdir(t.TempDir())
 	assert.Equal(t, 1, run([]string{"targets", "dev"}, io.Discard, io.Discard), "nothing synthesized yet")
+}
+
+// make promote copies the tested digests forward in the repository's manifests, and refuses a
+// pair that is not a promotion step.
+func TestPromoteCommand(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.CopyFS(filepath.Join(dir, envconfig.ReleasesDir), os.DirFS(envconfig.ReleasesDir)))
+	t.Chdir(dir)
+	staging := envconfig.Manifest{Services: envconfig.Staging.Clone().Images}
+	digest := "sha256:" + strings.Repeat("7", 64)
+	staging.Services["payment"] = envconfig.Image{Digest: digest, Tag: "v1.4.2"}
+	require.NoError(t, os.WriteFile(envconfig.ManifestPath("staging"), staging.JSON(), 0o644))
+
+	var out bytes.Buffer
+	require.Equal(t, 0, run([]string{"promote", "staging", "prod", "payment"}, &out, io.Discard))
+	assert.Equal(t, "promote: prod payment: "+envconfig.Prod.Images["payment"].Digest+" -> "+digest+" (v1.4.2)\n", out.String())
+	data, err := os.ReadFile(envconfig.ManifestPath("prod"))
+	require.NoError(t, err)
+	prod, err := envconfig.ParseManifest(data)
+	require.NoError(t, err)
+	assert.Equal(t, staging.Services, prod.Services, "prod now runs exactly staging's digests")
+
+	var errs bytes.Buffer
+	assert.Equal(t, 1, run([]string{"promote", "dev", "prod"}, io.Discard, &errs))
+	assert.Equal(t, "scalepayments: FROM=dev TO=prod: prod promotes from \"staging\" (its PromoteFrom): its release role pulls only from there\n", errs.String())
 }
 
 // The first-deployment procedure is make targets; each runs the commands the README describes.

@@ -68,8 +68,12 @@ type Environment struct {
 	HostedZone  string
 	APIDomain   string
 	APIThrottle Throttle
-	// ImageTag is the immutable tag every service's image is deployed with (never "latest").
-	ImageTag string
+	// Images is the release: each service's image by digest, read from the environment's
+	// manifest (ManifestPath), never from Go. OverrideImages changes one for a single run.
+	Images map[string]Image
+	// PromoteFrom is the environment whose tested images this one runs ("" where images are
+	// built): its delivery role may pull them, across accounts too, to copy them by digest.
+	PromoteFrom string
 	// ExecuteCommand enables ECS Exec (audited shell access into tasks). AWS does not support it
 	// with a read-only root filesystem (the SSM agent writes to it), so it is allowed only in
 	// development, where ReadOnlyRootFilesystem is off.
@@ -86,6 +90,8 @@ type Environment struct {
 	Alarms       Alarms
 	// Notify is who receives alarms, ECS deployment failures and security findings.
 	Notify Notifications
+
+	releaseErr error // why the manifest could not be read, reported by Validate
 }
 
 // Notifications are the subscriptions of an environment's alarm topic: every endpoint gets
@@ -199,5 +205,6 @@ func (e Environment) Clone() Environment {
 	e.Notify.Emails = slices.Clone(e.Notify.Emails)
 	e.Notify.HTTPS = slices.Clone(e.Notify.HTTPS)
 	e.Tags = maps.Clone(e.Tags)
+	e.Images = maps.Clone(e.Images)
 	return e
 }

@@ -71,9 +71,9 @@ func TestValidateRejectsEachBadValue(t *testing.T) {
 			`environment "prod": Redis.Nodes = 0: allowed 1 to 6 (a primary and up to 5 replicas)`},
 		{"Redis snapshots", func(e *Environment) { e.Redis.SnapshotRetentionDays = 36 },
 			`environment "prod": Redis.SnapshotRetentionDays = 36: allowed 0 to 35`},
-		{"no services", func(e *Environment) { e.Services = nil },
+		{"no services", func(e *Environment) { e.Services, e.Images = nil, nil },
 			`environment "prod": Services = []: allowed one or more services`},
-		{"service name", func(e *Environment) { e.Services[1].Name = "api" },
+		{"service name", func(e *Environment) { e.Services[1].Name = "api"; delete(e.Images, "payment") },
 			`environment "prod": Services[1].Name = "api": allowed a distinct name of 2-16 lowercase letters or digits, starting with a letter`},
 		{"duplicate priority", func(e *Environment) { e.Services[2].Priority = 10 },
 			`environment "prod": Services[2].Priority = 10: allowed a listener-rule priority of 1 to 50000 that no other service has`},
@@ -99,8 +99,6 @@ func TestValidateRejectsEachBadValue(t *testing.T) {
 			`environment "prod": APIDomain = "api.example.com": allowed a host name inside HostedZone scalepayments.com, such as api.scalepayments.com`},
 		{"throttle", func(e *Environment) { e.APIThrottle.BurstLimit = 0 },
 			`environment "prod": APIThrottle = 1000/0: allowed a rate of 1-10000 and a burst of 1-5000 requests (API Gateway account limits)`},
-		{"mutable image tag", func(e *Environment) { e.ImageTag = "latest" },
-			`environment "prod": ImageTag = "latest": allowed an immutable release tag such as v1.2.3 (not "latest")`},
 		{"secret recovery window", func(e *Environment) { e.SecretRecoveryDays = 3 },
 			`environment "prod": SecretRecoveryDays = 3: allowed 0 (immediate deletion) or 7 to 30`},
 		{"spot weight", func(e *Environment) { e.FargateSpotWeight = -1 },
@@ -155,7 +153,10 @@ func TestValidateAllCrossEnvironmentRules(t *testing.T) {
 	}{
 		{"overlapping CIDRs", func(envs []Environment, a []Account) []Account { envs[2].VPCCIDR = "10.0.128.0/17"; return a },
 			`environment "prod": VPCCIDR = 10.0.128.0/17: allowed a CIDR that does not overlap 10.0.0.0/16 of environment "dev"`},
-		{"duplicate name", func(envs []Environment, a []Account) []Account { envs[1].Name = "dev"; return a },
+		{"duplicate name", func(envs []Environment, a []Account) []Account {
+			envs[1].Name, envs[2].PromoteFrom = "dev", "dev"
+			return a
+		},
 			`environment "dev": Name = "dev": allowed only once across environments`},
 		{"duplicate code", func(envs []Environment, a []Account) []Account { envs[2].Code = "stg"; return a },
 			`environment "prod": Code = "stg": allowed only once across environments (also used by "staging")`},

@@ -13,7 +13,7 @@ var (
 )
 
 // Dev is small and cheap: one NAT, one Aurora instance, one Redis node, no WAF or baseline.
-var Dev = Environment{
+var Dev = withRelease(Environment{
 	Name: "dev", Code: "dev", Stage: StageDevelopment,
 	Account:           NonProdAccount.Name,
 	Region:            region,
@@ -36,17 +36,16 @@ var Dev = Environment{
 	HostedZone:            "dev." + zone,
 	APIDomain:             "api.dev." + zone,
 	APIThrottle:           Throttle{RateLimit: 50, BurstLimit: 100},
-	ImageTag:              "v1.0.0",
 	ExecuteCommand:        true,
 	FargateSpotWeight:     3,
 	Notify:                Notifications{Emails: []string{"platform-dev-alerts@" + zone}},
 	WAFRateLimit:          2000,
 	Alarms:                Alarms{CPUPercent: 90, MemoryPercent: 90, Errors5xx: 50, ResponseTimeMs: 2000, FreeableMemoryMiB: 256, ReplicaLagMs: 2000, Evictions: 100},
 	Tags:                  map[string]string{"Environment": "Development", "CostCenter": "Engineering"},
-}
+})
 
 // Staging mirrors prod's controls at a smaller size.
-var Staging = Environment{
+var Staging = withRelease(Environment{
 	Name: "staging", Code: "stg", Stage: StageStaging,
 	Region:             region,
 	AvailabilityZones:  []string{"us-east-1a", "us-east-1b"},
@@ -72,17 +71,17 @@ var Staging = Environment{
 	HostedZone:             "staging." + zone,
 	APIDomain:              "api.staging." + zone,
 	APIThrottle:            Throttle{RateLimit: 200, BurstLimit: 400},
-	ImageTag:               "v1.0.0",
 	ReadOnlyRootFilesystem: true,
+	PromoteFrom:            "dev",
 	FargateSpotWeight:      1,
 	Notify:                 Notifications{Emails: []string{"platform-alerts@" + zone}},
 	WAFRateLimit:           2000,
 	Alarms:                 Alarms{CPUPercent: 80, MemoryPercent: 85, Errors5xx: 20, ResponseTimeMs: 1000, FreeableMemoryMiB: 512, ReplicaLagMs: 1000, Evictions: 10},
 	Tags:                   map[string]string{"Environment": "Staging", "CostCenter": "Engineering", "Compliance": "PCI-DSS"},
-}
+})
 
 // Prod is highly available over three AZs and locked down.
-var Prod = Environment{
+var Prod = withRelease(Environment{
 	Name: "prod", Code: "prd", Stage: StageProduction,
 	Region:             region,
 	AvailabilityZones:  []string{"us-east-1a", "us-east-1b", "us-east-1c"},
@@ -109,8 +108,8 @@ var Prod = Environment{
 	HostedZone:             zone,
 	APIDomain:              "api." + zone,
 	APIThrottle:            Throttle{RateLimit: 1000, BurstLimit: 2000},
-	ImageTag:               "v1.0.0",
 	ReadOnlyRootFilesystem: true,
+	PromoteFrom:            "staging",
 	FargateSpotWeight:      0, // payments in prod never run on interruptible capacity
 	Notify:                 Notifications{Emails: []string{"platform-alerts@" + zone, "security-oncall@" + zone}},
 	WAFRateLimit:           1000,
@@ -119,7 +118,7 @@ var Prod = Environment{
 		"Environment": "Production", "CostCenter": "Operations",
 		"Compliance": "PCI-DSS", "DataClassification": "Sensitive",
 	},
-}
+})
 
 // All is every environment in promotion order.
 func All() []Environment { return []Environment{Dev, Staging, Prod} }

@@ -14,6 +14,9 @@ import (
 // an account that hosts its region.
 func ValidateAll(envs []Environment, accounts []Account) error {
 	errs := validateAccounts(accounts, envs)
+	if err := Pipeline.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	for _, e := range envs {
 		if err := e.Validate(); err != nil {
 			errs = append(errs, err)
@@ -22,6 +25,9 @@ func ValidateAll(envs []Environment, accounts []Account) error {
 	for i, a := range envs {
 		for _, b := range envs[:i] {
 			errs = append(errs, pairErrors(b, a)...)
+		}
+		if a.PromoteFrom != "" && !slices.ContainsFunc(envs[:i], func(b Environment) bool { return b.Name == a.PromoteFrom }) {
+			errs = append(errs, &FieldError{a.Name, "PromoteFrom", fmt.Sprintf("%q", a.PromoteFrom), "allowed \"\" or an environment before it in promotion order"})
 		}
 	}
 	return errors.Join(errs...)

@@ -83,6 +83,7 @@ func (e Environment) Validate() error {
 		}
 	}
 	e.validateEdge(bad)
+	e.validateImages(bad)
 	e.validateNotify(bad)
 	if e.Tags["Environment"] == "" {
 		bad("Tags[Environment]", `""`, "required: every environment names itself in its tags")
@@ -180,9 +181,6 @@ func (e Environment) validateEdge(bad reporter) {
 	}
 	if t := e.APIThrottle; t.RateLimit < 1 || t.RateLimit > 10000 || t.BurstLimit < 1 || t.BurstLimit > 5000 {
 		bad("APIThrottle", fmt.Sprintf("%d/%d", t.RateLimit, t.BurstLimit), "allowed a rate of 1-10000 and a burst of 1-5000 requests (API Gateway account limits)")
-	}
-	if !imageTagRe.MatchString(e.ImageTag) || e.ImageTag == "latest" {
-		bad("ImageTag", fmt.Sprintf("%q", e.ImageTag), "allowed an immutable release tag such as v1.2.3 (not \"latest\")")
 	}
 	if d := e.SecretRecoveryDays; d != 0 && (d < 7 || d > 30) {
 		bad("SecretRecoveryDays", d, "allowed 0 (immediate deletion) or 7 to 30")

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/constructs/baseline"
+	"github.com/scalepayments/infra/constructs/delivery"
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/stacks/policy"
@@ -24,6 +25,7 @@ type AccountStack struct {
 	Envs     []envconfig.Environment // hosted in this account and region
 	Namer    naming.Namer            // the account's name takes the environment's place in names
 	Baseline *baseline.Baseline
+	Delivery *delivery.Delivery
 }
 
 // AccountStackName is the stack (and Terraform Cloud workspace) of an account in a region.
@@ -71,6 +73,20 @@ func NewAccount(scope constructs.Construct, acct envconfig.Account, region strin
 			Description: jsii.String("Delegate " + zone + " to these name servers (NS record in its parent zone)"),
 		})
 	}
+	workspaces := []delivery.Workspace{{Name: name, Prefix: naming.StackName(acct.Name), Account: true}}
+	for _, e := range envs {
+		workspaces = append(workspaces, delivery.Workspace{Name: Name(e), Prefix: naming.StackName(e.Name)})
+	}
+	s.Delivery = delivery.New(stack, "delivery", &delivery.Props{
+		Namer: s.Namer, Account: account, Home: region == acct.Home(), Delivery: envconfig.Pipeline, Workspaces: workspaces,
+	})
+	roles := map[string]*string{}
+	for ws, r := range s.Delivery.Roles {
+		roles[ws] = r.Role.Arn()
+	}
+	cdktf.NewTerraformOutput(stack, jsii.String("terraform_role_arns"), &cdktf.TerraformOutputConfig{
+		Value: &roles, Description: jsii.String("TFC_AWS_RUN_ROLE_ARN of each Terraform Cloud workspace (with TFC_AWS_PROVIDER_AUTH=true)"),
+	})
 	cdktf.NewTerraformOutput(stack, jsii.String("security_findings_topic_arn"), &cdktf.TerraformOutputConfig{
 		Value: s.Baseline.Findings.Arn(), Description: jsii.String("SNS topic of GuardDuty and Security Hub findings"),
 	})
@@ -128,7 +144,7 @@ func Build(app constructs.Construct, accounts []envconfig.Account, selected, all
 			return policy.CheckAccount(a.Name, c, a.Account, a.Region, a.Stage(), nil)
 		}})
 		for _, env := range h.Envs {
-			s := New(app, env, h.Account, backend)
+			s := New(app, env, h.Account, backend, Peers{accounts, all})
 			out = append(out, Built{s.Name, s.Stack, &s.Env, func(c *synthesized.Config) policy.Report {
 				return policy.Check(s.Name, c, s.Env, Suppressions(s.Env))
 			}})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecrrepository"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/constructs/alarms"
@@ -22,6 +23,7 @@ import (
 	"github.com/scalepayments/infra/constructs/firewall"
 	"github.com/scalepayments/infra/constructs/keys"
 	"github.com/scalepayments/infra/constructs/network"
+	"github.com/scalepayments/infra/constructs/release"
 	"github.com/scalepayments/infra/constructs/service"
 	"github.com/scalepayments/infra/constructs/waf"
 	"github.com/scalepayments/infra/envconfig"
@@ -59,6 +61,7 @@ type Stack struct {
 	Cluster        *cluster.Cluster
 	Edge           *edge.Edge
 	Services       []*service.Service
+	Release        *release.Release
 	WAF            *waf.WAF // nil where the environment has no WAF
 	Alarms         *alarms.Alarms
 }
@@ -66,14 +69,26 @@ type Stack struct {
 // Name is the stack name of an environment.
 func Name(env envconfig.Environment) string { return naming.StackName(env.Name) }
 
-// New builds the stack of env, pinned to its account, with its state in backend. env and
-// account must have passed envconfig validation.
-func New(scope constructs.Construct, env envconfig.Environment, acct envconfig.Account, backend Backend) *Stack {
+// Peers are every account and environment of the app: the grants between environments (a
+// promotion source lets its targets pull) name them.
+type Peers struct {
+	Accounts []envconfig.Account
+	Envs     []envconfig.Environment
+}
+
+// EnvNamer is how every name of env's stack is made.
+func EnvNamer(env envconfig.Environment) naming.Namer {
+	return naming.Namer{Env: env.Name, Code: env.Code, Region: env.Region, Home: env.Region}
+}
+
+// New builds the stack of env, pinned to its account, with its state in backend. env, account
+// and peers must have passed envconfig validation.
+func New(scope constructs.Construct, env envconfig.Environment, acct envconfig.Account, backend Backend, peers Peers) *Stack {
 	name := Name(env)
 	stack, account := foundation(scope, name, acct, env.Region, env.Tags, backend, StateKey(env.Name))
 	s := &Stack{Name: name, Stack: stack, Env: env}
 	forgetLegacyBaseline(stack)
-	namer := naming.Namer{Env: env.Name, Code: env.Code, Region: env.Region, Home: env.Region}
+	namer := EnvNamer(env)
 	s.Namer = namer
 	s.Keys = keys.New(stack, "keys", &keys.Props{Namer: namer, Account: account, DeletionWindowDays: env.KMSDeletionWindowDays})
 	s.logsKey = s.Keys.Logs.Arn()
@@ -97,6 +112,7 @@ func New(scope constructs.Construct, env envconfig.Environment, acct envconfig.A
 	}
 	s.dataStores(namer, account)
 	s.compute(namer, account)
+	s.release(namer, account, acct, peers)
 	s.security(namer, account)
 	s.outputs()
 	return s
@@ -168,7 +184,7 @@ func (s *Stack) compute(namer naming.Namer, account iam.Account) {
 	for _, svc := range env.Services {
 		s.Services = append(s.Services, service.New(s.Stack, "service-"+svc.Name, &service.Props{
 			Namer: namer, Account: account, Service: svc,
-			ImageTag: env.ImageTag, ReadOnlyRootFilesystem: env.ReadOnlyRootFilesystem, ExecuteCommand: env.ExecuteCommand,
+			Digest: env.Images[svc.Name].Digest, ReadOnlyRootFilesystem: env.ReadOnlyRootFilesystem, ExecuteCommand: env.ExecuteCommand,
 			LogRetentionDays: env.LogRetentionDays, SecretRecoveryDays: env.SecretRecoveryDays,
 			ClusterID: s.Cluster.Cluster.Id(), ClusterName: s.Cluster.Cluster.Name(),
 			ClusterCapacity: s.Cluster.Capacity, CapacityStrategy: s.Cluster.Strategy,
@@ -179,6 +195,33 @@ func (s *Stack) compute(namer naming.Namer, account iam.Account) {
 			LogsKeyARN: s.logsKey, ImagesKeyARN: s.Keys.Images.Arn(), SecretsKeyARN: s.Keys.Secrets.Arn(),
 		}))
 	}
+}
+
+// release creates the environment's release role: it pushes the environment's images and
+// pulls those of the environment it promotes from; a later environment in another account
+// may pull this one's.
+func (s *Stack) release(namer naming.Namer, account iam.Account, acct envconfig.Account, peers Peers) {
+	props := &release.Props{Namer: namer, Account: account, Delivery: envconfig.Pipeline,
+		Repositories: map[string]ecrrepository.EcrRepository{}}
+	for _, svc := range s.Services {
+		props.Repositories[svc.Name] = svc.Repository
+	}
+	for _, e := range peers.Envs {
+		a, ok := envconfig.AccountOf(peers.Accounts, e)
+		if !ok {
+			continue
+		}
+		peer, en := iam.Account{ID: a.ID, Partition: account.Partition, Region: e.Region}, EnvNamer(e)
+		if e.Name == s.Env.PromoteFrom {
+			for _, svc := range s.Env.Services {
+				props.Sources = append(props.Sources, peer.ARN("ecr", "repository/"+en.Slash(svc.Name)))
+			}
+		}
+		if e.PromoteFrom == s.Env.Name && a.Name != acct.Name {
+			props.Pullers = append(props.Pullers, release.Puller{Root: peer.Root(), Role: peer.RoleARN("/", release.RoleName(en))})
+		}
+	}
+	s.Release = release.New(s.Stack, "release", props)
 }
 
 func (s *Stack) security(namer naming.Namer, account iam.Account) {
@@ -226,6 +269,7 @@ func (s *Stack) outputs() {
 	out("api_endpoint", "Raw execute-api endpoint (disabled: clients must use api_url)", s.Edge.API.ApiEndpoint())
 	out("alb_dns_name", "Internal ALB DNS name (reachable only through the VPC link)", s.Edge.ALB.DnsName())
 	out("ecs_cluster_name", "ECS cluster name", s.Cluster.Cluster.Name())
+	out("release_role_arn", "Role the application pipeline assumes (GitHub OIDC) to push and promote this environment's images", s.Release.Role.Role.Arn())
 	serviceNames := map[string]*string{}
 	logGroups := map[string]*string{
 		"vpc_flow_logs": s.Network.FlowLogGroup.Name(), "api_access": s.Edge.AccessLogGroup.Name(),

@@ -62,7 +62,7 @@ func SynthIn(env envconfig.Environment, acct envconfig.Account, backend stacks.B
 	if d, ok := cache[key]; ok {
 		return d
 	}
-	s := stacks.New(App(), env, acct, backend)
+	s := stacks.New(App(), env, acct, backend, stacks.Peers{Accounts: envconfig.Accounts(), Envs: envconfig.All()})
 	d := SynthStack(s.Stack)
 	d.Env, d.Stack, d.Namer = env, s, s.Namer
 	cache[key] = d

@@ -1,5 +1,6 @@
-// Package role creates an IAM role that one AWS service assumes on behalf of this
-// account only (confused-deputy guard, where AWS supports it), with inline policies built in Go.
+// Package role creates an IAM role that one AWS service assumes on behalf of this account only
+// (confused-deputy guard, where AWS supports it), or that an OIDC identity assumes (Trust),
+// with inline policies built in Go.
 package role
 
 import (
@@ -27,6 +28,12 @@ type Props struct {
 	// NoSourceAccount leaves the aws:SourceAccount condition out of the trust policy, only for
 	// services whose documentation says it is not supported (CloudTrail's CloudWatch Logs role).
 	NoSourceAccount bool
+	// Trust replaces the service trust for a role that identities outside AWS assume (a web
+	// identity from an OIDC provider); Service is then empty.
+	Trust *iam.Statement
+	// Path is the role's IAM path ("/" when empty): a path apart keeps a role outside the
+	// name patterns other policies grant on.
+	Path string
 }
 
 // Role is the role; Grants are its policies and attachments, for resources that must not be
@@ -44,8 +51,16 @@ func New(scope constructs.Construct, id string, props *Props) *Role {
 	if !props.NoSourceAccount {
 		trust.Condition = map[string]map[string]any{"StringEquals": {"aws:SourceAccount": props.Account.ID}}
 	}
+	if props.Trust != nil {
+		trust = *props.Trust
+	}
+	var path *string
+	if props.Path != "" {
+		path = jsii.String(props.Path)
+	}
 	r := iamrole.NewIamRole(scope, jsii.String(id), &iamrole.IamRoleConfig{
 		Name:             jsii.String(props.Name),
+		Path:             path,
 		AssumeRolePolicy: jsii.String(iam.Policy(trust)),
 		Tags:             naming.NameTag(props.Name),
 	})

@@ -47,7 +47,8 @@ type Props struct {
 	Account iam.Account
 	Service envconfig.Service // what it is, what it reaches, its capacity
 
-	ImageTag               string
+	// Digest is the image the service runs (sha256:...), from the environment's release manifest.
+	Digest                 string
 	ReadOnlyRootFilesystem bool
 	ExecuteCommand         bool
 	LogRetentionDays       int
@@ -202,7 +203,7 @@ func (s *Service) taskDefinition(scope constructs.Construct, props *Props) {
 	svc := props.Service
 	c := container{
 		Name:                   svc.Name,
-		Image:                  *s.Repository.RepositoryUrl() + ":" + props.ImageTag,
+		Image:                  *s.Repository.RepositoryUrl() + "@" + props.Digest,
 		Essential:              true,
 		ReadonlyRootFilesystem: props.ReadOnlyRootFilesystem,
 		Privileged:             false,

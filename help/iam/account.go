@@ -22,3 +22,13 @@ func (a Account) Root() string { return fmt.Sprintf("arn:%s:iam::%s:root", a.Par
 func (a Account) ServiceHost(service string) string {
 	return fmt.Sprintf("%s.%s.amazonaws.com", service, a.Region)
 }
+
+// OIDCProvider is the ARN of the account's IAM OIDC identity provider for issuer host.
+func (a Account) OIDCProvider(host string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", a.Partition, a.ID, host)
+}
+
+// RoleARN is the ARN of a role of the account; path is "/" or "/<path>/".
+func (a Account) RoleARN(path, name string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role%s%s", a.Partition, a.ID, path, name)
+}

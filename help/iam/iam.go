@@ -36,3 +36,21 @@ func ServiceAllow(sid, service string, actions, resources []string) Statement {
 	s.Principal = map[string]any{"Service": service}
 	return s
 }
+
+// WebIdentity lets tokens of the OIDC provider of host assume a role when their audience is
+// audience and their subject matches subject (StringLike: "*" may end it).
+func WebIdentity(providerARN, host, audience, subject string) Statement {
+	return Statement{
+		Effect: "Allow", Principal: map[string]any{"Federated": providerARN},
+		Action: []string{"sts:AssumeRoleWithWebIdentity"},
+		Condition: map[string]map[string]any{
+			"StringEquals": {host + ":aud": audience},
+			"StringLike":   {host + ":sub": subject},
+		},
+	}
+}
+
+// Deny is a Deny statement.
+func Deny(sid string, actions, resources []string) Statement {
+	return Statement{Sid: sid, Effect: "Deny", Action: actions, Resource: resources}
+}

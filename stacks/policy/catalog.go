@@ -31,6 +31,7 @@ var Untaggable = map[string]bool{
 	"aws_apigatewayv2_route":                             true,
 	"aws_appautoscaling_policy":                          true,
 	"aws_ecr_lifecycle_policy":                           true,
+	"aws_ecr_repository_policy":                          true,
 	"aws_ecs_cluster_capacity_providers":                 true,
 	"aws_s3_bucket_lifecycle_configuration":              true,
 	"aws_s3_bucket_ownership_controls":                   true,

@@ -58,6 +58,16 @@ func Write(w io.Writer, stacks []Stack) {
 	}
 	fmt.Fprintln(w)
 
+	fmt.Fprintln(w, "\n## Releases (envconfig/releases: make promote FROM= TO= [SERVICE=])")
+	header("service")
+	for _, row := range Releases(stacks) {
+		fmt.Fprintf(w, "| %s |", row.Setting)
+		for _, v := range row.Values {
+			fmt.Fprintf(w, " %s |", v)
+		}
+		fmt.Fprintln(w)
+	}
+
 	fmt.Fprintln(w, "\n## Settings that differ between environments")
 	header("setting")
 	for _, row := range Differences(stacks) {
@@ -85,6 +95,38 @@ func Write(w io.Writer, stacks []Stack) {
 type Row struct {
 	Setting string
 	Values  []string
+}
+
+// Releases lists, per service, the image each environment runs (digest and tag); a service
+// whose digests are not all equal is marked "differs".
+func Releases(stacks []Stack) []Row {
+	services := map[string]bool{}
+	for _, s := range stacks {
+		for name := range s.Env.Images {
+			services[name] = true
+		}
+	}
+	var rows []Row
+	for _, name := range slices.Sorted(maps.Keys(services)) {
+		row, digests := Row{Setting: name}, map[string]bool{}
+		for _, s := range stacks {
+			img, ok := s.Env.Images[name]
+			digests[img.Digest] = true
+			v := "—"
+			if ok {
+				v = "`" + img.Digest + "`"
+				if img.Tag != "" {
+					v += " (" + img.Tag + ")"
+				}
+			}
+			row.Values = append(row.Values, v)
+		}
+		if len(digests) > 1 {
+			row.Setting += " (differs)"
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }
 
 // Differences lists, in a stable order, every envconfig setting whose value is not the same
@@ -121,6 +163,9 @@ func flatten(prefix string, v reflect.Value, out map[string]string) {
 	case reflect.Struct:
 		for i := 0; i < v.NumField(); i++ {
 			name := v.Type().Field(i).Name
+			if !v.Type().Field(i).IsExported() || (prefix == "" && name == "Images") { // Images: see Releases
+				continue
+			}
 			if v.Type().Field(i).Anonymous { // embedded: its fields read as the outer struct's
 				name = ""
 			}

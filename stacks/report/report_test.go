@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -64,4 +65,17 @@ func TestWriteRendersAllThreeSections(t *testing.T) {
 	assert.Contains(t, out, "| resource type | dev | prod |\n|---|---|---|\n| aws_nat_gateway | 1 | 2 |\n| aws_vpc | 1 | 1 |\n| **total** | **2** | **3** |")
 	assert.Contains(t, out, "| NATGateways | 1 | 3 |")
 	assert.Contains(t, out, "- **scalepayments-prod**: 24 rules, 1 findings, 1 suppressed\n  - finding [SP-ENC-001] `aws_s3_bucket.logs`: not encrypted\n  - suppressed [SP-ENC-001] `aws_s3_bucket.logs`: AWS allows only SSE-S3")
+}
+
+func TestReleasesShowEachServicesDigestAndWhereTheyDiffer(t *testing.T) {
+	staging := envconfig.Staging.Clone()
+	staging.Images["payment"] = envconfig.Image{Digest: "sha256:" + strings.Repeat("c", 64), Tag: "v1.4.2"}
+	rows := Releases(stacksOf(t, staging, envconfig.Prod))
+	require.Len(t, rows, 3)
+	shipped := "`" + envconfig.Prod.Images["api"].Digest + "` (v1.0.0)"
+	assert.Equal(t, Row{Setting: "api", Values: []string{shipped, shipped}}, rows[0])
+	assert.Equal(t, Row{Setting: "payment (differs)", Values: []string{"`sha256:" + strings.Repeat("c", 64) + "` (v1.4.2)", "`" + envconfig.Prod.Images["payment"].Digest + "` (v1.0.0)"}}, rows[2])
+	for _, r := range Differences(stacksOf(t, staging, envconfig.Prod)) {
+		assert.NotContains(t, r.Setting, "Images", "releases have their own section")
+	}
 }

@@ -39,6 +39,7 @@ func TestAddingAFourthService(t *testing.T) {
 	env := envconfig.Prod.Clone()
 	env.Services = append(env.Services, envconfig.Service{Name: "ledger", Priority: 40, Database: true, ExternalDomains: []string{"api.ledger.example.com"},
 		Capacity: envconfig.Capacity{DesiredCount: 2, MaxCount: 4, CPU: 512, MemoryMiB: 1024}})
+	env.Images["ledger"] = env.Images["payment"] // and one line in the environment's release manifest
 	require.NoError(t, env.Validate())
 	d := tests.Synth(env)
 	assert.False(t, policy.Check("scalepayments-prod", d.Config, env, stacks.Suppressions(env)).Failed())

@@ -36,7 +36,7 @@ func TestStackOutputs(t *testing.T) {
 		"api_url": false, "api_endpoint": false, "alb_dns_name": false, "ecs_cluster_name": false, "ecs_service_names": false,
 		"aurora_writer_endpoint": false, "aurora_reader_endpoint": false, "aurora_port": false, "aurora_master_secret_arn": false, "aurora_cluster_arn": false,
 		"redis_primary_endpoint": false, "redis_reader_endpoint": false, "redis_user_group_id": false, "redis_user_ids": false,
-		"log_group_names": false,
+		"log_group_names": false, "release_role_arn": false,
 	}
 	for _, d := range []*tests.Doc{dev, staging, prod} {
 		outputs := d.Root["output"].(tests.Body)

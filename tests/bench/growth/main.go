@@ -62,10 +62,14 @@ func Grown(n, m int) []envconfig.Environment {
 		e.VPCCIDR = fmt.Sprintf("10.%d.0.0/16", 16+i)
 		e.HostedZone = e.Name + ".scalepayments.com"
 		e.APIDomain = "api." + e.HostedZone
-		shipped := e.Services
-		e.Services = nil
+		if e.PromoteFrom != "" {
+			e.PromoteFrom = out[i-1].Name
+		}
+		shipped, images := e.Services, e.Images
+		e.Services, e.Images = nil, map[string]envconfig.Image{}
 		for j := 0; j < m; j++ {
 			s := shipped[j%len(shipped)]
+			e.Images[fmt.Sprintf("%s%02d", s.Name[:3], j)] = images[s.Name]
 			s.Name, s.Priority = fmt.Sprintf("%s%02d", s.Name[:3], j), 10*(j+1)
 			e.Services = append(e.Services, s)
 		}

@@ -1,0 +1,170 @@
+package delivery
+
+import (
+	"github.com/scalepayments/infra/help/iam"
+)
+
+// service is what a workspace may do with one AWS service: the read verbs every plan needs and
+// the write verbs of the resources its stack manages. An action is exact or one verb of one
+// service (ec2:Create*); never "*" or "<service>:*".
+type service struct {
+	prefix string
+	// global services are not bound to the workspace's region (IAM, Route 53).
+	global  bool
+	actions []string
+}
+
+var (
+	read = []string{"Describe*", "Get*", "List*"}
+	crud = []string{"Create*", "Delete*", "Update*", "Put*", "Tag*", "Untag*"}
+)
+
+func verbs(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// environmentServices are the services an environment stack's resources belong to (a unit test
+// maps every synthesized resource type to one of them).
+var environmentServices = []service{
+	{prefix: "ec2", actions: verbs(read, []string{"Create*", "Delete*", "Modify*", "Associate*", "Disassociate*", "Attach*", "Detach*",
+		"Authorize*", "Revoke*", "Allocate*", "Release*", "Replace*", "UpdateSecurityGroupRuleDescriptions*"})},
+	{prefix: "ecs", actions: verbs(read, crud, []string{"Register*", "Deregister*"})},
+	{prefix: "ecr", actions: verbs(read, []string{"Create*", "Delete*", "Put*", "Set*", "Tag*", "Untag*"})},
+	{prefix: "rds", actions: verbs(read, []string{"Create*", "Delete*", "Modify*", "Add*", "Remove*", "EnableHttpEndpoint"})},
+	{prefix: "elasticache", actions: verbs(read, []string{"Create*", "Delete*", "Modify*", "Add*", "Remove*"})},
+	{prefix: "kms", actions: verbs(read, []string{"Create*", "Delete*", "Update*", "Put*", "Tag*", "Untag*", "Enable*", "Schedule*"})},
+	{prefix: "logs", actions: verbs(read, crud, []string{"Associate*", "Disassociate*"})},
+	{prefix: "s3", actions: verbs(read, []string{"CreateBucket", "DeleteBucket", "DeleteBucketPolicy", "Put*"})},
+	{prefix: "secretsmanager", actions: verbs(read, []string{"CreateSecret", "DeleteSecret", "UpdateSecret", "TagResource", "UntagResource", "PutResourcePolicy", "DeleteResourcePolicy"})},
+	{prefix: "sns", actions: verbs(read, []string{"Create*", "Delete*", "Set*", "Subscribe", "Unsubscribe", "TagResource", "UntagResource", "Put*"})},
+	{prefix: "events", actions: verbs(read, []string{"Put*", "Delete*", "Remove*", "TagResource", "UntagResource"})},
+	{prefix: "cloudwatch", actions: verbs(read, []string{"Put*", "Delete*", "TagResource", "UntagResource"})},
+	{prefix: "application-autoscaling", actions: verbs(read, []string{"Put*", "Delete*", "Register*", "Deregister*", "TagResource", "UntagResource"})},
+	{prefix: "elasticloadbalancing", actions: verbs(read, []string{"Create*", "Delete*", "Modify*", "Set*", "Add*", "Remove*", "Register*", "Deregister*"})},
+	{prefix: "apigateway", actions: []string{"GET", "POST", "PUT", "PATCH", "DELETE"}},
+	{prefix: "acm", actions: verbs(read, []string{"RequestCertificate", "DeleteCertificate", "AddTagsToCertificate", "RemoveTagsFromCertificate"})},
+	{prefix: "wafv2", actions: verbs(read, crud, []string{"Associate*", "Disassociate*"})},
+	{prefix: "network-firewall", actions: verbs(read, crud, []string{"Associate*", "Disassociate*"})},
+	{prefix: "route53resolver", actions: verbs(read, crud, []string{"Associate*", "Disassociate*"})},
+	{prefix: "route53", global: true, actions: verbs(read, []string{"ChangeResourceRecordSets", "ChangeTagsForResource"})},
+}
+
+// accountServices are the services of the account stack's resources.
+var accountServices = []service{
+	{prefix: "guardduty", actions: verbs(read, crud)},
+	{prefix: "config", actions: verbs(read, []string{"Put*", "Delete*", "Start*", "Stop*", "TagResource", "UntagResource"})},
+	{prefix: "cloudtrail", actions: verbs(read, []string{"Create*", "Delete*", "Update*", "Put*", "Start*", "Stop*", "AddTags", "RemoveTags"})},
+	{prefix: "securityhub", actions: verbs(read, []string{"Enable*", "Disable*", "Batch*", "Update*", "TagResource", "UntagResource"})},
+	{prefix: "access-analyzer", actions: verbs(read, []string{"CreateAnalyzer", "DeleteAnalyzer", "UpdateAnalyzer", "TagResource", "UntagResource"})},
+	{prefix: "ec2", actions: []string{"GetEbsEncryptionByDefault", "GetEbsDefaultKmsKeyId", "EnableEbsEncryptionByDefault", "DisableEbsEncryptionByDefault", "ModifyEbsDefaultKmsKeyId", "ResetEbsDefaultKmsKeyId"}},
+	{prefix: "kms", actions: verbs(read, []string{"Create*", "Delete*", "Update*", "Put*", "Tag*", "Untag*", "Enable*", "Schedule*"})},
+	{prefix: "logs", actions: verbs(read, crud, []string{"Associate*", "Disassociate*"})},
+	{prefix: "s3", actions: verbs(read, []string{"CreateBucket", "DeleteBucket", "DeleteBucketPolicy", "Put*"})},
+	{prefix: "sns", actions: verbs(read, []string{"Create*", "Delete*", "Set*", "Subscribe", "Unsubscribe", "TagResource", "UntagResource", "Put*"})},
+	{prefix: "events", actions: verbs(read, []string{"Put*", "Delete*", "Remove*", "TagResource", "UntagResource"})},
+	{prefix: "route53", global: true, actions: verbs(read, []string{"CreateHostedZone", "DeleteHostedZone", "ChangeTagsForResource", "ChangeResourceRecordSets"})},
+}
+
+// Services are the IAM service prefixes a workspace may use, for tests and the README.
+func Services(account bool) []string {
+	var out []string
+	for _, s := range servicesOf(account) {
+		out = append(out, s.prefix)
+	}
+	return append(out, "iam", "sts")
+}
+
+func servicesOf(account bool) []service {
+	if account {
+		return accountServices
+	}
+	return environmentServices
+}
+
+// Permissions is the workspace role's policy: its services in its region, IAM only on its own
+// roles, S3 only on its own buckets, and never a secret value or an object.
+func Permissions(a iam.Account, w Workspace) []iam.Statement {
+	var regional, global []string
+	for _, s := range servicesOf(w.Account) {
+		for _, v := range s.actions {
+			if s.global {
+				global = append(global, s.prefix+":"+v)
+			} else if s.prefix != "s3" {
+				regional = append(regional, s.prefix+":"+v)
+			}
+		}
+	}
+	inRegion := iam.Allow("ManageItsServicesInItsRegion", regional, []string{"*"})
+	inRegion.Condition = map[string]map[string]any{"StringEquals": {"aws:RequestedRegion": a.Region}}
+	roles := []string{a.RoleARN("/", w.Prefix+"-*")}
+	if w.Account {
+		roles = append(roles, a.RoleARN(RolePath, w.Prefix+"-*"))
+	}
+	out := []iam.Statement{
+		inRegion,
+		iam.Allow("ManageItsGlobalServices", global, []string{"*"}),
+		// The stack reads its account and partition (aws_caller_identity) and nothing else of STS.
+		iam.Allow("WhoAmI", []string{"sts:GetCallerIdentity"}, []string{"*"}),
+		iam.Allow("ReadIAM", []string{"iam:Get*", "iam:List*"}, []string{"*"}),
+		// Role names are not enough: an account and an environment may share a name (prod), so
+		// a role is the workspace's only if it carries the workspace's Stack tag (default tags).
+		tagged(iam.Allow("CreateItsOwnRoles", []string{"iam:CreateRole", "iam:TagRole"}, roles), "aws:RequestTag/Stack", w.Name),
+		tagged(iam.Allow("ManageItsOwnRoles", []string{
+			"iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole",
+			"iam:PutRolePolicy", "iam:DeleteRolePolicy",
+		}, roles), "aws:ResourceTag/Stack", w.Name),
+		attachServiceRolePolicies(a, roles, w.Name),
+		iam.Allow("PassItsOwnRoles", []string{"iam:PassRole"}, roles),
+		// ECS, ELB, RDS, ElastiCache, autoscaling and others create their service-linked roles
+		// on first use, with the caller's permission.
+		iam.Allow("CreateServiceLinkedRoles", []string{"iam:CreateServiceLinkedRole"}, []string{a.RoleARN("/aws-service-role/", "*")}),
+		iam.Allow("ManageItsOwnBuckets", s3Actions(w.Account), []string{"arn:" + a.Partition + ":s3:::" + w.Prefix + "-*"}),
+		// Terraform never reads or writes a secret value or an object: a stolen run token
+		// cannot read cardholder data, keys or audit logs, nor erase them.
+		iam.Deny("NoDataAccess", []string{
+			"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
+			"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion",
+			"kms:Decrypt", "kms:ReEncryptFrom",
+		}, []string{"*"}),
+	}
+	if w.Account {
+		out = append(out, iam.Allow("ManageAccountSettings", []string{
+			"iam:UpdateAccountPasswordPolicy", "iam:DeleteAccountPasswordPolicy",
+			"iam:CreateOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider", "iam:UpdateOpenIDConnectProviderThumbprint",
+			"iam:AddClientIDToOpenIDConnectProvider", "iam:RemoveClientIDFromOpenIDConnectProvider",
+			"iam:TagOpenIDConnectProvider", "iam:UntagOpenIDConnectProvider",
+			"s3:PutAccountPublicAccessBlock", "s3:GetAccountPublicAccessBlock",
+		}, []string{"*"}))
+	}
+	return out
+}
+
+// attachServiceRolePolicies lets the workspace attach AWS's service-role managed policies
+// (RDS enhanced monitoring, AWS Config) to its roles, and no other managed policy.
+func attachServiceRolePolicies(a iam.Account, roles []string, stack string) iam.Statement {
+	s := tagged(iam.Allow("AttachServiceRolePolicies", []string{"iam:AttachRolePolicy", "iam:DetachRolePolicy"}, roles), "aws:ResourceTag/Stack", stack)
+	s.Condition["ArnLike"] = map[string]any{"iam:PolicyARN": "arn:" + a.Partition + ":iam::aws:policy/service-role/*"}
+	return s
+}
+
+func tagged(s iam.Statement, key, value string) iam.Statement {
+	s.Condition = map[string]map[string]any{"StringEquals": {key: value}}
+	return s
+}
+
+func s3Actions(account bool) []string {
+	for _, s := range servicesOf(account) {
+		if s.prefix == "s3" {
+			var out []string
+			for _, v := range s.actions {
+				out = append(out, "s3:"+v)
+			}
+			return out
+		}
+	}
+	return nil
+}

@@ -1,0 +1,185 @@
+package unit
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scalepayments/infra/constructs/delivery"
+	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/help/iam"
+	"github.com/scalepayments/infra/tests"
+)
+
+func statements(t *testing.T, policy any) []iam.Statement {
+	var doc iam.PolicyDocument
+	require.NoError(t, json.Unmarshal([]byte(policy.(string)), &doc))
+	return doc.Statement
+}
+
+// wildcardAction is "*" or every action of a service ("ecr:*"): what no delivery role may hold.
+func wildcardAction(a string) bool { return a == "*" || strings.HasSuffix(a, ":*") }
+
+// Each environment's release role trusts exactly its repository's jobs in the GitHub
+// environment of the same name, pushes exactly its own repositories and pulls only from the
+// environment it promotes from.
+func TestReleaseRolePushesOnlyItsOwnImages(t *testing.T) {
+	for _, d := range []*tests.Doc{dev, staging, prod} {
+		r := d.Named("aws_iam_role", "release")
+		trust := statements(t, r.Body["assume_role_policy"])
+		require.Len(t, trust, 1)
+		assert.Equal(t, []string{"sts:AssumeRoleWithWebIdentity"}, trust[0].Action)
+		assert.Equal(t, map[string]any{"Federated": "arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.caller.account_id}:oidc-provider/token.actions.githubusercontent.com"}, trust[0].Principal)
+		assert.Equal(t, map[string]map[string]any{
+			"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+			"StringLike":   {"token.actions.githubusercontent.com:sub": "repo:scalepayments/services:environment:" + d.Env.Name},
+		}, trust[0].Condition)
+
+		var own []string
+		for _, svc := range d.Env.Services {
+			own = append(own, tests.RefTo("aws_ecr_repository", d.NameOf("aws_ecr_repository", d.Namer.Slash(svc.Name)), "arn"))
+		}
+		slices.Sort(own)
+		grants := d.Grants(r)
+		want := map[string][]string{"ecr:GetAuthorizationToken": {"*"}}
+		for _, a := range []string{"ecr:CompleteLayerUpload", "ecr:UploadLayerPart", "ecr:InitiateLayerUpload", "ecr:BatchCheckLayerAvailability", "ecr:PutImage", "ecr:BatchGetImage"} {
+			want[a] = own
+		}
+		if from := d.Env.PromoteFrom; from != "" {
+			acct, _ := envconfig.AccountOf(envconfig.Accounts(), envconfig.Staging)
+			if from == "dev" {
+				acct, _ = envconfig.AccountOf(envconfig.Accounts(), envconfig.Dev)
+			}
+			var sources []string
+			for _, svc := range d.Env.Services {
+				sources = append(sources, "arn:${data.aws_partition.partition.partition}:ecr:us-east-1:"+acct.ID+":repository/scalepayments/"+from+"/"+svc.Name)
+			}
+			want["ecr:BatchGetImage"] = append(slices.Clone(own), sources...)
+			want["ecr:GetDownloadUrlForLayer"] = sources
+		}
+		assert.Equal(t, want, grants, d.Env.Name)
+		for a := range grants {
+			assert.False(t, wildcardAction(a), "%s: %s", d.Env.Name, a)
+		}
+	}
+}
+
+// Prod (another account) copies staging's digests: each staging repository lets exactly prod's
+// release role pull, through prod's account root narrowed by aws:PrincipalArn. Dev (same
+// account as staging) needs no repository policy, and nothing pulls from prod.
+func TestPromotionPullAcrossAccounts(t *testing.T) {
+	assert.Zero(t, dev.Count("aws_ecr_repository_policy"))
+	assert.Zero(t, prod.Count("aws_ecr_repository_policy"))
+	require.Equal(t, len(staging.Env.Services), staging.Count("aws_ecr_repository_policy"))
+	prodID := envconfig.ProdAccount.ID
+	repos := map[any]bool{}
+	for _, p := range staging.List("aws_ecr_repository_policy") {
+		repos[p["repository"]] = true
+		st := statements(t, p["policy"])
+		require.Len(t, st, 1)
+		assert.Equal(t, "Allow", st[0].Effect)
+		assert.Equal(t, []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}, st[0].Action)
+		assert.Equal(t, map[string]any{"AWS": []any{"arn:${data.aws_partition.partition.partition}:iam::" + prodID + ":root"}}, st[0].Principal)
+		assert.Equal(t, map[string]map[string]any{"ArnEquals": {"aws:PrincipalArn": []any{"arn:${data.aws_partition.partition.partition}:iam::" + prodID + ":role/scalepayments-prod-release"}}}, st[0].Condition)
+	}
+	assert.Len(t, repos, len(staging.Env.Services), "one policy per repository")
+}
+
+// iamService maps a Terraform resource type to the IAM service whose API manages it.
+func iamService(typ string) string {
+	for _, m := range []struct{ prefix, service string }{
+		{"aws_vpc_endpoint", "ec2"}, {"aws_vpc", "ec2"}, {"aws_subnet", "ec2"}, {"aws_route_table", "ec2"}, {"aws_route53_resolver", "route53resolver"},
+		{"aws_route53", "route53"}, {"aws_route", "ec2"}, {"aws_internet_gateway", "ec2"}, {"aws_nat_gateway", "ec2"}, {"aws_eip", "ec2"},
+		{"aws_security_group", "ec2"}, {"aws_default_security_group", "ec2"}, {"aws_flow_log", "ec2"}, {"aws_ebs", "ec2"},
+		{"aws_ecs", "ecs"}, {"aws_ecr", "ecr"}, {"aws_rds", "rds"}, {"aws_db", "rds"}, {"aws_elasticache", "elasticache"},
+		{"aws_kms", "kms"}, {"aws_cloudwatch_log", "logs"}, {"aws_cloudwatch_metric_alarm", "cloudwatch"}, {"aws_cloudwatch_event", "events"},
+		{"aws_s3_account", "s3"}, {"aws_s3", "s3"}, {"aws_secretsmanager", "secretsmanager"}, {"aws_sns", "sns"},
+		{"aws_appautoscaling", "application-autoscaling"}, {"aws_lb", "elasticloadbalancing"}, {"aws_apigatewayv2", "apigateway"},
+		{"aws_acm", "acm"}, {"aws_wafv2", "wafv2"}, {"aws_networkfirewall", "network-firewall"}, {"aws_iam", "iam"},
+		{"aws_guardduty", "guardduty"}, {"aws_config", "config"}, {"aws_cloudtrail", "cloudtrail"}, {"aws_securityhub", "securityhub"},
+		{"aws_accessanalyzer", "access-analyzer"},
+	} {
+		if strings.HasPrefix(typ, m.prefix) {
+			return m.service
+		}
+	}
+	return "unknown: " + typ
+}
+
+// One Terraform Cloud role per workspace deploying to the account, trusted only by that
+// workspace's runs, under /delivery/ (outside every workspace's own role pattern), allowed every
+// service its stack's resources need and no wildcard action.
+func TestTerraformCloudRolePerWorkspace(t *testing.T) {
+	for _, a := range tests.Accounts() {
+		d, acct := a.Doc, a.Stack.Account
+		providers := map[any]any{}
+		for _, p := range d.List("aws_iam_openid_connect_provider") {
+			providers[p["url"]] = p["client_id_list"]
+			assert.NotContains(t, p, "thumbprint_list", "IAM keeps the thumbprint itself")
+		}
+		assert.Equal(t, map[any]any{"https://app.terraform.io": []any{"aws.workload.identity"}, "https://token.actions.githubusercontent.com": []any{"sts.amazonaws.com"}}, providers)
+
+		workspaces := []string{a.Stack.Name}
+		stacksOf := map[string][]*tests.Doc{a.Stack.Name: {d}}
+		for _, e := range a.Stack.Envs {
+			workspaces = append(workspaces, "scalepayments-"+e.Name)
+			stacksOf["scalepayments-"+e.Name] = []*tests.Doc{tests.Synth(e)}
+		}
+		var roles []string
+		for _, r := range d.Of("aws_iam_role") {
+			if r.Body["path"] != delivery.RolePath {
+				continue
+			}
+			trust := statements(t, r.Body["assume_role_policy"])
+			require.Len(t, trust, 1)
+			sub := trust[0].Condition["StringLike"]["app.terraform.io:sub"].(string)
+			ws := strings.TrimSuffix(strings.TrimPrefix(sub, "organization:scalepayments:project:platform:workspace:"), ":run_phase:*")
+			roles = append(roles, ws)
+			assert.Equal(t, "organization:scalepayments:project:platform:workspace:"+ws+":run_phase:*", sub)
+			assert.Equal(t, map[string]any{"app.terraform.io:aud": "aws.workload.identity"}, trust[0].Condition["StringEquals"])
+			assert.Equal(t, "${aws_iam_openid_connect_provider."+d.NameOf("aws_iam_openid_connect_provider", "app.terraform.io")+".arn}", trust[0].Principal["Federated"])
+			assert.Equal(t, "scalepayments-"+acct.Name+"-terraform-"+strings.TrimPrefix(ws, "scalepayments-"), r.Body["name"])
+
+			granted := map[string]bool{}
+			for action := range d.Grants(r) {
+				assert.False(t, wildcardAction(action), "%s: %s", ws, action)
+				granted[strings.Split(action, ":")[0]] = true
+			}
+			for _, doc := range stacksOf[ws] {
+				for _, res := range doc.Each() {
+					assert.True(t, granted[iamService(res.Type)], "%s: %s (%s) is not in the role's services", ws, res.Type, iamService(res.Type))
+				}
+			}
+		}
+		assert.ElementsMatch(t, workspaces, roles, acct.Name)
+	}
+}
+
+// The workspace roles never read a secret value or an object, and touch only roles tagged as
+// their own stack's.
+func TestTerraformCloudRolesAreBounded(t *testing.T) {
+	a := tests.Accounts()[1]
+	var policy any
+	for _, p := range a.List("aws_iam_role_policy") {
+		if p["role"] == tests.RefTo("aws_iam_role", a.NameOf("aws_iam_role", "scalepayments-prod-terraform-prod"), "id") {
+			policy = p["policy"]
+		}
+	}
+	require.NotNil(t, policy)
+	bySid := map[string]iam.Statement{}
+	for _, s := range statements(t, policy) {
+		bySid[s.Sid] = s
+	}
+	deny := bySid["NoDataAccess"]
+	assert.Equal(t, "Deny", deny.Effect)
+	assert.Subset(t, deny.Action, []string{"secretsmanager:GetSecretValue", "s3:GetObject", "s3:DeleteObject", "kms:Decrypt"})
+	assert.Equal(t, map[string]map[string]any{"StringEquals": {"aws:ResourceTag/Stack": "scalepayments-prod"}}, bySid["ManageItsOwnRoles"].Condition)
+	assert.Equal(t, map[string]map[string]any{"StringEquals": {"aws:RequestTag/Stack": "scalepayments-prod"}}, bySid["CreateItsOwnRoles"].Condition)
+	assert.Equal(t, []string{"arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.caller.account_id}:role/scalepayments-prod-*"}, bySid["ManageItsOwnRoles"].Resource)
+	assert.Equal(t, map[string]map[string]any{"StringEquals": {"aws:RequestedRegion": "us-east-1"}}, bySid["ManageItsServicesInItsRegion"].Condition)
+	assert.Equal(t, []string{"arn:${data.aws_partition.partition.partition}:s3:::scalepayments-prod-*"}, bySid["ManageItsOwnBuckets"].Resource)
+}
