@@ -36,10 +36,12 @@ var environmentServices = []service{
 	{prefix: "ecr", actions: verbs(read, []string{"Create*", "Delete*", "Put*", "Set*", "Tag*", "Untag*"})},
 	{prefix: "rds", actions: verbs(read, []string{"Create*", "Delete*", "Modify*", "Add*", "Remove*", "EnableHttpEndpoint"})},
 	{prefix: "elasticache", actions: verbs(read, []string{"Create*", "Delete*", "Modify*", "Add*", "Remove*"})},
-	{prefix: "kms", actions: verbs(read, []string{"Create*", "Delete*", "Update*", "Put*", "Tag*", "Untag*", "Enable*", "Schedule*"})},
+	// Retire*: ECR retires the grant it holds on the images key when a repository is deleted.
+	{prefix: "kms", actions: verbs(read, []string{"Create*", "Delete*", "Update*", "Put*", "Tag*", "Untag*", "Enable*", "Schedule*", "Retire*"})},
 	{prefix: "logs", actions: verbs(read, crud, []string{"Associate*", "Disassociate*"})},
 	{prefix: "s3", actions: verbs(read, []string{"CreateBucket", "DeleteBucket", "DeleteBucketPolicy", "Put*"})},
-	{prefix: "secretsmanager", actions: verbs(read, []string{"CreateSecret", "DeleteSecret", "UpdateSecret", "TagResource", "UntagResource", "PutResourcePolicy", "DeleteResourcePolicy"})},
+	// RotateSecret: RDS creates the managed master secret with the caller's permissions.
+	{prefix: "secretsmanager", actions: verbs(read, []string{"CreateSecret", "DeleteSecret", "UpdateSecret", "RotateSecret", "TagResource", "UntagResource", "PutResourcePolicy", "DeleteResourcePolicy"})},
 	{prefix: "sns", actions: verbs(read, []string{"Create*", "Delete*", "Set*", "Subscribe", "Unsubscribe", "TagResource", "UntagResource", "Put*"})},
 	{prefix: "events", actions: verbs(read, []string{"Put*", "Delete*", "Remove*", "TagResource", "UntagResource"})},
 	{prefix: "cloudwatch", actions: verbs(read, []string{"Put*", "Delete*", "TagResource", "UntagResource"})},
@@ -124,12 +126,19 @@ func Permissions(a iam.Account, w Workspace) []iam.Statement {
 		iam.Allow("CreateServiceLinkedRoles", []string{"iam:CreateServiceLinkedRole"}, []string{a.RoleARN("/aws-service-role/", "*")}),
 		iam.Allow("ManageItsOwnBuckets", s3Actions(w.Account), []string{"arn:" + a.Partition + ":s3:::" + w.Prefix + "-*"}),
 		// Terraform never reads or writes a secret value or an object: a stolen run token
-		// cannot read cardholder data, keys or audit logs, nor erase them.
+		// cannot read cardholder data, credentials or audit logs, nor erase them.
 		iam.Deny("NoDataAccess", []string{
 			"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
 			"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion",
-			"kms:Decrypt", "kms:ReEncryptFrom",
 		}, []string{"*"}),
+	}
+	if !w.Account {
+		// RDS creates the cluster's managed master secret, encrypted with the secrets key, with
+		// the caller's kms:GenerateDataKey and kms:Decrypt: only through Secrets Manager.
+		// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html
+		viaSecrets := iam.Allow("MasterSecretKeyThroughSecretsManager", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{"*"})
+		viaSecrets.Condition = map[string]map[string]any{"StringEquals": {"kms:ViaService": a.ServiceHost("secretsmanager")}}
+		out = append(out, viaSecrets)
 	}
 	if w.Account {
 		out = append(out, iam.Allow("ManageAccountSettings", []string{

@@ -176,7 +176,8 @@ func TestTerraformCloudRolesAreBounded(t *testing.T) {
 	}
 	deny := bySid["NoDataAccess"]
 	assert.Equal(t, "Deny", deny.Effect)
-	assert.Subset(t, deny.Action, []string{"secretsmanager:GetSecretValue", "s3:GetObject", "s3:DeleteObject", "kms:Decrypt"})
+	assert.Subset(t, deny.Action, []string{"secretsmanager:GetSecretValue", "s3:GetObject", "s3:DeleteObject"})
+	assert.Equal(t, map[string]map[string]any{"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}, bySid["MasterSecretKeyThroughSecretsManager"].Condition)
 	assert.Equal(t, map[string]map[string]any{"StringEquals": {"aws:ResourceTag/Stack": "scalepayments-prod"}}, bySid["ManageItsOwnRoles"].Condition)
 	assert.Equal(t, map[string]map[string]any{"StringEquals": {"aws:RequestTag/Stack": "scalepayments-prod"}}, bySid["CreateItsOwnRoles"].Condition)
 	assert.Equal(t, []string{"arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.caller.account_id}:role/scalepayments-prod-*"}, bySid["ManageItsOwnRoles"].Resource)
