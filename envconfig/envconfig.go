@@ -46,6 +46,7 @@ type Environment struct {
 
 	Aurora Aurora
 	Redis  Redis
+	Backup Backup
 	// Services in deployment order; names are the ECS service names.
 	Services []Service
 
@@ -133,6 +134,33 @@ type Aurora struct {
 	PerformanceInsights bool // 7 days of query-level performance data, encrypted with the database key
 	MonitoringInterval  int  // enhanced monitoring seconds: 0 (off), 1, 5, 10, 15, 30 or 60
 }
+
+// Backup is AWS Backup protection of the Aurora cluster, beyond Aurora's own automated backups:
+// continuous backup (point-in-time restore) into a vault with its own key, selected by the
+// cluster's ARN (not by a tag anyone can remove), optionally locked and copied to a second
+// region, with scheduled restore tests. Its point-in-time window is Aurora.BackupRetentionDays:
+// AWS Backup takes over the cluster's automated-backup retention, so the two must agree.
+type Backup struct {
+	// Lock is the vault lock: "" (none), "governance" (only principals with backup lock
+	// permissions may shorten or delete recovery points) or "compliance" (nobody can, not even
+	// the account root, once the 3-day grace period has passed). Floors: governance in staging,
+	// compliance in production.
+	Lock string
+	// DRRegion receives a copy of every recovery point, in its own vault and key ("" for none;
+	// required in production). It must differ from Region.
+	DRRegion string
+	// DRRetentionDays, 1-3650, is how long the copies in DRRegion are kept (0 without DRRegion).
+	DRRetentionDays int
+	// RestoreTesting has AWS Backup restore the latest recovery point every week and check it
+	// (required in staging and production).
+	RestoreTesting bool
+}
+
+// Backup vault lock modes.
+const (
+	LockGovernance = "governance"
+	LockCompliance = "compliance"
+)
 
 // Redis is the ElastiCache Redis replication group of an environment.
 type Redis struct {

@@ -57,7 +57,8 @@ var Staging = withRelease(Environment{
 		InstanceClass: "db.r6g.large", Instances: 2, BackupRetentionDays: 14,
 		PerformanceInsights: true, MonitoringInterval: 60,
 	},
-	Redis: Redis{NodeType: "cache.t4g.small", Nodes: 2, SnapshotRetentionDays: 5},
+	Redis:  Redis{NodeType: "cache.t4g.small", Nodes: 2, SnapshotRetentionDays: 5},
+	Backup: Backup{Lock: LockGovernance, RestoreTesting: true},
 	Services: []Service{
 		api.Sized(Capacity{DesiredCount: 3, MaxCount: 6, CPU: 512, MemoryMiB: 1024}),
 		payment.Sized(Capacity{DesiredCount: 3, MaxCount: 6, CPU: 1024, MemoryMiB: 2048}),
@@ -94,7 +95,8 @@ var Prod = withRelease(Environment{
 		InstanceClass: "db.r6g.xlarge", Instances: 3, BackupRetentionDays: 30,
 		PerformanceInsights: true, MonitoringInterval: 60,
 	},
-	Redis: Redis{NodeType: "cache.r7g.large", Nodes: 3, SnapshotRetentionDays: 7},
+	Redis:  Redis{NodeType: "cache.r7g.large", Nodes: 3, SnapshotRetentionDays: 7},
+	Backup: Backup{Lock: LockCompliance, DRRegion: "us-west-2", DRRetentionDays: 90, RestoreTesting: true},
 	Services: []Service{
 		api.Sized(Capacity{DesiredCount: 5, MaxCount: 20, CPU: 1024, MemoryMiB: 2048}),
 		payment.Sized(Capacity{DesiredCount: 5, MaxCount: 20, CPU: 2048, MemoryMiB: 4096}),

@@ -55,6 +55,16 @@ func TestReadmeEnvironmentTableMatchesEnvconfig(t *testing.T) {
 		{"Redis node type / nodes / failover + multi-AZ", func(e Environment) string {
 			return fmt.Sprintf("%s / %d / %s", e.Redis.NodeType, e.Redis.Nodes, onOff(e.Redis.Failover()))
 		}},
+		{"AWS Backup vault lock / DR copy (days) / restore testing", func(e Environment) string {
+			lock, dr := e.Backup.Lock, "none"
+			if lock == "" {
+				lock = "none"
+			}
+			if e.Backup.DRRegion != "" {
+				dr = fmt.Sprintf("%s (%d)", e.Backup.DRRegion, e.Backup.DRRetentionDays)
+			}
+			return lock + " / " + dr + " / " + onOff(e.Backup.RestoreTesting)
+		}},
 		{"Redis snapshot retention (days)", func(e Environment) string { return fmt.Sprint(e.Redis.SnapshotRetentionDays) }},
 		{"ECS desired api/payment/notification", func(e Environment) string { return services(e, func(c Capacity) int { return c.DesiredCount }) }},
 		{"ECS cpu api/payment/notification", func(e Environment) string { return services(e, func(c Capacity) int { return c.CPU }) }},

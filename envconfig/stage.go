@@ -25,6 +25,12 @@ type Floors struct {
 	MinLogRetentionDays int
 	// MinBackupRetentionDays: Aurora keeps automated backups at least this long.
 	MinBackupRetentionDays int
+	// BackupLock is the weakest vault lock allowed: "" (any), governance or compliance.
+	BackupLock string
+	// CrossRegionBackup: every recovery point is copied to a second region (region loss).
+	CrossRegionBackup bool
+	// RestoreTesting: AWS Backup proves on a schedule that a recovery point restores.
+	RestoreTesting bool
 }
 
 // MinProductionRetentionDays is PCI-DSS 10.5.1's one year of audit log history.
@@ -35,10 +41,12 @@ const MinProductionRetentionDays = 365
 func (s Stage) Floors() Floors {
 	switch s {
 	case StageStaging:
-		return Floors{Protected: true, AccountBaseline: true, WAF: true, ReadOnlyRoot: true, NoWildcardCORS: true, MinLogRetentionDays: 30, MinBackupRetentionDays: 7}
+		return Floors{Protected: true, AccountBaseline: true, WAF: true, ReadOnlyRoot: true, NoWildcardCORS: true, MinLogRetentionDays: 30, MinBackupRetentionDays: 7,
+			BackupLock: LockGovernance, RestoreTesting: true}
 	case StageProduction:
 		return Floors{Protected: true, PreventDestroy: true, AccountBaseline: true, WAF: true, ReadOnlyRoot: true, NoWildcardCORS: true, InspectEgress: true,
-			MinLogRetentionDays: MinProductionRetentionDays, MinBackupRetentionDays: 30}
+			MinLogRetentionDays: MinProductionRetentionDays, MinBackupRetentionDays: 30,
+			BackupLock: LockCompliance, CrossRegionBackup: true, RestoreTesting: true}
 	}
 	return Floors{MinBackupRetentionDays: 1}
 }

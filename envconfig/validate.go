@@ -134,6 +134,18 @@ func (e Environment) validateDataStores(bad reporter) {
 		"allowed a current-generation node type: cache.t3/t4g micro, small or medium, or cache.m5/m6g/m7g/r5/r6g/r7g large or xlarge sizes")
 	bad.outside("Redis.Nodes", r.Nodes, 1, 6, "allowed 1 to 6 (a primary and up to 5 replicas)")
 	bad.outside("Redis.SnapshotRetentionDays", r.SnapshotRetentionDays, 0, 35, "allowed 0 to 35")
+	b := e.Backup
+	if !slices.Contains([]string{"", LockGovernance, LockCompliance}, b.Lock) {
+		bad("Backup.Lock", fmt.Sprintf("%q", b.Lock), "allowed \"\" (no lock), %q or %q", LockGovernance, LockCompliance)
+	}
+	switch {
+	case b.DRRegion == "" && b.DRRetentionDays != 0:
+		bad("Backup.DRRetentionDays", b.DRRetentionDays, "allowed only with a DRRegion (0 without)")
+	case b.DRRegion != "" && (!help.ValidRegion(b.DRRegion) || b.DRRegion == e.Region):
+		bad("Backup.DRRegion", fmt.Sprintf("%q", b.DRRegion), "allowed an AWS region other than %s, such as us-west-2", e.Region)
+	case b.DRRegion != "":
+		bad.outside("Backup.DRRetentionDays", b.DRRetentionDays, a.BackupRetentionDays, 3650, fmt.Sprintf("allowed %d (Aurora.BackupRetentionDays: the copies outlive the originals) to 3650", a.BackupRetentionDays))
+	}
 }
 
 func (e Environment) validateServices(bad reporter) {
@@ -236,6 +248,15 @@ func (e Environment) validateStage(bad reporter) {
 	}
 	if e.Aurora.BackupRetentionDays < f.MinBackupRetentionDays {
 		bad("Aurora.BackupRetentionDays", e.Aurora.BackupRetentionDays, "allowed at least %d in stage %s", f.MinBackupRetentionDays, e.Stage)
+	}
+	if rank := map[string]int{"": 0, LockGovernance: 1, LockCompliance: 2}; rank[e.Backup.Lock] < rank[f.BackupLock] {
+		bad("Backup.Lock", fmt.Sprintf("%q", e.Backup.Lock), "allowed %q or stronger in stage %s (PCI-DSS 9.4.1, 12.10.1)", f.BackupLock, e.Stage)
+	}
+	if f.CrossRegionBackup && e.Backup.DRRegion == "" {
+		bad("Backup.DRRegion", `""`, "required in stage %s: a region that receives a copy of every recovery point", e.Stage)
+	}
+	if f.RestoreTesting && !e.Backup.RestoreTesting {
+		bad("Backup.RestoreTesting", false, "required in stage %s: a backup that was never restored is not a backup", e.Stage)
 	}
 	if f.Protected && e.Redis.SnapshotRetentionDays < 1 {
 		bad("Redis.SnapshotRetentionDays", e.Redis.SnapshotRetentionDays, "allowed at least 1 in stage %s (snapshots and a final snapshot)", e.Stage)

@@ -73,9 +73,13 @@ func NewAccount(scope constructs.Construct, acct envconfig.Account, region strin
 			Description: jsii.String("Delegate " + zone + " to these name servers (NS record in its parent zone)"),
 		})
 	}
-	workspaces := []delivery.Workspace{{Name: name, Prefix: naming.StackName(acct.Name), Account: true}}
+	workspaces := []delivery.Workspace{{Name: name, Prefix: naming.StackName(acct.Name), Account: true, Regions: []string{region}}}
 	for _, e := range envs {
-		workspaces = append(workspaces, delivery.Workspace{Name: Name(e), Prefix: naming.StackName(e.Name)})
+		regions := []string{e.Region}
+		if e.Backup.DRRegion != "" {
+			regions = append(regions, e.Backup.DRRegion)
+		}
+		workspaces = append(workspaces, delivery.Workspace{Name: Name(e), Prefix: naming.StackName(e.Name), Regions: regions})
 	}
 	s.Delivery = delivery.New(stack, "delivery", &delivery.Props{
 		Namer: s.Namer, Account: account, Home: region == acct.Home(), Delivery: envconfig.Pipeline, Workspaces: workspaces,

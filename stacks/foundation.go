@@ -21,20 +21,30 @@ func foundation(scope constructs.Construct, name string, acct envconfig.Account,
 	stack.AddOverride(jsii.String("terraform.required_version"), RequiredTerraform)
 	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), AWSProviderVersion)
 	backend.apply(stack, name, stateKey, region)
-	defaults := map[string]*string{}
-	for k, v := range naming.CommonTags(name, tags) {
-		defaults[k] = jsii.String(v)
-	}
-	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{
-		Region:            jsii.String(region),
-		AllowedAccountIds: jsii.Strings(acct.ID),
-		DefaultTags:       &[]*provider.AwsProviderDefaultTags{{Tags: &defaults}},
-	})
+	awsProvider(stack, "", name, acct, region, tags)
 	return stack, iam.Account{
 		ID:        *dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("caller"), nil).AccountId(),
 		Partition: *dataawspartition.NewDataAwsPartition(stack, jsii.String("partition"), nil).Partition(),
 		Region:    region,
 	}
+}
+
+// awsProvider is an AWS provider of the stack pinned to its account, with the common tags: the
+// default one (alias ""), or an aliased one for resources in a second region.
+func awsProvider(stack cdktf.TerraformStack, alias, name string, acct envconfig.Account, region string, tags map[string]string) provider.AwsProvider {
+	defaults := map[string]*string{}
+	for k, v := range naming.CommonTags(name, tags) {
+		defaults[k] = jsii.String(v)
+	}
+	id, cfg := "aws", &provider.AwsProviderConfig{
+		Region:            jsii.String(region),
+		AllowedAccountIds: jsii.Strings(acct.ID),
+		DefaultTags:       &[]*provider.AwsProviderDefaultTags{{Tags: &defaults}},
+	}
+	if alias != "" {
+		id, cfg.Alias = "aws-"+alias, jsii.String(alias)
+	}
+	return provider.NewAwsProvider(stack, jsii.String(id), cfg)
 }
 
 // legacyBaseline are the account-wide resources that staging and prod held before they moved to

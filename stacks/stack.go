@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/constructs/alarms"
+	"github.com/scalepayments/infra/constructs/backup"
 	"github.com/scalepayments/infra/constructs/cache"
 	"github.com/scalepayments/infra/constructs/cluster"
 	"github.com/scalepayments/infra/constructs/database"
@@ -53,6 +54,7 @@ type Stack struct {
 	Endpoints *endpoints.Endpoints // nil where the environment has no interface endpoints
 	Database  *database.Database
 	Cache     *cache.Cache
+	Backup    *backup.Backup
 	// logsKey and vpcID are read from jsii once: every construct takes them.
 	logsKey, vpcID *string
 	// DatabaseAccess and CacheAccess are the data stores' client facts, read from jsii once.
@@ -110,7 +112,7 @@ func New(scope constructs.Construct, env envconfig.Environment, acct envconfig.A
 			SecurityGroupID: s.Firewall.ID(firewall.Endpoints),
 		})
 	}
-	s.dataStores(namer, account)
+	s.dataStores(namer, account, acct)
 	s.compute(namer, account)
 	s.release(namer, account, acct, peers)
 	s.security(namer, account)
@@ -139,7 +141,10 @@ func (s *Stack) egress(namer naming.Namer, account iam.Account) {
 	}
 }
 
-func (s *Stack) dataStores(namer naming.Namer, account iam.Account) {
+// DRAlias is the provider alias of an environment's disaster-recovery region.
+const DRAlias = "dr"
+
+func (s *Stack) dataStores(namer naming.Namer, account iam.Account, acct envconfig.Account) {
 	env, floors := s.Env, s.Env.Stage.Floors()
 	dbSubnets := s.Network.DatabaseIDs
 	s.Database = database.New(s.Stack, "database", &database.Props{
@@ -161,6 +166,15 @@ func (s *Stack) dataStores(namer naming.Namer, account iam.Account) {
 		Users: users,
 	})
 	s.DatabaseAccess, s.CacheAccess = s.Database.Access(), s.Cache.Access()
+	props := &backup.Props{
+		Namer: namer, Account: account, Config: env.Backup, RetentionDays: env.Aurora.BackupRetentionDays,
+		DeletionWindowDays: env.KMSDeletionWindowDays, KMSKeyARN: s.Keys.Backup.Arn(), ClusterARN: s.Database.Cluster.Arn(),
+		SubnetGroupName: s.Database.Cluster.DbSubnetGroupName(), SecurityGroupID: s.Firewall.ID(firewall.Aurora),
+	}
+	if env.Backup.DRRegion != "" {
+		props.DRProvider = awsProvider(s.Stack, DRAlias, s.Name, acct, env.Backup.DRRegion, env.Tags)
+	}
+	s.Backup = backup.New(s.Stack, "backup", props)
 }
 
 func (s *Stack) compute(namer naming.Namer, account iam.Account) {
@@ -232,12 +246,20 @@ func (s *Stack) security(namer naming.Namer, account iam.Account) {
 			Namer: namer, RateLimit: env.WAFRateLimit, ALBARN: s.Edge.ALB.Arn(), LogsKeyARN: logsKey, LogRetentionDays: env.LogRetentionDays,
 		})
 	}
+	targetGroups := map[string]*string{}
+	for _, svc := range s.Services {
+		targetGroups[svc.Name] = svc.TargetGroup.ArnSuffix()
+	}
+	var webACL *string
+	if s.WAF != nil {
+		webACL = s.WAF.WebAcl.Name()
+	}
 	s.Alarms = alarms.New(s.Stack, "alarms", &alarms.Props{
 		Namer: namer, Account: account, KMSKeyARN: s.Keys.Alarms.Arn(), Thresholds: env.Alarms, Services: env.Services,
 		Notify:       env.Notify,
 		ALBARNSuffix: s.Edge.ALB.ArnSuffix(), ClusterName: s.Cluster.Cluster.Name(), APIID: s.Edge.API.Id(),
 		AuroraClusterID: s.Database.ClusterID, AuroraInstances: s.Database.InstanceIDs,
-		RedisNodes: s.CacheAccess.NodeIDs,
+		RedisNodes: s.CacheAccess.NodeIDs, TargetGroups: targetGroups, WebACLName: webACL,
 	})
 }
 

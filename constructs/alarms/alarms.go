@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchdashboard"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
 
 	"github.com/scalepayments/infra/constructs/notify"
@@ -31,12 +32,16 @@ type Props struct {
 	AuroraInstances []string // instance identifiers
 	RedisNodes      []string // member cache cluster ids
 	APIID           *string
+	// TargetGroups are the services' target group ARN suffixes (dashboard), by service.
+	TargetGroups map[string]*string
+	WebACLName   *string // nil without WAF
 }
 
 // Alarms is the topic (with its event rules) and every alarm by name.
 type Alarms struct {
-	Topic  *notify.Topic
-	Alarms map[string]cloudwatchmetricalarm.CloudwatchMetricAlarm
+	Topic     *notify.Topic
+	Alarms    map[string]cloudwatchmetricalarm.CloudwatchMetricAlarm
+	Dashboard cloudwatchdashboard.CloudwatchDashboard
 }
 
 // Alarm is one metric alarm, described in plain Go.
@@ -121,6 +126,7 @@ func New(scope constructs.Construct, id string, props *Props) *Alarms {
 		}
 		a.Alarms[def.Name] = cloudwatchmetricalarm.NewCloudwatchMetricAlarm(scope, jsii.String(def.Name), cfg)
 	}
+	a.dashboard(scope, props)
 	return a
 }
 
@@ -128,7 +134,30 @@ const lessThan = "LessThanThreshold"
 
 // EventPatterns are the EventBridge rules that notify the topic, by name.
 func EventPatterns(p *Props) map[string]any {
+	rds := []string{p.Account.ARN("rds", "cluster:"+p.AuroraClusterID)}
+	for _, id := range p.AuroraInstances {
+		rds = append(rds, p.Account.ARN("rds", "db:"+id))
+	}
 	return map[string]any{
+		// Failed, aborted or expired backup, copy and restore (including restore-test) jobs. The
+		// job events carry "state" or "status" depending on the type ("Monitoring AWS Backup events
+		// with EventBridge"); delivery is best effort, within about 5 minutes. The account's other
+		// environment's jobs arrive too: a duplicate is better than a missed failure.
+		"backup-failed": map[string]any{
+			"source":      []string{"aws.backup"},
+			"detail-type": []string{"Backup Job State Change", "Copy Job State Change", "Restore Job State Change"},
+			"detail": map[string]any{"$or": []any{
+				map[string]any{"state": []string{"FAILED", "ABORTED", "EXPIRED", "PARTIAL"}},
+				map[string]any{"status": []string{"FAILED", "ABORTED"}},
+			}},
+		},
+		// Failovers (RDS-EVENT-0069 to 0073) and failures of this cluster and its instances.
+		"aurora-failover": map[string]any{
+			"source":      []string{"aws.rds"},
+			"detail-type": []string{"RDS DB Cluster Event", "RDS DB Instance Event"},
+			"resources":   rds,
+			"detail":      map[string]any{"EventCategories": []string{"failover", "failure"}},
+		},
 		// Circuit-breaker rollbacks and failed deployments of this cluster's services.
 		"ecs-deployment-failed": map[string]any{
 			"source": []string{"aws.ecs"}, "detail-type": []string{"ECS Deployment State Change"},

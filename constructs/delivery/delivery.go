@@ -39,6 +39,8 @@ type Workspace struct {
 	// Account marks the account stack's own workspace, which manages the account-wide
 	// controls (and, once bootstrapped, these roles); the others manage one environment.
 	Account bool
+	// Regions the stack deploys to: its own, and an environment's disaster-recovery region.
+	Regions []string
 }
 
 // Props configures the account's delivery identities.

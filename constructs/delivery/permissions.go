@@ -53,6 +53,9 @@ var environmentServices = []service{
 	{prefix: "network-firewall", actions: verbs(read, crud, []string{"Associate*", "Disassociate*"})},
 	{prefix: "route53resolver", actions: verbs(read, crud, []string{"Associate*", "Disassociate*"})},
 	{prefix: "route53", global: true, actions: verbs(read, []string{"ChangeResourceRecordSets", "ChangeTagsForResource"})},
+	{prefix: "backup", actions: verbs(read, crud, []string{"Start*"})},
+	// A vault needs its storage mounted by the caller ("Access control" in the AWS Backup Developer Guide).
+	{prefix: "backup-storage", actions: []string{"MountCapsule"}},
 }
 
 // accountServices are the services of the account stack's resources.
@@ -100,8 +103,8 @@ func Permissions(a iam.Account, w Workspace) []iam.Statement {
 			}
 		}
 	}
-	inRegion := iam.Allow("ManageItsServicesInItsRegion", regional, []string{"*"})
-	inRegion.Condition = map[string]map[string]any{"StringEquals": {"aws:RequestedRegion": a.Region}}
+	inRegion := iam.Allow("ManageItsServicesInItsRegions", regional, []string{"*"})
+	inRegion.Condition = map[string]map[string]any{"StringEquals": {"aws:RequestedRegion": w.Regions}}
 	roles := []string{a.RoleARN("/", w.Prefix+"-*")}
 	if w.Account {
 		roles = append(roles, a.RoleARN(RolePath, w.Prefix+"-*"))
@@ -133,12 +136,19 @@ func Permissions(a iam.Account, w Workspace) []iam.Statement {
 		}, []string{"*"}),
 	}
 	if !w.Account {
-		// RDS creates the cluster's managed master secret, encrypted with the secrets key, with
-		// the caller's kms:GenerateDataKey and kms:Decrypt: only through Secrets Manager.
+		// RDS creates the cluster's managed master secret, encrypted with the secrets key, and AWS
+		// Backup creates a vault with its key, both with the caller's kms:GenerateDataKey and
+		// kms:Decrypt: only through those services.
 		// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html
-		viaSecrets := iam.Allow("MasterSecretKeyThroughSecretsManager", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{"*"})
-		viaSecrets.Condition = map[string]map[string]any{"StringEquals": {"kms:ViaService": a.ServiceHost("secretsmanager")}}
-		out = append(out, viaSecrets)
+		// https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html
+		var hosts []string
+		for _, region := range w.Regions {
+			r := iam.Account{Region: region}
+			hosts = append(hosts, r.ServiceHost("secretsmanager"), r.ServiceHost("backup"))
+		}
+		via := iam.Allow("KeysThroughSecretsManagerAndBackup", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{"*"})
+		via.Condition = map[string]map[string]any{"StringEquals": {"kms:ViaService": hosts}}
+		out = append(out, via)
 	}
 	if w.Account {
 		out = append(out, iam.Allow("ManageAccountSettings", []string{

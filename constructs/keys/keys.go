@@ -8,6 +8,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/help/iam"
 	"github.com/scalepayments/infra/help/naming"
@@ -18,6 +19,8 @@ type Props struct {
 	Namer              naming.Namer
 	Account            iam.Account
 	DeletionWindowDays int
+	// Provider creates the keys in another region (an aliased provider); nil for the stack's.
+	Provider cdktf.TerraformProvider
 }
 
 // Keys are the customer-managed keys of an environment, each with rotation on and an alias.
@@ -28,6 +31,7 @@ type Keys struct {
 	Secrets  kmskey.KmsKey // application secrets in Secrets Manager
 	Images   kmskey.KmsKey // ECR repositories
 	Alarms   kmskey.KmsKey // the alarm SNS topic
+	Backup   kmskey.KmsKey // the AWS Backup vault's recovery points
 }
 
 // New creates the keys.
@@ -43,6 +47,10 @@ func New(scope constructs.Construct, id string, props *Props) *Keys {
 		Secrets:  key("secrets", "Application secrets in Secrets Manager"),
 		Images:   key("images", "ECR container images"),
 		Alarms:   key("alarms", "Alarm notifications in SNS", Publishers(true)...),
+		// AWS Backup uses the key through grants it creates with the backup role's permissions,
+		// which the account root's statement delegates to IAM.
+		// https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html
+		Backup: key("backup", "AWS Backup recovery points"),
 	}
 }
 
@@ -57,12 +65,14 @@ func Key(scope constructs.Construct, props *Props, domain, description string, s
 		EnableKeyRotation:    jsii.Bool(true),
 		DeletionWindowInDays: jsii.Number(float64(props.DeletionWindowDays)),
 		// In a key policy "*" as resource means "this key": a key policy cannot name its own ARN.
-		Policy: jsii.String(iam.Policy(append([]iam.Statement{root}, statements...)...)),
-		Tags:   naming.NameTag(name),
+		Policy:   jsii.String(iam.Policy(append([]iam.Statement{root}, statements...)...)),
+		Tags:     naming.NameTag(name),
+		Provider: props.Provider,
 	})
 	kmsalias.NewKmsAlias(scope, jsii.String(domain+"-alias"), &kmsalias.KmsAliasConfig{
 		Name:        jsii.String("alias/" + name),
 		TargetKeyId: k.KeyId(),
+		Provider:    props.Provider,
 	})
 	return k
 }

@@ -34,6 +34,9 @@ const (
 	MaxVPCLinkName        = 128
 	MaxSNSTopicName       = 256
 	MaxEventRuleName      = 64
+	MaxBackupVaultName    = 50 // also backup plans and selections
+	MaxRestoreTestingName = 50 // letters, digits and underscores only
+	MaxDashboardName      = 255
 )
 
 // StackName is the cdktf stack (and Terraform Cloud workspace) name of an environment.

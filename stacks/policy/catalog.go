@@ -32,6 +32,10 @@ var Untaggable = map[string]bool{
 	"aws_appautoscaling_policy":                          true,
 	"aws_ecr_lifecycle_policy":                           true,
 	"aws_ecr_repository_policy":                          true,
+	"aws_backup_selection":                               true,
+	"aws_cloudwatch_dashboard":                           true,
+	"aws_backup_vault_lock_configuration":                true,
+	"aws_backup_restore_testing_selection":               true,
 	"aws_ecs_cluster_capacity_providers":                 true,
 	"aws_s3_bucket_lifecycle_configuration":              true,
 	"aws_s3_bucket_ownership_controls":                   true,
@@ -102,13 +106,19 @@ var NameLimits = map[string]map[string]int{
 	"aws_networkfirewall_firewall":                         {"name": 128},
 	"aws_accessanalyzer_analyzer":                          {"analyzer_name": 255},
 	"aws_route53_zone":                                     {"name": naming.MaxName},
+	"aws_backup_vault":                                     {"name": naming.MaxBackupVaultName},
+	"aws_backup_plan":                                      {"name": naming.MaxBackupVaultName},
+	"aws_backup_selection":                                 {"name": naming.MaxBackupVaultName},
+	"aws_backup_restore_testing_plan":                      {"name": naming.MaxRestoreTestingName},
+	"aws_backup_restore_testing_selection":                 {"name": naming.MaxRestoreTestingName},
+	"aws_cloudwatch_dashboard":                             {"dashboard_name": naming.MaxDashboardName},
 	// DNS names: the API domain is validated in envconfig; validation records are ACM's.
 	"aws_route53_record": {"name": naming.MaxName},
 }
 
 const accountToken = "${data.aws_caller_identity.caller.account_id}"
 
-var nameAttrs = []string{"name", "analyzer_name", "name_prefix", "identifier", "cluster_identifier", "replication_group_id", "bucket", "user_id", "user_name", "user_group_id"}
+var nameAttrs = []string{"name", "analyzer_name", "name_prefix", "identifier", "cluster_identifier", "replication_group_id", "bucket", "user_id", "user_name", "user_group_id", "dashboard_name"}
 
 // Untagged lists resources that lack an explicit Name tag although AWS can tag them.
 func Untagged(c *synthesized.Config) []synthesized.Resource {

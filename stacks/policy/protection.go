@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
@@ -134,6 +135,96 @@ func accountPinned(c *Context) (out []Finding) {
 	for _, p := range synthesized.Blocks(providers["aws"]) {
 		if len(synthesized.Strings(p["allowed_account_ids"])) == 0 {
 			out = append(out, find(synthesized.Resource{Type: "provider", Name: "aws"}, "no allowed_account_ids: the stack could be applied to any account"))
+		}
+	}
+	return out
+}
+
+// backupsProtected: where the stage requires it, every Aurora cluster is selected by ARN in an
+// AWS Backup plan whose vault is locked at least in the stage's mode and, where the stage
+// requires it, copied to a vault of another region (another provider).
+func backupsProtected(c *Context) (out []Finding) {
+	f := c.Stage.Floors()
+	if f.BackupLock == "" && !f.CrossRegionBackup {
+		return nil
+	}
+	for _, cl := range c.Of("aws_rds_cluster") {
+		rules := c.backupRulesOf(cl)
+		if len(rules) == 0 {
+			out = append(out, find(cl, "not selected by ARN in any AWS Backup plan in stage %s", c.Stage))
+			continue
+		}
+		var problems []string // of the first rule, unless some rule has none
+		for i, rule := range rules {
+			p := c.ruleProblems(rule, f)
+			if len(p) == 0 {
+				problems = nil
+				break
+			}
+			if i == 0 {
+				problems = p
+			}
+		}
+		if len(problems) > 0 {
+			out = append(out, find(cl, "%s", strings.Join(problems, "; ")))
+		}
+	}
+	return out
+}
+
+func (c *Context) ruleProblems(rule synthesized.Body, f envconfig.Floors) []string {
+	var problems []string
+	vault, _ := c.Ref(rule["target_vault_name"])
+	if mode := c.lockMode(vault); mode == "" || (f.BackupLock == envconfig.LockCompliance && mode != envconfig.LockCompliance) {
+		problems = append(problems, fmt.Sprintf("vault %s is not locked in %s mode", vault.Name, f.BackupLock))
+	}
+	if f.CrossRegionBackup && !c.copiedToAnotherRegion(rule, vault) {
+		problems = append(problems, "no copy to a vault in another region")
+	}
+	return problems
+}
+
+// backupRulesOf are the rules of every backup plan whose selection names the cluster's ARN.
+func (c *Context) backupRulesOf(cluster synthesized.Resource) []synthesized.Body {
+	var rules []synthesized.Body
+	for _, sel := range c.List("aws_backup_selection") {
+		if !slices.Contains(synthesized.Strings(sel["resources"]), synthesized.RefTo(cluster.Type, cluster.Name, "arn")) {
+			continue
+		}
+		if plan, ok := c.Ref(sel["plan_id"]); ok {
+			rules = append(rules, synthesized.Blocks(plan.Body["rule"])...)
+		}
+	}
+	return rules
+}
+
+// lockMode is the vault's lock: compliance (changeable_for_days set), governance, or "".
+func (c *Context) lockMode(vault synthesized.Resource) string {
+	for _, lock := range c.List("aws_backup_vault_lock_configuration") {
+		if ref, ok := c.Ref(lock["backup_vault_name"]); ok && ref.Name == vault.Name {
+			if lock["changeable_for_days"] != nil {
+				return envconfig.LockCompliance
+			}
+			return envconfig.LockGovernance
+		}
+	}
+	return ""
+}
+
+func (c *Context) copiedToAnotherRegion(rule synthesized.Body, vault synthesized.Resource) bool {
+	for _, cp := range synthesized.Blocks(rule["copy_action"]) {
+		if dest, ok := c.Ref(cp["destination_vault_arn"]); ok && dest.Type == "aws_backup_vault" && dest.Body["provider"] != vault.Body["provider"] {
+			return true
+		}
+	}
+	return false
+}
+
+// vaultsEncrypted: every backup vault names a customer-managed key of the stack.
+func vaultsEncrypted(c *Context) (out []Finding) {
+	for _, v := range c.Of("aws_backup_vault") {
+		if key, ok := c.Ref(v.Body["kms_key_arn"]); !ok || key.Type != "aws_kms_key" {
+			out = append(out, find(v, "kms_key_arn is %v, not a customer-managed key of the stack", v.Body["kms_key_arn"]))
 		}
 	}
 	return out

@@ -28,6 +28,16 @@ const (
 	taskEgress     = `"aws_ecs_service":{"s":{"network_configuration":{"subnets":["${aws_subnet.p.id}"],"security_groups":["${aws_security_group.g.id}"]},"tags":{"Name":"s"}}},` +
 		`"aws_route_table_association":{"a":{"subnet_id":"${aws_subnet.p.id}","route_table_id":"${aws_route_table.r.id}"}},` +
 		`"aws_route":{"d":{"route_table_id":"${aws_route_table.r.id}","destination_cidr_block":"0.0.0.0/0","%s":"x"}}`
+	// A production cluster that meets every other rule, and its AWS Backup protection: the lock's
+	// extra attributes and the copy's destination vault vary.
+	prodCluster = `"aws_rds_cluster_parameter_group":{"pg":{"parameter":[{"name":"rds.force_ssl","value":"1"}],"tags":{"Name":"pg"}}},` +
+		`"aws_rds_cluster":{"db":{"storage_encrypted":true,"kms_key_id":"k","db_cluster_parameter_group_name":"${aws_rds_cluster_parameter_group.pg.name}",` +
+		`"backup_retention_period":30,"deletion_protection":true,"skip_final_snapshot":false,"lifecycle":{"prevent_destroy":true},"tags":{"Name":"db"}}}`
+	backups = `"aws_kms_key":{"k":{"enable_key_rotation":true,"tags":{"Name":"k"}}},` +
+		`"aws_backup_vault":{"v":{"kms_key_arn":"${aws_kms_key.k.arn}","tags":{"Name":"v"}},"dr":{"provider":"aws.dr","kms_key_arn":"${aws_kms_key.k.arn}","tags":{"Name":"dr"}}},` +
+		`"aws_backup_vault_lock_configuration":{"l":{"backup_vault_name":"${aws_backup_vault.v.name}"%s}},` +
+		`"aws_backup_plan":{"p":{"rule":[{"target_vault_name":"${aws_backup_vault.v.name}","copy_action":[{"destination_vault_arn":"${aws_backup_vault.%s.arn}"}]}],"tags":{"Name":"p"}}},` +
+		`"aws_backup_selection":{"s":{"plan_id":"${aws_backup_plan.p.id}","resources":["${aws_rds_cluster.db.arn}"]}}`
 	pci     = `"aws_securityhub_standards_subscription":{"p":{"standards_arn":"arn:aws:securityhub:us-east-1::standards/pci-dss/v/4.0.1"}}`
 	taskDef = `"aws_ecs_task_definition":{"t":{"container_definitions":"[{\"name\":\"app\",\"readonlyRootFilesystem\":true,\"environment\":[{\"name\":\"%s\",\"value\":\"x\"}]}]","tags":{"Name":"t"}}}`
 )
@@ -79,6 +89,11 @@ func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 		{"SP-LOG-001", dev, doc(fmt.Sprintf(vpc, "REJECT"), dnsAssociation), doc(fmt.Sprintf(vpc, "ALL"), dnsAssociation)},
 		{"SP-LOG-002", production, doc(fmt.Sprintf(logGroup, `"kms_key_id":"k",`, 30)), doc(fmt.Sprintf(logGroup, `"kms_key_id":"k",`, 365))},
 		{"SP-BAK-001", dev, doc(fmt.Sprintf(paramGroup, "1"), fmt.Sprintf(cluster, "true", 1)), doc(fmt.Sprintf(paramGroup, "1"), fmt.Sprintf(cluster, "true", 7))},
+		{"SP-BAK-002", production, doc(prodCluster, fmt.Sprintf(backups, ``, "dr")), doc(prodCluster, fmt.Sprintf(backups, `,"changeable_for_days":3`, "dr"))},
+		{"SP-BAK-002", production, doc(prodCluster, fmt.Sprintf(backups, `,"changeable_for_days":3`, "v")), doc(prodCluster, fmt.Sprintf(backups, `,"changeable_for_days":3`, "dr"))},
+		{"SP-BAK-002", staging, doc(prodCluster), doc(prodCluster, fmt.Sprintf(backups, ``, "v"))},
+		{"SP-BAK-003", dev, doc(`"aws_backup_vault":{"v":{"kms_key_arn":"alias/aws/backup","tags":{"Name":"v"}}}`),
+			doc(`"aws_kms_key":{"k":{"enable_key_rotation":true,"tags":{"Name":"k"}}},"aws_backup_vault":{"v":{"kms_key_arn":"${aws_kms_key.k.arn}","tags":{"Name":"v"}}}`)},
 		{"SP-SEC-001", dev, doc(`"aws_ssm_parameter":{"p":{"value":"password=hunter22","tags":{"Name":"p"}}}`),
 			doc(`"aws_ssm_parameter":{"p":{"value":"feature-flag-on","tags":{"Name":"p"}}}`)},
 		{"SP-SEC-002", dev, doc(fmt.Sprintf(taskDef, "DB_PASSWORD")), doc(fmt.Sprintf(taskDef, "DB_HOST"))},

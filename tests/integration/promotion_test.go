@@ -50,6 +50,9 @@ func controls(e envconfig.Environment) map[string]int {
 		"no ECS Exec":                b(!e.ExecuteCommand),
 		"on-demand share (1/spot+1)": 1000 / (e.FargateSpotWeight + 1),
 		"CORS locked to origins":     b(e.CORSAllowedOrigins[0] != "*"),
+		"backup vault lock":          map[string]int{"": 0, envconfig.LockGovernance: 1, envconfig.LockCompliance: 2}[e.Backup.Lock],
+		"backup copy to DR region":   b(e.Backup.DRRegion != ""),
+		"backup restore testing":     b(e.Backup.RestoreTesting),
 	}
 }
 
@@ -79,7 +82,9 @@ var switches = map[string]string{
 	"aws_rds_cluster_instance": "Aurora.Instances", "aws_cloudwatch_metric_alarm": "Aurora.Instances, Redis.Nodes",
 	"aws_iam_role": "monitoring role, baseline roles", "aws_iam_role_policy": "baseline roles",
 	"aws_iam_role_policy_attachment": "Aurora.MonitoringInterval, baseline",
-	"aws_kms_key":                    "baseline audit key", "aws_kms_alias": "baseline audit key",
+	"aws_kms_key":                    "baseline audit key, Backup.DRRegion key", "aws_kms_alias": "baseline audit key, Backup.DRRegion key",
+	"aws_backup_vault": "Backup.DRRegion", "aws_backup_vault_lock_configuration": "Backup.Lock, Backup.DRRegion",
+	"aws_backup_restore_testing_plan": "Backup.RestoreTesting", "aws_backup_restore_testing_selection": "Backup.RestoreTesting",
 	"aws_wafv2_web_acl": "WAF", "aws_wafv2_web_acl_association": "WAF", "aws_wafv2_web_acl_logging_configuration": "WAF",
 	"aws_cloudwatch_log_group": "WAF, baseline",
 	"aws_guardduty_detector":   "baseline", "aws_guardduty_detector_feature": "baseline",

@@ -168,23 +168,29 @@ const OfflineAccount = "123456789012"
 // stack's provider settings plus fake credentials and skip flags, and a fixed result for every
 // data source. A data source type without a fixture is an error, never a silent live call.
 func TestConfig(cfg map[string]any) ([]byte, error) {
-	provider := map[string]any{}
-	if list, ok := dig(cfg, "provider", "aws").([]any); ok && len(list) > 0 {
-		for k, v := range list[0].(map[string]any) {
+	var providers []any // the default provider, then any alias (a second region)
+	account, region := OfflineAccount, ""
+	list, _ := dig(cfg, "provider", "aws").([]any)
+	for _, block := range list {
+		provider := map[string]any{}
+		for k, v := range block.(map[string]any) {
 			provider[k] = v
 		}
+		if ids, ok := provider["allowed_account_ids"].([]any); ok && len(ids) > 0 {
+			account = ids[0].(string)
+		}
+		for k, v := range map[string]any{
+			"access_key": "offline", "secret_key": "offline",
+			"skip_credentials_validation": true, "skip_requesting_account_id": true, "skip_metadata_api_check": true,
+		} {
+			provider[k] = v
+		}
+		delete(provider, "allowed_account_ids") // the skip flags leave no account to compare
+		if provider["alias"] == nil {
+			region = fmt.Sprint(provider["region"])
+		}
+		providers = append(providers, provider)
 	}
-	account := OfflineAccount
-	if ids, ok := provider["allowed_account_ids"].([]any); ok && len(ids) > 0 {
-		account = ids[0].(string)
-	}
-	for k, v := range map[string]any{
-		"access_key": "offline", "secret_key": "offline",
-		"skip_credentials_validation": true, "skip_requesting_account_id": true, "skip_metadata_api_check": true,
-	} {
-		provider[k] = v
-	}
-	delete(provider, "allowed_account_ids") // the skip flags leave no account to compare
 	var overrides []any
 	data, _ := cfg["data"].(map[string]any)
 	for _, typ := range help.SortedKeys(data) {
@@ -196,12 +202,12 @@ func TestConfig(cfg map[string]any) ([]byte, error) {
 		for _, name := range help.SortedKeys(blocks) {
 			overrides = append(overrides, map[string]any{
 				"target": "data." + typ + "." + name,
-				"values": fixture(blocks[name].(map[string]any), account, fmt.Sprint(provider["region"])),
+				"values": fixture(blocks[name].(map[string]any), account, region),
 			})
 		}
 	}
 	test := map[string]any{
-		"provider":      map[string]any{"aws": provider},
+		"provider":      map[string]any{"aws": providers},
 		"override_data": overrides,
 		"run":           map[string]any{"plan": map[string]any{"command": "plan", "plan_options": map[string]any{"refresh": false}}},
 	}

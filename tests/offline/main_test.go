@@ -10,7 +10,10 @@ import (
 
 func TestTestConfigFixesEveryDataSourceAndFakesCredentials(t *testing.T) {
 	cfg := map[string]any{
-		"provider": map[string]any{"aws": []any{map[string]any{"region": "eu-west-1", "allowed_account_ids": []any{"210987654321"}}}},
+		"provider": map[string]any{"aws": []any{
+			map[string]any{"region": "eu-west-1", "allowed_account_ids": []any{"210987654321"}},
+			map[string]any{"alias": "dr", "region": "eu-central-1", "allowed_account_ids": []any{"210987654321"}},
+		}},
 		"data": map[string]any{
 			"aws_caller_identity": map[string]any{"caller": map[string]any{}},
 			"aws_route53_zone":    map[string]any{"zone": map[string]any{"name": "scalepayments.com"}},
@@ -19,7 +22,7 @@ func TestTestConfigFixesEveryDataSourceAndFakesCredentials(t *testing.T) {
 	out, err := TestConfig(cfg)
 	require.NoError(t, err)
 	var test struct {
-		Provider     map[string]map[string]any
+		Provider     map[string][]map[string]any
 		OverrideData []struct {
 			Target string
 			Values map[string]any
@@ -27,11 +30,15 @@ func TestTestConfigFixesEveryDataSourceAndFakesCredentials(t *testing.T) {
 		Run map[string]map[string]any
 	}
 	require.NoError(t, json.Unmarshal(out, &test))
-	p := test.Provider["aws"]
-	assert.Equal(t, "eu-west-1", p["region"])
-	assert.Equal(t, true, p["skip_credentials_validation"])
-	assert.Equal(t, true, p["skip_requesting_account_id"])
-	assert.NotContains(t, p, "allowed_account_ids")
+	require.Len(t, test.Provider["aws"], 2, "the default provider and the second region's alias")
+	for i, region := range []string{"eu-west-1", "eu-central-1"} {
+		p := test.Provider["aws"][i]
+		assert.Equal(t, region, p["region"])
+		assert.Equal(t, true, p["skip_credentials_validation"])
+		assert.Equal(t, true, p["skip_requesting_account_id"])
+		assert.NotContains(t, p, "allowed_account_ids")
+	}
+	assert.Equal(t, "dr", test.Provider["aws"][1]["alias"])
 	require.Len(t, test.OverrideData, 2)
 	assert.Equal(t, "data.aws_caller_identity.caller", test.OverrideData[0].Target)
 	assert.Equal(t, "210987654321", test.OverrideData[0].Values["account_id"], "the pinned account")

@@ -38,9 +38,12 @@ func TestKeysPerDataDomainWithRotationAndAlias(t *testing.T) {
 func TestKeyPoliciesLetInOnlyTheServicesThatNeedThem(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
 		want := map[string][]any{
-			"database": nil, "cache": nil, "secrets": nil, "images": nil,
+			"database": nil, "cache": nil, "secrets": nil, "images": nil, "backup": nil,
 			"logs":   {"logs.us-east-1.amazonaws.com"},
 			"alarms": {"cloudwatch.amazonaws.com", "events.amazonaws.com"},
+		}
+		if d.Env.Backup.DRRegion != "" {
+			want["dr-backup"] = nil // the DR region's vault key
 		}
 		got := map[string][]any{}
 		for _, k := range d.Resources("aws_kms_key") {

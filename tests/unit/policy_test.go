@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2domainname"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/backupvault"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecrrepository"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecsservice"
@@ -127,6 +128,7 @@ var badStack = sync.OnceValue(func() *tests.Doc {
 		SecurityGroupId: open.Id(), IpProtocol: jsii.String("-1"), CidrIpv4: jsii.String("0.0.0.0/0"), Tags: nameTag("anywhere")})
 	iamrolepolicy.NewIamRolePolicy(stack, jsii.String("admin"), &iamrolepolicy.IamRolePolicyConfig{
 		Role: jsii.String("app"), Policy: jsii.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)})
+	backupvault.NewBackupVault(stack, jsii.String("vault"), &backupvault.BackupVaultConfig{Name: jsii.String("plain"), Tags: nameTag("vault")}) // AWS-managed key
 	d := tests.SynthStack(stack)
 	d.Env = prod.Env // production floors, WAF and account baseline all required
 	return d
@@ -152,7 +154,7 @@ func TestEveryRuleFailsSynthOnAStackThatBreaksIt(t *testing.T) {
 	assert.Contains(t, report, "[SP-NET-001] HIGH (PCI-DSS 1.3.1, 1.4.2) aws_vpc_security_group_ingress_rule.open: ingress from 0.0.0.0/0")
 	assert.Contains(t, report, "[SP-IAM-001] HIGH (PCI-DSS 7.2.1, 7.2.2) aws_iam_role_policy.admin: allows \"s3:*\"")
 	assert.Contains(t, report, `[SP-SEC-002] HIGH (PCI-DSS 8.6.2, 3.5.1) aws_ecs_task_definition.task: container app has DB_PASSWORD in plain environment`)
-	assert.True(t, strings.HasPrefix(report, "policy: bad: 30 rules, "))
+	assert.True(t, strings.HasPrefix(report, "policy: bad: 32 rules, "))
 	assert.Contains(t, report, "aws_security_group.open-sg: inline ingress from 0.0.0.0/0")
 	assert.Contains(t, report, "aws_security_group_rule.open-rule: ingress from ::/0")
 	assert.Contains(t, report, "aws_rds_cluster.db: its security group admits 10.0.0.0/8 (aws_vpc_security_group_ingress_rule.office), which is not the tasks group")

@@ -101,7 +101,7 @@ func iamService(typ string) string {
 		{"aws_appautoscaling", "application-autoscaling"}, {"aws_lb", "elasticloadbalancing"}, {"aws_apigatewayv2", "apigateway"},
 		{"aws_acm", "acm"}, {"aws_wafv2", "wafv2"}, {"aws_networkfirewall", "network-firewall"}, {"aws_iam", "iam"},
 		{"aws_guardduty", "guardduty"}, {"aws_config", "config"}, {"aws_cloudtrail", "cloudtrail"}, {"aws_securityhub", "securityhub"},
-		{"aws_accessanalyzer", "access-analyzer"},
+		{"aws_accessanalyzer", "access-analyzer"}, {"aws_backup", "backup"}, {"aws_cloudwatch_dashboard", "cloudwatch"},
 	} {
 		if strings.HasPrefix(typ, m.prefix) {
 			return m.service
@@ -177,10 +177,11 @@ func TestTerraformCloudRolesAreBounded(t *testing.T) {
 	deny := bySid["NoDataAccess"]
 	assert.Equal(t, "Deny", deny.Effect)
 	assert.Subset(t, deny.Action, []string{"secretsmanager:GetSecretValue", "s3:GetObject", "s3:DeleteObject"})
-	assert.Equal(t, map[string]map[string]any{"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}, bySid["MasterSecretKeyThroughSecretsManager"].Condition)
+	assert.Equal(t, map[string]map[string]any{"StringEquals": {"kms:ViaService": []any{"secretsmanager.us-east-1.amazonaws.com", "backup.us-east-1.amazonaws.com",
+		"secretsmanager.us-west-2.amazonaws.com", "backup.us-west-2.amazonaws.com"}}}, bySid["KeysThroughSecretsManagerAndBackup"].Condition)
 	assert.Equal(t, map[string]map[string]any{"StringEquals": {"aws:ResourceTag/Stack": "scalepayments-prod"}}, bySid["ManageItsOwnRoles"].Condition)
 	assert.Equal(t, map[string]map[string]any{"StringEquals": {"aws:RequestTag/Stack": "scalepayments-prod"}}, bySid["CreateItsOwnRoles"].Condition)
 	assert.Equal(t, []string{"arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.caller.account_id}:role/scalepayments-prod-*"}, bySid["ManageItsOwnRoles"].Resource)
-	assert.Equal(t, map[string]map[string]any{"StringEquals": {"aws:RequestedRegion": "us-east-1"}}, bySid["ManageItsServicesInItsRegion"].Condition)
+	assert.Equal(t, map[string]map[string]any{"StringEquals": {"aws:RequestedRegion": []any{"us-east-1", "us-west-2"}}}, bySid["ManageItsServicesInItsRegions"].Condition, "prod and its DR region")
 	assert.Equal(t, []string{"arn:${data.aws_partition.partition.partition}:s3:::scalepayments-prod-*"}, bySid["ManageItsOwnBuckets"].Resource)
 }

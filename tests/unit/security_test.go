@@ -146,10 +146,24 @@ func TestAlarmsAndFindingsReachASubscribedTopic(t *testing.T) {
 		for _, r := range d.Of("aws_cloudwatch_event_rule") {
 			rules[r.Body["name"].(string)] = r.Body["event_pattern"].(string)
 		}
-		want = []string{d.Namer.Name(naming.MaxEventRuleName, "ecs-deployment-failed")}
-		assert.ElementsMatch(t, want, help.SortedKeys(rules), d.Env.Name)
+		want = []string{d.Namer.Name(naming.MaxEventRuleName, "aurora-failover"), d.Namer.Name(naming.MaxEventRuleName, "backup-failed"),
+			d.Namer.Name(naming.MaxEventRuleName, "ecs-deployment-failed")}
+		assert.Equal(t, want, help.SortedKeys(rules), d.Env.Name)
 		assert.JSONEq(t, `{"source":["aws.ecs"],"detail-type":["ECS Deployment State Change"],"detail":{"eventName":["SERVICE_DEPLOYMENT_FAILED"]},
-			"resources":[{"prefix":"arn:${data.aws_partition.partition.partition}:ecs:us-east-1:${data.aws_caller_identity.caller.account_id}:service/${aws_ecs_cluster.cluster_A4C38409.name}/"}]}`, rules[want[0]])
+			"resources":[{"prefix":"arn:${data.aws_partition.partition.partition}:ecs:us-east-1:${data.aws_caller_identity.caller.account_id}:service/${aws_ecs_cluster.cluster_A4C38409.name}/"}]}`, rules[want[2]])
+		assert.JSONEq(t, `{"source":["aws.backup"],"detail-type":["Backup Job State Change","Copy Job State Change","Restore Job State Change"],
+			"detail":{"$or":[{"state":["FAILED","ABORTED","EXPIRED","PARTIAL"]},{"status":["FAILED","ABORTED"]}]}}`, rules[want[1]])
+		rds := []string{"arn:${data.aws_partition.partition.partition}:rds:us-east-1:${data.aws_caller_identity.caller.account_id}:cluster:" + d.One("aws_rds_cluster")["cluster_identifier"].(string)}
+		for _, i := range d.List("aws_rds_cluster_instance") {
+			rds = append(rds, "arn:${data.aws_partition.partition.partition}:rds:us-east-1:${data.aws_caller_identity.caller.account_id}:db:"+i["identifier"].(string))
+		}
+		var failover struct {
+			Resources []string
+			Detail    map[string][]string
+		}
+		require.NoError(t, json.Unmarshal([]byte(rules[want[0]]), &failover))
+		assert.ElementsMatch(t, rds, failover.Resources, "the cluster and each of its %d instances", d.Env.Aurora.Instances)
+		assert.Equal(t, map[string][]string{"EventCategories": {"failover", "failure"}}, failover.Detail)
 		targets := d.List("aws_cloudwatch_event_target")
 		assert.Len(t, targets, len(want))
 		for _, tg := range targets {
