@@ -25,6 +25,18 @@ func (d *Doc) Named(typ string, parts ...string) synthesized.Resource {
 	return synthesized.Resource{Type: typ, Name: d.NameOf(typ, name), Body: r}
 }
 
+// NamedAs is the resource of typ whose Name tag is name, created by provider ("" for the
+// stack's default provider, "aws.dr" for its DR region's); it panics when there is none.
+func (d *Doc) NamedAs(typ, name, provider string) synthesized.Resource {
+	for _, r := range d.Of(typ) {
+		p, _ := r.Body["provider"].(string)
+		if tags, ok := r.Body["tags"].(Body); ok && tags["Name"] == name && p == provider {
+			return r
+		}
+	}
+	panic(fmt.Sprintf("%s: no %s named %s with provider %q", d.Env.Name, typ, name, provider))
+}
+
 // KeyRef is the ARN reference of the stack's KMS key for domain (logs, data, secrets, ...).
 func (d *Doc) KeyRef(domain string) string { return Ref(d.Named("aws_kms_key", domain), "arn") }
 

@@ -25,6 +25,7 @@ var (
 	RefTo   = synthesized.RefTo
 	Strings = synthesized.Strings
 	Block   = synthesized.Block
+	Blocks  = synthesized.Blocks
 )
 
 // Doc is one synthesized stack.

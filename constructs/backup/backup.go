@@ -5,6 +5,7 @@
 package backup
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -26,11 +27,16 @@ import (
 	"github.com/scalepayments/infra/help/naming"
 )
 
+// ScheduleHourUTC is when the daily job starts: it opens the continuous backup and, where there
+// is a DR region, copies the latest recovery point there (a copy of a continuous backup is a
+// snapshot, so the DR region's recovery point is at most a day old).
+const ScheduleHourUTC = 5
+
+// Schedule is the daily job's cron expression.
+var Schedule = fmt.Sprintf("cron(0 %d ? * * *)", ScheduleHourUTC)
+
 // Schedules, in UTC.
 const (
-	// Schedule starts the daily job: it opens the continuous backup and, where there is a DR
-	// region, copies the latest recovery point there (a copy of a continuous backup is a snapshot).
-	Schedule = "cron(0 5 ? * * *)"
 	// RestoreTestSchedule restores the latest recovery point every Monday.
 	RestoreTestSchedule = "cron(0 7 ? * MON *)"
 	// ComplianceGraceDays is how long a compliance-mode lock can still be removed: AWS's minimum

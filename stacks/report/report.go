@@ -68,6 +68,13 @@ func Write(w io.Writer, stacks []Stack) {
 		fmt.Fprintln(w)
 	}
 
+	fmt.Fprintln(w, "\n## Recovery objectives (computed from envconfig; sources in stacks/report/recovery.go)")
+	var envs []envconfig.Environment
+	for _, s := range stacks {
+		envs = append(envs, s.Env)
+	}
+	fmt.Fprint(w, "\n"+Table(envs))
+
 	fmt.Fprintln(w, "\n## Settings that differ between environments")
 	header("setting")
 	for _, row := range Differences(stacks) {

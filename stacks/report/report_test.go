@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 
@@ -78,4 +79,37 @@ func TestReleasesShowEachServicesDigestAndWhereTheyDiffer(t *testing.T) {
 	for _, r := range Differences(stacksOf(t, staging, envconfig.Prod)) {
 		assert.NotContains(t, r.Setting, "Images", "releases have their own section")
 	}
+}
+
+// The objectives follow the settings: a reader turns an instance loss into a failover, a DR
+// region adds the region-loss case, snapshots bound Redis's data loss.
+func TestRecoveryObjectivesFollowTheSettings(t *testing.T) {
+	byCase := func(e envconfig.Environment) map[string]Objective {
+		out := map[string]Objective{}
+		for _, o := range Objectives(e) {
+			out[o.Store+": "+o.Case] = o
+		}
+		return out
+	}
+	dev, prod := byCase(envconfig.Dev), byCase(envconfig.Prod)
+	assert.Equal(t, auroraRecreate, dev["Aurora: instance lost"].RTO)
+	assert.Contains(t, dev["Aurora: AZ lost"].RTO, "until an operator adds an instance")
+	assert.NotContains(t, dev, "Aurora: region lost (us-east-1)")
+	assert.Equal(t, "everything: no snapshots (a cache, rebuilt from Aurora)", dev["Redis: data lost or corrupted"].RPO)
+
+	assert.Equal(t, auroraFailover, prod["Aurora: instance or AZ lost"].RTO)
+	assert.Equal(t, auroraPITR, prod["Aurora: bad write or deletion (within 30 days)"].RPO)
+	assert.Equal(t, "≤ 24 h + copy time (daily copy at 05:00 UTC, kept 90 days)", prod["Aurora: region lost (us-east-1)"].RPO)
+	assert.Contains(t, prod["Aurora: region lost (us-east-1)"].RTO, "restore the copy in us-west-2")
+	assert.Equal(t, "seconds (asynchronous replication)", prod["Redis: node or AZ lost"].RPO)
+	assert.Equal(t, "≤ 24 h (daily snapshot, kept 7 days)", prod["Redis: data lost or corrupted"].RPO)
+	assert.Len(t, Objectives(envconfig.Prod), 5)
+	assert.Len(t, Objectives(envconfig.Dev), 5)
+}
+
+// The README shows the table the code computes for the shipped environments.
+func TestReadmeShowsTheRecoveryObjectives(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	assert.Contains(t, string(readme), Table(envconfig.All()), "paste Table(envconfig.All()) into README.md (Resilience)")
 }
