@@ -14,15 +14,18 @@ const brokenRequiredVersion = `0 = "required_version"`
 
 // cdktf writes the items of depends_on and ignore_changes as strings; Terraform reads them as
 // references and warns "Quoted references are deprecated" for each.
+// It also quotes a resource's provider (`provider = "aws.dr"`), which is a reference too.
 var (
-	referenceList = regexp.MustCompile(`(?m)^(\s*(?:depends_on|ignore_changes) = \[\n)((?:\s*"[^"\n]+",\n)+)`)
-	quotedItem    = regexp.MustCompile(`"([^"\n]+)",`)
+	referenceList    = regexp.MustCompile(`(?m)^(\s*(?:depends_on|ignore_changes) = \[\n)((?:\s*"[^"\n]+",\n)+)`)
+	quotedItem       = regexp.MustCompile(`"([^"\n]+)",`)
+	quotedProviderRe = regexp.MustCompile(`(?m)^(\s*provider\s*=\s*)"(aws\.[a-z0-9_]+)"$`)
 )
 
 // RepairHCL fixes cdktf's rendering of a synthesized cdk.tf: required_version, and quoted
-// references in depends_on and ignore_changes.
+// references in depends_on, ignore_changes and a resource's provider.
 func RepairHCL(hcl string) string {
 	hcl = strings.Replace(hcl, brokenRequiredVersion, `required_version = "`+RequiredTerraform+`"`, 1)
+	hcl = quotedProviderRe.ReplaceAllString(hcl, "$1$2")
 	return referenceList.ReplaceAllStringFunc(hcl, func(list string) string {
 		return quotedItem.ReplaceAllString(list, "$1,")
 	})

@@ -54,3 +54,10 @@ func TestRepairHCLUnquotesReferenceLists(t *testing.T) {
 }`
 	assert.Equal(t, want, RepairHCL(in))
 }
+
+func TestRepairHCLUnquotesAResourcesProvider(t *testing.T) {
+	// cdktf writes the stack unindented; terraform fmt indents it afterwards.
+	in := "resource \"aws_backup_vault\" \"dr\" {\nname = \"aws.dr\"\nprovider = \"aws.dr\"\n}\n"
+	want := "resource \"aws_backup_vault\" \"dr\" {\nname = \"aws.dr\"\nprovider = aws.dr\n}\n"
+	assert.Equal(t, want, RepairHCL(in), "the provider argument, not a value that looks like one")
+}

@@ -22,7 +22,6 @@ import (
 	"github.com/scalepayments/infra/constructs/keys"
 	"github.com/scalepayments/infra/constructs/role"
 	"github.com/scalepayments/infra/envconfig"
-	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/help/iam"
 	"github.com/scalepayments/infra/help/naming"
 )
@@ -171,7 +170,7 @@ func (b *Backup) restoreTest(scope constructs.Construct, props *Props) {
 		IamRoleArn: b.Role.Role.Arn(), ProtectedResourceArns: &[]*string{props.ClusterARN},
 		RestoreMetadataOverrides: &map[string]*string{
 			"dbsubnetgroupname":   props.SubnetGroupName,
-			"vpcsecuritygroupids": jsii.String(help.MustJSON([]string{*props.SecurityGroupID})),
+			"vpcsecuritygroupids": cdktf.Fn_Jsonencode(&[]*string{props.SecurityGroupID}), // HCL-safe, unlike a JSON string around a reference
 		},
 		ValidationWindowHours: jsii.Number(1),
 	})

@@ -96,7 +96,7 @@ func TestAuroraBackupPlanPerEnvironment(t *testing.T) {
 		assert.Equal(t, sel["resources"], rts["protected_resource_arns"])
 		assert.Equal(t, map[string]any{
 			"dbsubnetgroupname":   tests.RefTo("aws_rds_cluster", d.OneName("aws_rds_cluster"), "db_subnet_group_name"),
-			"vpcsecuritygroupids": `["` + tests.RefTo("aws_security_group", d.NameOf("aws_security_group", d.Namer.Name(255, "aurora")), "id") + `"]`,
+			"vpcsecuritygroupids": "${jsonencode([aws_security_group." + d.NameOf("aws_security_group", d.Namer.Name(255, "aurora")) + ".id])}",
 		}, rts["restore_metadata_overrides"], "restored into the database tier, never a default VPC")
 	}
 }
