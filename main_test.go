@@ -34,6 +34,17 @@ func reports(stacks []report.Stack) []policy.Report {
 	return out
 }
 
+// runMain makes this test binary run the app's main() instead of the tests: the binary tests
+// run the real entry point without building a second binary.
+const runMain = "SCALEPAYMENTS_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runMain) == "1" {
+		main()
+	}
+	os.Exit(m.Run())
+}
+
 func TestCheckFailsSynthOnAFinding(t *testing.T) {
 	var out, errs bytes.Buffer
 	assert.Equal(t, 1, check(&out, &errs, reports(reviewed(t, `{"resource":{"aws_cloudwatch_log_group":{"plain":{"name":"x","tags":{"Name":"x"}}}}}`))))
@@ -74,27 +85,6 @@ func TestBadInputExitsBeforeAnyConstruct(t *testing.T) {
 	assert.Equal(t, "scalepayments: SCALEPAYMENTS_IMAGE_PAYMENT is set but 3 environments are selected (dev, staging, prod): allowed with exactly one, e.g. SCALEPAYMENTS_ENVIRONMENTS=staging\n", errs.String())
 	_, err := os.Stat("cdktf.out")
 	assert.True(t, os.IsNotExist(err), "no stack was synthesized")
-}
-
-// End to end: one environment synthesized by the real entry point, checked, and reported.
-func TestRunSynthesizesChecksAndReports(t *testing.T) {
-	t.Chdir(t.TempDir())
-	t.Setenv("SCALEPAYMENTS_ENVIRONMENTS", "dev")
-	require.Equal(t, 0, run([]string{"report"}, io.Discard, io.Discard))
-	_, err := os.Stat(filepath.Join("cdktf.out", "stacks", "scalepayments-dev", "cdk.tf.json"))
-	assert.NoError(t, err)
-	report, err := os.ReadFile(filepath.Join("cdktf.out", "report.md"))
-	require.NoError(t, err)
-	assert.Contains(t, string(report), "- **scalepayments-dev**: 32 rules, 0 findings, 4 suppressed")
-
-	// Step 1 of the first deployment targets exactly the repositories and the secrets.
-	var out bytes.Buffer
-	require.Equal(t, 0, run([]string{"targets", "dev"}, &out, io.Discard))
-	targets := strings.Fields(out.String())
-	assert.Len(t, targets, 5, "3 repositories and 2 secrets")
-	for _, tgt := range targets {
-		assert.Regexp(t, `^-target=aws_(ecr_repository|secretsmanager_secret)\.service-[a-z]+_[a-z-]+_[0-9A-F]{8}$`, tgt)
-	}
 }
 
 func TestOperatorCommands(t *testing.T) {
@@ -174,17 +164,15 @@ func TestFirstDeploymentTargets(t *testing.T) {
 // The built binary as a user runs it: a clean synth prints nothing on stderr and says where
 // each stack went; each bad input is one line on stderr and exit 1, before anything is written.
 func TestBinaryRunsCleanAndRefusesBadInputInOneLine(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "scalepayments")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "%s", out)
+	bin := os.Args[0] // this test binary runs main() when asked (TestMain): no second build
 	file := filepath.Join(t.TempDir(), "file")
 	require.NoError(t, os.WriteFile(file, nil, 0o644))
 
-	run := func(t *testing.T, args []string, env map[string]string) (string, string, int) {
+	runBin := func(t *testing.T, args []string, env map[string]string) (string, string, int) {
 		t.Helper()
 		cmd := exec.Command(bin, args...)
 		cmd.Dir = t.TempDir()
-		cmd.Env = append(os.Environ(), "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
+		cmd.Env = append(os.Environ(), "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20", runMain+"=1")
 		for _, k := range []string{"SCALEPAYMENTS_ENVIRONMENTS", "CDKTF_OUTDIR", "TF_CLOUD_ORGANIZATION", "TF_CLOUD_HOSTNAME", "TF_CLOUD_PROJECT",
 			"SCALEPAYMENTS_STATE_BUCKET", "SCALEPAYMENTS_STATE_REGION", "SCALEPAYMENTS_STATE_KMS_KEY_ID", "SYNTH_HCL_OUTPUT"} {
 			cmd.Env = append(cmd.Env, k+"="+env[k]) // empty means unset
@@ -205,13 +193,28 @@ func TestBinaryRunsCleanAndRefusesBadInputInOneLine(t *testing.T) {
 		return stdout.String(), stderr.String(), code
 	}
 
-	t.Run("clean synth", func(t *testing.T) {
+	// End to end: one environment synthesized by the real entry point, checked and reported, and
+	// the first deployment's targets read back from what it wrote.
+	t.Run("clean synth and report", func(t *testing.T) {
 		outdir := filepath.Join(t.TempDir(), "out")
-		stdout, stderr, code := run(t, nil, map[string]string{"SCALEPAYMENTS_ENVIRONMENTS": " dev ", "CDKTF_OUTDIR": outdir})
+		stdout, stderr, code := runBin(t, []string{"report"}, map[string]string{"SCALEPAYMENTS_ENVIRONMENTS": " dev ", "CDKTF_OUTDIR": outdir})
 		assert.Equal(t, 0, code)
 		assert.Equal(t, "", stderr, "nothing alarming on a successful run")
 		assert.Regexp(t, `(?m)^policy: scalepayments-dev: 32 rules, 0 findings, 4 suppressed$`, stdout)
-		assert.Regexp(t, `synth: `+regexp.QuoteMeta(outdir)+`/stacks/scalepayments-dev/cdk.tf.json: [0-9]+ resources\n$`, stdout)
+		assert.Regexp(t, `synth: `+regexp.QuoteMeta(outdir)+`/stacks/scalepayments-dev/cdk.tf.json: [0-9]+ resources\nreport: `+regexp.QuoteMeta(outdir)+`/report.md\n$`, stdout)
+		report, err := os.ReadFile(filepath.Join(outdir, "report.md"))
+		require.NoError(t, err)
+		assert.Contains(t, string(report), "- **scalepayments-dev**: 32 rules, 0 findings, 4 suppressed")
+
+		// Step 1 of the first deployment targets exactly the repositories and the secrets.
+		t.Setenv("CDKTF_OUTDIR", outdir)
+		var out bytes.Buffer
+		require.Equal(t, 0, run([]string{"targets", "dev"}, &out, io.Discard))
+		targets := strings.Fields(out.String())
+		assert.Len(t, targets, 5, "3 repositories and 2 secrets")
+		for _, tgt := range targets {
+			assert.Regexp(t, `^-target=aws_(ecr_repository|secretsmanager_secret)\.service-[a-z]+_[a-z-]+_[0-9A-F]{8}$`, tgt)
+		}
 	})
 
 	for _, tt := range []struct {
@@ -240,7 +243,7 @@ func TestBinaryRunsCleanAndRefusesBadInputInOneLine(t *testing.T) {
 		{"unknown command", []string{"deploy"}, nil, usage, 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			stdout, stderr, code := run(t, tt.args, tt.env)
+			stdout, stderr, code := runBin(t, tt.args, tt.env)
 			assert.Equal(t, tt.code, code)
 			assert.Equal(t, tt.want, stderr)
 			assert.Empty(t, stdout)
