@@ -74,15 +74,6 @@ var accountServices = []service{
 	{prefix: "route53", global: true, actions: verbs(read, []string{"CreateHostedZone", "DeleteHostedZone", "ChangeTagsForResource", "ChangeResourceRecordSets"})},
 }
 
-// Services are the IAM service prefixes a workspace may use, for tests and the README.
-func Services(account bool) []string {
-	var out []string
-	for _, s := range servicesOf(account) {
-		out = append(out, s.prefix)
-	}
-	return append(out, "iam", "sts")
-}
-
 func servicesOf(account bool) []service {
 	if account {
 		return accountServices

@@ -31,9 +31,9 @@ import (
 // A pull needs no KMS permission on a KMS-encrypted repository: ECR decrypts through the grant it
 // holds on the key ("Encryption at rest - Amazon ECR").
 var (
-	PushActions = []string{"ecr:CompleteLayerUpload", "ecr:UploadLayerPart", "ecr:InitiateLayerUpload",
+	pushActions = []string{"ecr:CompleteLayerUpload", "ecr:UploadLayerPart", "ecr:InitiateLayerUpload",
 		"ecr:BatchCheckLayerAvailability", "ecr:PutImage", "ecr:BatchGetImage"}
-	PullActions = []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}
+	pullActions = []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}
 )
 
 // Props configures the release identity of one environment.
@@ -75,10 +75,10 @@ func New(scope constructs.Construct, id string, props *Props) *Release {
 	statements := []iam.Statement{
 		// ecr:GetAuthorizationToken has no resource-level permissions: AWS requires "*".
 		iam.Allow("EcrLogin", []string{"ecr:GetAuthorizationToken"}, []string{"*"}),
-		iam.Allow("PushOwnImages", PushActions, own),
+		iam.Allow("PushOwnImages", pushActions, own),
 	}
 	if len(props.Sources) > 0 {
-		statements = append(statements, iam.Allow("PullPromotedImages", PullActions, props.Sources))
+		statements = append(statements, iam.Allow("PullPromotedImages", pullActions, props.Sources))
 	}
 	// The documented GitHub trust, subject pinned to the repository and the GitHub environment:
 	// https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-in-aws
@@ -96,7 +96,7 @@ func New(scope constructs.Construct, id string, props *Props) *Release {
 			roots, roles = append(roots, p.Root), append(roles, p.Role)
 		}
 		slices.Sort(roots)
-		pull := iam.Allow("PromotionPull", PullActions, nil)
+		pull := iam.Allow("PromotionPull", pullActions, nil)
 		pull.Principal = map[string]any{"AWS": slices.Compact(roots)}
 		pull.Condition = map[string]map[string]any{"ArnEquals": {"aws:PrincipalArn": roles}}
 		for _, svc := range help.SortedKeys(props.Repositories) {
