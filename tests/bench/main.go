@@ -23,7 +23,7 @@ import (
 
 func main() {
 	runs := flag.Int("runs", 3, "runs per measurement")
-	growthRuns := flag.Int("growth-runs", 1, "runs per row of the growth table")
+	growthRuns := flag.Int("growth-runs", 3, "runs per row of the growth table (median: one run is too noisy for the growth budget)")
 	testRuns := flag.Int("test-runs", 3, "runs of go test")
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "scalepayments-bench")
