@@ -119,11 +119,13 @@ func Permissions(a iam.Account, w Workspace) []iam.Statement {
 		// on first use, with the caller's permission.
 		iam.Allow("CreateServiceLinkedRoles", []string{"iam:CreateServiceLinkedRole"}, []string{a.RoleARN("/aws-service-role/", "*")}),
 		iam.Allow("ManageItsOwnBuckets", s3Actions(w.Account), []string{"arn:" + a.Partition + ":s3:::" + w.Prefix + "-*"}),
-		// Terraform never reads or writes a secret value or an object: a stolen run token
-		// cannot read cardholder data, credentials or audit logs, nor erase them.
+		// Terraform never reads or writes a secret value or an object, nor touches a recovery
+		// point: a stolen run token cannot read cardholder data, credentials or audit logs, nor
+		// erase them or their backups.
 		iam.Deny("NoDataAccess", []string{
 			"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
 			"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion",
+			"backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle",
 		}, []string{"*"}),
 	}
 	if !w.Account {

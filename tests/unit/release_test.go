@@ -176,7 +176,7 @@ func TestTerraformCloudRolesAreBounded(t *testing.T) {
 	}
 	deny := bySid["NoDataAccess"]
 	assert.Equal(t, "Deny", deny.Effect)
-	assert.Subset(t, deny.Action, []string{"secretsmanager:GetSecretValue", "s3:GetObject", "s3:DeleteObject"})
+	assert.Subset(t, deny.Action, []string{"secretsmanager:GetSecretValue", "s3:GetObject", "s3:DeleteObject", "backup:DeleteRecoveryPoint"})
 	assert.Equal(t, map[string]map[string]any{"StringEquals": {"kms:ViaService": []any{"secretsmanager.us-east-1.amazonaws.com", "backup.us-east-1.amazonaws.com",
 		"secretsmanager.us-west-2.amazonaws.com", "backup.us-west-2.amazonaws.com"}}}, bySid["KeysThroughSecretsManagerAndBackup"].Condition)
 	assert.Equal(t, map[string]map[string]any{"StringEquals": {"aws:ResourceTag/Stack": "scalepayments-prod"}}, bySid["ManageItsOwnRoles"].Condition)
