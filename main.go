@@ -147,6 +147,15 @@ func ready(stack string) error {
 // the repository (envconfig/releases): a later environment runs exactly what an earlier one
 // tested. It prints each changed service.
 func promote(w io.Writer, from, to string, services []string) error {
+	var names []string
+	for _, e := range envconfig.All() {
+		names = append(names, e.Name)
+	}
+	for _, arg := range [][2]string{{"FROM", from}, {"TO", to}} {
+		if !slices.Contains(names, arg[1]) {
+			return fmt.Errorf("%s=%q: unknown environment: allowed %s", arg[0], arg[1], strings.Join(names, ", "))
+		}
+	}
 	envs, err := envconfig.Select(envconfig.All(), envconfig.WithIDsFrom(envconfig.Accounts(), os.Getenv), from+","+to)
 	if err != nil {
 		return err

@@ -138,6 +138,9 @@ func TestPromoteCommand(t *testing.T) {
 	var errs bytes.Buffer
 	assert.Equal(t, 1, run([]string{"promote", "dev", "prod"}, io.Discard, &errs))
 	assert.Equal(t, "scalepayments: FROM=dev TO=prod: prod promotes from \"staging\" (its PromoteFrom): its release role pulls only from there\n", errs.String())
+	errs.Reset()
+	assert.Equal(t, 1, run([]string{"promote", "staging", "qa"}, io.Discard, &errs))
+	assert.Equal(t, "scalepayments: TO=\"qa\": unknown environment: allowed dev, staging, prod\n", errs.String())
 }
 
 // The first-deployment procedure is make targets; each runs the commands the README describes.

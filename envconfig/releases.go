@@ -170,8 +170,9 @@ func OverrideImages(selected []Environment, environ []string) ([]Environment, er
 // Promote returns to with from's images for services (all of from's services when empty):
 // the digests staging tested become the digests prod runs, byte for byte.
 func Promote(from, to Manifest, services []string) (Manifest, error) {
+	field := "SERVICE"
 	if len(services) == 0 {
-		services = slices.Sorted(maps.Keys(from.Services))
+		services, field = slices.Sorted(maps.Keys(from.Services)), "service"
 	}
 	out := Manifest{Services: maps.Clone(to.Services)}
 	if out.Services == nil {
@@ -180,10 +181,10 @@ func Promote(from, to Manifest, services []string) (Manifest, error) {
 	for _, s := range services {
 		img, ok := from.Services[s]
 		if !ok {
-			return Manifest{}, fmt.Errorf("SERVICE=%q: not in the source manifest: allowed %s", s, strings.Join(slices.Sorted(maps.Keys(from.Services)), ", "))
+			return Manifest{}, fmt.Errorf("%s=%q: not in the source manifest: allowed %s", field, s, strings.Join(slices.Sorted(maps.Keys(from.Services)), ", "))
 		}
 		if _, ok := to.Services[s]; !ok {
-			return Manifest{}, fmt.Errorf("SERVICE=%q: not in the target manifest: allowed %s", s, strings.Join(slices.Sorted(maps.Keys(to.Services)), ", "))
+			return Manifest{}, fmt.Errorf("%s=%q: not in the target manifest: allowed %s", field, s, strings.Join(slices.Sorted(maps.Keys(to.Services)), ", "))
 		}
 		out.Services[s] = img
 	}

@@ -127,6 +127,8 @@ func TestPromote(t *testing.T) {
 	assert.EqualError(t, err, `SERVICE="ledger": not in the source manifest: allowed api, payment`)
 	_, err = Promote(from, Manifest{Services: map[string]Image{"api": {Digest: digestB}}}, []string{"payment"})
 	assert.EqualError(t, err, `SERVICE="payment": not in the target manifest: allowed api`)
+	_, err = Promote(from, Manifest{Services: map[string]Image{"api": {Digest: digestB}}}, nil)
+	assert.EqualError(t, err, `service="payment": not in the target manifest: allowed api`, "a service of the source, not a SERVICE the user set")
 }
 
 func TestPromoteFromMustComeFirst(t *testing.T) {

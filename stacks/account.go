@@ -9,6 +9,7 @@ import (
 
 	"github.com/scalepayments/infra/constructs/baseline"
 	"github.com/scalepayments/infra/constructs/delivery"
+	"github.com/scalepayments/infra/constructs/edge"
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/stacks/policy"
@@ -73,13 +74,15 @@ func NewAccount(scope constructs.Construct, acct envconfig.Account, region strin
 			Description: jsii.String("Delegate " + zone + " to these name servers (NS record in its parent zone)"),
 		})
 	}
-	workspaces := []delivery.Workspace{{Name: name, Prefix: naming.StackName(acct.Name), Account: true, Regions: []string{region}}}
+	workspaces := []delivery.Workspace{{Name: name, Prefix: naming.StackName(acct.Name), Account: true, Regions: []string{region},
+		Buckets: []string{baseline.AuditBucketPattern(s.Namer)}}}
 	for _, e := range envs {
 		regions := []string{e.Region}
 		if e.Backup.DRRegion != "" {
 			regions = append(regions, e.Backup.DRRegion)
 		}
-		workspaces = append(workspaces, delivery.Workspace{Name: Name(e), Prefix: naming.StackName(e.Name), Regions: regions})
+		workspaces = append(workspaces, delivery.Workspace{Name: Name(e), Prefix: naming.StackName(e.Name), Regions: regions,
+			Buckets: []string{edge.LogsBucketPattern(EnvNamer(e))}})
 	}
 	s.Delivery = delivery.New(stack, "delivery", &delivery.Props{
 		Namer: s.Namer, Account: account, Home: region == acct.Home(), Delivery: envconfig.Pipeline, Workspaces: workspaces,

@@ -61,7 +61,7 @@ func Widgets(p *Props) []Widget {
 		metric("AWS/ApiGateway", "Latency", "p95", apiDims...)}})
 	db := []string{"DBClusterIdentifier", p.AuroraClusterID}
 	aurora := Widget{Title: "Aurora: CPU, connections, replica lag", Metrics: []Metric{
-		metric("AWS/RDS", "CPUUtilization", "Average", db...), metric("AWS/RDS", "DatabaseConnections", "Sum", db...),
+		metric("AWS/RDS", "CPUUtilization", "Average", db...), metric("AWS/RDS", "DatabaseConnections", "Maximum", db...),
 		metric("AWS/RDS", "AuroraReplicaLagMaximum", "Maximum", db...)}}
 	for _, id := range p.AuroraInstances {
 		aurora.Metrics = append(aurora.Metrics, metric("AWS/RDS", "FreeableMemory", "Minimum", "DBInstanceIdentifier", id))

@@ -78,6 +78,11 @@ const MinSeverity = 4
 // TrailName is the multi-region trail's name; the audit key's policy names the trail too.
 func TrailName(n naming.Namer) string { return n.Name(naming.MaxCloudTrailName, "trail") }
 
+const auditBucket = "audit"
+
+// AuditBucketPattern matches the name of the audit bucket in any account.
+func AuditBucketPattern(n naming.Namer) string { return n.Bucket("*", auditBucket) }
+
 // New creates the baseline.
 func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
@@ -103,7 +108,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	}
 
 	b.Bucket = bucket.New(scope, "audit-bucket", &bucket.Props{
-		Name: n.Bucket(a.ID, "audit"), KMSKeyARN: auditKey, ExpireDays: AuditRetentionDays,
+		Name: n.Bucket(a.ID, auditBucket), KMSKeyARN: auditKey, ExpireDays: AuditRetentionDays,
 		// CloudTrail: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
 		// Config: https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html
 		Statements: func(arn string) []iam.Statement {

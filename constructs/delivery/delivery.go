@@ -1,7 +1,7 @@
 // Package delivery creates an account's keyless delivery identities: the IAM OIDC providers
 // of Terraform Cloud and GitHub Actions, and one role per Terraform Cloud workspace that only
-// that workspace's runs can assume (dynamic provider credentials), allowed to manage what the
-// workspace's stack manages and nothing else (PCI-DSS 7.2, 8.6).
+// that workspace's runs can assume (dynamic provider credentials), allowed to manage the services
+// and regions of the workspace's stack, its own roles and its own buckets (PCI-DSS 7.2, 8.6).
 package delivery
 
 import (
@@ -41,6 +41,9 @@ type Workspace struct {
 	Account bool
 	// Regions the stack deploys to: its own, and an environment's disaster-recovery region.
 	Regions []string
+	// Buckets are the name patterns of the S3 buckets its stack creates (an account and an
+	// environment may share a name prefix, so a prefix alone is not enough).
+	Buckets []string
 }
 
 // Props configures the account's delivery identities.

@@ -17,6 +17,8 @@ type service struct {
 var (
 	read = []string{"Describe*", "Get*", "List*"}
 	crud = []string{"Create*", "Delete*", "Update*", "Put*", "Tag*", "Untag*"}
+	// keyLifecycle manages keys and aliases; kms:CreateGrant is granted apart, for AWS services only.
+	keyLifecycle = []string{"CreateKey", "CreateAlias", "DeleteAlias", "Update*", "PutKeyPolicy", "TagResource", "UntagResource", "EnableKeyRotation", "ScheduleKeyDeletion"}
 )
 
 func verbs(lists ...[]string) []string {
@@ -34,14 +36,15 @@ var environmentServices = []service{
 		"Authorize*", "Revoke*", "Allocate*", "Release*", "Replace*", "UpdateSecurityGroupRuleDescriptions*"})},
 	{prefix: "ecs", actions: verbs(read, crud, []string{"Register*", "Deregister*"})},
 	{prefix: "ecr", actions: verbs(read, []string{"Create*", "Delete*", "Put*", "Set*", "Tag*", "Untag*"})},
-	{prefix: "rds", actions: verbs(read, []string{"Create*", "Delete*", "Modify*", "Add*", "Remove*", "EnableHttpEndpoint"})},
-	{prefix: "elasticache", actions: verbs(read, []string{"Create*", "Delete*", "Modify*", "Add*", "Remove*"})},
-	// Retire*: ECR retires the grant it holds on the images key when a repository is deleted.
-	{prefix: "kms", actions: verbs(read, []string{"Create*", "Delete*", "Update*", "Put*", "Tag*", "Untag*", "Enable*", "Schedule*", "Retire*"})},
+	{prefix: "rds", actions: verbs(read, []string{"Create*", "Delete*", "Modify*", "Add*", "Remove*", "Reset*", "EnableHttpEndpoint"})},
+	{prefix: "elasticache", actions: verbs(read, []string{"Create*", "Delete*", "Modify*", "Add*", "Remove*", "Reset*", "Increase*", "Decrease*"})},
+	// Grants only for AWS services (keyGrants); RetireGrant: ECR retires its grant on the images
+	// key when a repository is deleted.
+	{prefix: "kms", actions: verbs(read, keyLifecycle, []string{"RetireGrant"})},
 	{prefix: "logs", actions: verbs(read, crud, []string{"Associate*", "Disassociate*"})},
 	{prefix: "s3", actions: verbs(read, []string{"CreateBucket", "DeleteBucket", "DeleteBucketPolicy", "Put*"})},
 	// RotateSecret: RDS creates the managed master secret with the caller's permissions.
-	{prefix: "secretsmanager", actions: verbs(read, []string{"CreateSecret", "DeleteSecret", "UpdateSecret", "RotateSecret", "TagResource", "UntagResource", "PutResourcePolicy", "DeleteResourcePolicy"})},
+	{prefix: "secretsmanager", actions: verbs(read, []string{"CreateSecret", "DeleteSecret", "UpdateSecret", "RotateSecret", "TagResource", "UntagResource"})},
 	{prefix: "sns", actions: verbs(read, []string{"Create*", "Delete*", "Set*", "Subscribe", "Unsubscribe", "TagResource", "UntagResource", "Put*"})},
 	{prefix: "events", actions: verbs(read, []string{"Put*", "Delete*", "Remove*", "TagResource", "UntagResource"})},
 	{prefix: "cloudwatch", actions: verbs(read, []string{"Put*", "Delete*", "TagResource", "UntagResource"})},
@@ -52,8 +55,9 @@ var environmentServices = []service{
 	{prefix: "wafv2", actions: verbs(read, crud, []string{"Associate*", "Disassociate*"})},
 	{prefix: "network-firewall", actions: verbs(read, crud, []string{"Associate*", "Disassociate*"})},
 	{prefix: "route53resolver", actions: verbs(read, crud, []string{"Associate*", "Disassociate*"})},
-	{prefix: "route53", global: true, actions: verbs(read, []string{"ChangeResourceRecordSets", "ChangeTagsForResource"})},
-	{prefix: "backup", actions: verbs(read, crud, []string{"Start*"})},
+	// Associate/Disassociate: interface endpoints with private DNS attach their private zones.
+	{prefix: "route53", global: true, actions: verbs(read, []string{"ChangeResourceRecordSets", "ChangeTagsForResource", "AssociateVPCWithHostedZone", "DisassociateVPCFromHostedZone"})},
+	{prefix: "backup", actions: verbs(read, crud)},
 	// A vault needs its storage mounted by the caller ("Access control" in the AWS Backup Developer Guide).
 	{prefix: "backup-storage", actions: []string{"MountCapsule"}},
 }
@@ -66,7 +70,7 @@ var accountServices = []service{
 	{prefix: "securityhub", actions: verbs(read, []string{"Enable*", "Disable*", "Batch*", "Update*", "TagResource", "UntagResource"})},
 	{prefix: "access-analyzer", actions: verbs(read, []string{"CreateAnalyzer", "DeleteAnalyzer", "UpdateAnalyzer", "TagResource", "UntagResource"})},
 	{prefix: "ec2", actions: []string{"GetEbsEncryptionByDefault", "GetEbsDefaultKmsKeyId", "EnableEbsEncryptionByDefault", "DisableEbsEncryptionByDefault", "ModifyEbsDefaultKmsKeyId", "ResetEbsDefaultKmsKeyId"}},
-	{prefix: "kms", actions: verbs(read, []string{"Create*", "Delete*", "Update*", "Put*", "Tag*", "Untag*", "Enable*", "Schedule*"})},
+	{prefix: "kms", actions: verbs(read, keyLifecycle)},
 	{prefix: "logs", actions: verbs(read, crud, []string{"Associate*", "Disassociate*"})},
 	{prefix: "s3", actions: verbs(read, []string{"CreateBucket", "DeleteBucket", "DeleteBucketPolicy", "Put*"})},
 	{prefix: "sns", actions: verbs(read, []string{"Create*", "Delete*", "Set*", "Subscribe", "Unsubscribe", "TagResource", "UntagResource", "Put*"})},
@@ -81,8 +85,10 @@ func servicesOf(account bool) []service {
 	return environmentServices
 }
 
-// Permissions is the workspace role's policy: its services in its region, IAM only on its own
-// roles, S3 only on its own buckets, and never a secret value or an object.
+// Permissions is the workspace role's policy: its services in its regions, IAM only on its own
+// roles, S3 only on its own buckets, and never a secret value, an object or a recovery point.
+// Within a service and region it is not scoped to the workspace's own resources: in an account
+// shared by two environments, each workspace could change the other's (see the README).
 func Permissions(a iam.Account, w Workspace) []iam.Statement {
 	var regional, global []string
 	for _, s := range servicesOf(w.Account) {
@@ -108,7 +114,7 @@ func Permissions(a iam.Account, w Workspace) []iam.Statement {
 		iam.Allow("ReadIAM", []string{"iam:Get*", "iam:List*"}, []string{"*"}),
 		// Role names are not enough: an account and an environment may share a name (prod), so
 		// a role is the workspace's only if it carries the workspace's Stack tag (default tags).
-		tagged(iam.Allow("CreateItsOwnRoles", []string{"iam:CreateRole", "iam:TagRole"}, roles), "aws:RequestTag/Stack", w.Name),
+		createOwnRoles(roles, w.Name),
 		tagged(iam.Allow("ManageItsOwnRoles", []string{
 			"iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole",
 			"iam:PutRolePolicy", "iam:DeleteRolePolicy",
@@ -118,15 +124,18 @@ func Permissions(a iam.Account, w Workspace) []iam.Statement {
 		// ECS, ELB, RDS, ElastiCache, autoscaling and others create their service-linked roles
 		// on first use, with the caller's permission.
 		iam.Allow("CreateServiceLinkedRoles", []string{"iam:CreateServiceLinkedRole"}, []string{a.RoleARN("/aws-service-role/", "*")}),
-		iam.Allow("ManageItsOwnBuckets", s3Actions(w.Account), []string{"arn:" + a.Partition + ":s3:::" + w.Prefix + "-*"}),
-		// Terraform never reads or writes a secret value or an object, nor touches a recovery
-		// point: a stolen run token cannot read cardholder data, credentials or audit logs, nor
-		// erase them or their backups.
+		iam.Allow("ManageItsOwnBuckets", s3Actions(w.Account), buckets(a, w.Buckets)),
+		keyGrants(),
+		// Terraform never reads or writes a secret value or an object, never shares a snapshot,
+		// and never touches a recovery point or a vault lock: a stolen run token cannot read
+		// cardholder data, credentials or audit logs, nor erase them or their backups.
 		iam.Deny("NoDataAccess", []string{
 			"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
 			"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion",
-			"backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle",
+			"rds:ModifyDBSnapshotAttribute", "rds:ModifyDBClusterSnapshotAttribute",
+			"backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle", "backup:DeleteBackupVaultLockConfiguration",
 		}, []string{"*"}),
+		backupKeysKept(),
 	}
 	if !w.Account {
 		// RDS creates the cluster's managed master secret, encrypted with the secrets key, and AWS
@@ -161,6 +170,39 @@ func attachServiceRolePolicies(a iam.Account, roles []string, stack string) iam.
 	s := tagged(iam.Allow("AttachServiceRolePolicies", []string{"iam:AttachRolePolicy", "iam:DetachRolePolicy"}, roles), "aws:ResourceTag/Stack", stack)
 	s.Condition["ArnLike"] = map[string]any{"iam:PolicyARN": "arn:" + a.Partition + ":iam::aws:policy/service-role/*"}
 	return s
+}
+
+// createOwnRoles lets the workspace create roles tagged as its own and tag them, but never
+// re-tag another stack's role into its own (the role's current tag, where it has one, must be
+// the workspace's already).
+func createOwnRoles(roles []string, stack string) iam.Statement {
+	s := tagged(iam.Allow("CreateItsOwnRoles", []string{"iam:CreateRole", "iam:TagRole"}, roles), "aws:RequestTag/Stack", stack)
+	s.Condition["StringEqualsIfExists"] = map[string]any{"aws:ResourceTag/Stack": stack}
+	return s
+}
+
+// keyGrants lets AWS services (RDS, ElastiCache, ECR, AWS Backup) create the grants they use
+// on a key while the workspace creates their resources, and nobody else.
+func keyGrants() iam.Statement {
+	s := iam.Allow("GrantsForAWSServices", []string{"kms:CreateGrant"}, []string{"*"})
+	s.Condition = map[string]map[string]any{"Bool": {"kms:GrantIsForAWSResource": "true"}}
+	return s
+}
+
+// backupKeysKept: no run disables or deletes a key that encrypts recovery points (alias
+// *-backup): the backups would become unreadable.
+func backupKeysKept() iam.Statement {
+	s := iam.Deny("BackupKeysKept", []string{"kms:ScheduleKeyDeletion", "kms:DisableKey"}, []string{"*"})
+	s.Condition = map[string]map[string]any{"ForAnyValue:StringLike": {"kms:ResourceAliases": "alias/*-backup"}}
+	return s
+}
+
+func buckets(a iam.Account, names []string) []string {
+	var out []string
+	for _, n := range names {
+		out = append(out, "arn:"+a.Partition+":s3:::"+n)
+	}
+	return out
 }
 
 func tagged(s iam.Statement, key, value string) iam.Statement {

@@ -180,8 +180,14 @@ func TestTerraformCloudRolesAreBounded(t *testing.T) {
 	assert.Equal(t, map[string]map[string]any{"StringEquals": {"kms:ViaService": []any{"secretsmanager.us-east-1.amazonaws.com", "backup.us-east-1.amazonaws.com",
 		"secretsmanager.us-west-2.amazonaws.com", "backup.us-west-2.amazonaws.com"}}}, bySid["KeysThroughSecretsManagerAndBackup"].Condition)
 	assert.Equal(t, map[string]map[string]any{"StringEquals": {"aws:ResourceTag/Stack": "scalepayments-prod"}}, bySid["ManageItsOwnRoles"].Condition)
-	assert.Equal(t, map[string]map[string]any{"StringEquals": {"aws:RequestTag/Stack": "scalepayments-prod"}}, bySid["CreateItsOwnRoles"].Condition)
+	assert.Equal(t, map[string]map[string]any{"StringEquals": {"aws:RequestTag/Stack": "scalepayments-prod"},
+		"StringEqualsIfExists": {"aws:ResourceTag/Stack": "scalepayments-prod"}}, bySid["CreateItsOwnRoles"].Condition, "never re-tags another stack's role")
+	assert.Equal(t, map[string]map[string]any{"Bool": {"kms:GrantIsForAWSResource": "true"}}, bySid["GrantsForAWSServices"].Condition)
+	assert.Equal(t, "Deny", bySid["BackupKeysKept"].Effect)
+	assert.Equal(t, []string{"kms:ScheduleKeyDeletion", "kms:DisableKey"}, bySid["BackupKeysKept"].Action)
+	assert.Contains(t, deny.Action, "backup:DeleteBackupVaultLockConfiguration")
 	assert.Equal(t, []string{"arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.caller.account_id}:role/scalepayments-prod-*"}, bySid["ManageItsOwnRoles"].Resource)
 	assert.Equal(t, map[string]map[string]any{"StringEquals": {"aws:RequestedRegion": []any{"us-east-1", "us-west-2"}}}, bySid["ManageItsServicesInItsRegions"].Condition, "prod and its DR region")
-	assert.Equal(t, []string{"arn:${data.aws_partition.partition.partition}:s3:::scalepayments-prod-*"}, bySid["ManageItsOwnBuckets"].Resource)
+	assert.Equal(t, []string{"arn:${data.aws_partition.partition.partition}:s3:::scalepayments-prod-alb-logs-*"}, bySid["ManageItsOwnBuckets"].Resource,
+		"not scalepayments-prod-*, which is also the prod account's audit bucket")
 }
