@@ -16,11 +16,12 @@ import (
 // Minimal resources that satisfy every rule; each case changes one thing.
 const (
 	paramGroup = `"aws_rds_cluster_parameter_group":{"pg":{"parameter":[{"name":"rds.force_ssl","value":"%s"}],"tags":{"Name":"pg"}}}`
-	cluster    = `"aws_rds_cluster":{"db":{"storage_encrypted":%s,"kms_key_id":"k","db_cluster_parameter_group_name":"${aws_rds_cluster_parameter_group.pg.name}","backup_retention_period":%d,"tags":{"Name":"db"}}}`
-	redis      = `"aws_elasticache_replication_group":{"r":{"at_rest_encryption_enabled":%s,"kms_key_id":"k","transit_encryption_enabled":%s,"tags":{"Name":"r"}}}`
-	logGroup   = `"aws_cloudwatch_log_group":{"l":{"name":"l",%s"retention_in_days":%d,"tags":{"Name":"l"}}}`
-	bucketSSE  = `"aws_s3_bucket":{"b":{"bucket":"b","tags":{"Name":"b"}}},"aws_s3_bucket_server_side_encryption_configuration":{"s":{"bucket":"${aws_s3_bucket.b.id}","rule":[{"apply_server_side_encryption_by_default":{"sse_algorithm":"%s","kms_master_key_id":"k"}}]}}`
-	baseline   = `"aws_guardduty_detector":{"g":{"enable":true,"tags":{"Name":"g"}}},"aws_config_configuration_recorder":{"r":{}},"aws_config_delivery_channel":{"d":{}},` +
+	cluster    = `"aws_rds_cluster":{"db":{"storage_encrypted":%s,"kms_key_id":"k","db_cluster_parameter_group_name":"${aws_rds_cluster_parameter_group.pg.name}","backup_retention_period":%d,"iam_database_authentication_enabled":true,"tags":{"Name":"db"}}}`
+	redis      = `"aws_elasticache_replication_group":{"r":{"at_rest_encryption_enabled":%s,"kms_key_id":"k","transit_encryption_enabled":%s,"user_group_ids":["g"],"tags":{"Name":"r"}}}`
+
+	logGroup  = `"aws_cloudwatch_log_group":{"l":{"name":"l",%s"retention_in_days":%d,"tags":{"Name":"l"}}}`
+	bucketSSE = `"aws_s3_bucket":{"b":{"bucket":"b","tags":{"Name":"b"}}},"aws_s3_bucket_server_side_encryption_configuration":{"s":{"bucket":"${aws_s3_bucket.b.id}","rule":[{"apply_server_side_encryption_by_default":{"sse_algorithm":"%s","kms_master_key_id":"k"}}]}}`
+	baseline  = `"aws_guardduty_detector":{"g":{"enable":true,"tags":{"Name":"g"}}},"aws_config_configuration_recorder":{"r":{}},"aws_config_delivery_channel":{"d":{}},` +
 		`"aws_config_configuration_recorder_status":{"s":{"is_enabled":true}},` +
 		`"aws_cloudtrail":{"t":{"is_multi_region_trail":%s,"enable_log_file_validation":true,"kms_key_id":"k","cloud_watch_logs_group_arn":"a","tags":{"Name":"t"}}}`
 	vpc            = `"aws_vpc":{"v":{"tags":{"Name":"v"}}},"aws_flow_log":{"f":{"vpc_id":"${aws_vpc.v.id}","traffic_type":"%s","tags":{"Name":"f"}}}`
@@ -32,14 +33,15 @@ const (
 	// extra attributes and the copy's destination vault vary.
 	prodCluster = `"aws_rds_cluster_parameter_group":{"pg":{"parameter":[{"name":"rds.force_ssl","value":"1"}],"tags":{"Name":"pg"}}},` +
 		`"aws_rds_cluster":{"db":{"storage_encrypted":true,"kms_key_id":"k","db_cluster_parameter_group_name":"${aws_rds_cluster_parameter_group.pg.name}",` +
-		`"backup_retention_period":30,"deletion_protection":true,"skip_final_snapshot":false,"lifecycle":{"prevent_destroy":true},"tags":{"Name":"db"}}}`
+		`"backup_retention_period":30,"iam_database_authentication_enabled":true,"deletion_protection":true,"skip_final_snapshot":false,"lifecycle":{"prevent_destroy":true},"tags":{"Name":"db"}}}`
 	backups = `"aws_kms_key":{"k":{"enable_key_rotation":true,"tags":{"Name":"k"}}},` +
 		`"aws_backup_vault":{"v":{"kms_key_arn":"${aws_kms_key.k.arn}","tags":{"Name":"v"}},"dr":{"provider":"aws.dr","kms_key_arn":"${aws_kms_key.k.arn}","tags":{"Name":"dr"}}},` +
 		`"aws_backup_vault_lock_configuration":{"l":{"backup_vault_name":"${aws_backup_vault.v.name}"%s}},` +
 		`"aws_backup_plan":{"p":{"rule":[{"target_vault_name":"${aws_backup_vault.v.name}","copy_action":[{"destination_vault_arn":"${aws_backup_vault.%s.arn}"}]}],"tags":{"Name":"p"}}},` +
 		`"aws_backup_selection":{"s":{"plan_id":"${aws_backup_plan.p.id}","resources":["${aws_rds_cluster.db.arn}"]}}`
+	scanned = `"image_tag_mutability":"IMMUTABLE","image_scanning_configuration":{"scan_on_push":true},"tags":{"Name":"r"}`
 	pci     = `"aws_securityhub_standards_subscription":{"p":{"standards_arn":"arn:aws:securityhub:us-east-1::standards/pci-dss/v/4.0.1"}}`
-	taskDef = `"aws_ecs_task_definition":{"t":{"container_definitions":"[{\"name\":\"app\",\"readonlyRootFilesystem\":true,\"environment\":[{\"name\":\"%s\",\"value\":\"x\"}]}]","tags":{"Name":"t"}}}`
+	taskDef = `"aws_ecs_task_definition":{"t":{"container_definitions":"[{\"name\":\"app\",\"user\":\"10001\",\"readonlyRootFilesystem\":true,\"environment\":[{\"name\":\"%s\",\"value\":\"x\"}]}]","tags":{"Name":"t"}}}`
 )
 
 // doc is a stack pinned to its account (SP-ACC-001) holding resources.
@@ -64,8 +66,8 @@ func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 		{"SP-ENC-005", dev, doc(`"aws_sns_topic":{"t":{"kms_master_key_id":"alias/aws/sns","tags":{"Name":"t"}}}`),
 			doc(`"aws_sns_topic":{"t":{"kms_master_key_id":"k","tags":{"Name":"t"}}}`)},
 		{"SP-ENC-006", dev, doc(`"aws_secretsmanager_secret":{"s":{"tags":{"Name":"s"}}}`), doc(`"aws_secretsmanager_secret":{"s":{"kms_key_id":"k","tags":{"Name":"s"}}}`)},
-		{"SP-ENC-007", dev, doc(`"aws_ecr_repository":{"r":{"encryption_configuration":[{"encryption_type":"AES256"}],"tags":{"Name":"r"}}}`),
-			doc(`"aws_ecr_repository":{"r":{"encryption_configuration":[{"encryption_type":"KMS","kms_key":"k"}],"tags":{"Name":"r"}}}`)},
+		{"SP-ENC-007", dev, doc(`"aws_ecr_repository":{"r":{"encryption_configuration":[{"encryption_type":"AES256"}],` + scanned + `}}`),
+			doc(`"aws_ecr_repository":{"r":{"encryption_configuration":[{"encryption_type":"KMS","kms_key":"k"}],` + scanned + `}}`)},
 		{"SP-KMS-001", dev, doc(`"aws_kms_key":{"k":{"enable_key_rotation":false,"tags":{"Name":"k"}}}`), doc(`"aws_kms_key":{"k":{"enable_key_rotation":true,"tags":{"Name":"k"}}}`)},
 		{"SP-TLS-001", dev, doc(fmt.Sprintf(paramGroup, "0"), fmt.Sprintf(cluster, "true", 7)), doc(fmt.Sprintf(paramGroup, "1"), fmt.Sprintf(cluster, "true", 7))},
 		{"SP-TLS-002", dev, doc(fmt.Sprintf(redis, "true", "false")), doc(fmt.Sprintf(redis, "true", "true"))},
@@ -99,6 +101,18 @@ func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 		{"SP-SEC-002", dev, doc(fmt.Sprintf(taskDef, "DB_PASSWORD")), doc(fmt.Sprintf(taskDef, "DB_HOST"))},
 		{"SP-IAM-001", dev, doc(`"aws_iam_role_policy":{"p":{"policy":"{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}"}}`),
 			doc(`"aws_iam_role_policy":{"p":{"policy":"{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}"}}`)},
+		{"SP-IAM-002", dev, doc(`"aws_sns_topic_policy":{"p":{"policy":"{\"Statement\":[{\"Sid\":\"Open\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":[\"sns:Publish\"]}]}"}}`),
+			doc(`"aws_sns_topic_policy":{"p":{"policy":"{\"Statement\":[{\"Sid\":\"Open\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":[\"sns:Publish\"],\"Condition\":{\"StringEquals\":{\"aws:SourceAccount\":\"111122223333\"}}}]}"}}`)},
+		{"SP-NET-008", dev, doc(`"aws_default_security_group":{"d":{"ingress":[{"from_port":0,"to_port":0,"protocol":"-1","self":true}],"tags":{"Name":"d"}}}`),
+			doc(`"aws_default_security_group":{"d":{"tags":{"Name":"d"}}}`)},
+		{"SP-CTR-001", dev, doc(`"aws_ecs_task_definition":{"t":{"container_definitions":"[{\"name\":\"app\",\"user\":\"0\"}]","tags":{"Name":"t"}}}`),
+			doc(`"aws_ecs_task_definition":{"t":{"container_definitions":"[{\"name\":\"app\",\"user\":\"10001:10001\"}]","tags":{"Name":"t"}}}`)},
+		{"SP-IMG-001", dev, doc(`"aws_ecr_repository":{"r":{"image_tag_mutability":"MUTABLE","image_scanning_configuration":{"scan_on_push":true},"encryption_configuration":[{"encryption_type":"KMS","kms_key":"k"}],"tags":{"Name":"r"}}}`),
+			doc(`"aws_ecr_repository":{"r":{"image_tag_mutability":"IMMUTABLE","image_scanning_configuration":{"scan_on_push":true},"encryption_configuration":[{"encryption_type":"KMS","kms_key":"k"}],"tags":{"Name":"r"}}}`)},
+		{"SP-LOG-003", dev, doc(`"aws_ecs_cluster":{"c":{"setting":[{"name":"containerInsights","value":"disabled"}],"tags":{"Name":"c"}}}`),
+			doc(`"aws_ecs_cluster":{"c":{"setting":[{"name":"containerInsights","value":"enabled"}],"tags":{"Name":"c"}}}`)},
+		{"SP-AUTH-001", dev, doc(`"aws_elasticache_replication_group":{"r":{"at_rest_encryption_enabled":true,"kms_key_id":"k","transit_encryption_enabled":true,"tags":{"Name":"r"}}}`),
+			doc(fmt.Sprintf(redis, "true", "true"))},
 		{"SP-WAF-001", production, doc(`"aws_lb":{"a":{"internal":true,"enable_deletion_protection":true,"tags":{"Name":"a"}}}`),
 			doc(`"aws_lb":{"a":{"internal":true,"enable_deletion_protection":true,"tags":{"Name":"a"}}},"aws_wafv2_web_acl_association":{"w":{"resource_arn":"${aws_lb.a.arn}"}}`)},
 		{"SP-STG-001", production, doc(`"aws_apigatewayv2_api":{"a":{"cors_configuration":{"allow_origins":["*"]},"tags":{"Name":"a"}}}`),

@@ -1,0 +1,132 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/stacks/synthesized"
+)
+
+// resourcePolicies are the attributes that hold a resource policy, by resource type.
+var resourcePolicies = map[string]string{
+	"aws_kms_key": "policy", "aws_s3_bucket_policy": "policy", "aws_sns_topic_policy": "policy",
+	"aws_ecr_repository_policy": "policy", "aws_secretsmanager_secret_policy": "policy",
+	"aws_iam_role": "assume_role_policy", "aws_cloudwatch_log_resource_policy": "policy_document",
+}
+
+// noOpenPolicies: no resource policy allows any principal ("*") without a condition.
+func noOpenPolicies(c *Context) (out []Finding) {
+	for _, typ := range help.SortedKeys(resourcePolicies) {
+		for _, r := range c.Of(typ) {
+			if empty(r.Body[resourcePolicies[typ]]) {
+				continue // no policy: the service's default, which names no outsider
+			}
+			var doc struct {
+				Statement []struct {
+					Sid, Effect string
+					Principal   any
+					Condition   map[string]any
+				}
+			}
+			if err := json.Unmarshal([]byte(fmt.Sprint(r.Body[resourcePolicies[typ]])), &doc); err != nil {
+				out = append(out, find(r, "%s is not a JSON document: %v", resourcePolicies[typ], err))
+				continue
+			}
+			for _, s := range doc.Statement {
+				if s.Effect == "Allow" && anyone(s.Principal) && len(s.Condition) == 0 {
+					out = append(out, find(r, "statement %q allows any principal without a condition", s.Sid))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// anyone reports whether a policy principal is everybody: "*" or {"AWS": "*"}.
+func anyone(p any) bool {
+	if p == "*" {
+		return true
+	}
+	m, _ := p.(map[string]any)
+	aws := m["AWS"]
+	return aws == "*" || slices.Contains(synthesized.Strings(aws), "*")
+}
+
+// defaultGroupClosed: the default security group of every VPC has no rules.
+func defaultGroupClosed(c *Context) (out []Finding) {
+	for _, r := range c.Of("aws_default_security_group") {
+		if len(synthesized.Blocks(r.Body["ingress"]))+len(synthesized.Blocks(r.Body["egress"])) > 0 {
+			out = append(out, find(r, "the default security group has rules"))
+		}
+	}
+	return out
+}
+
+// containersUnprivileged: no container is privileged or runs as root.
+func containersUnprivileged(c *Context) (out []Finding) {
+	for _, r := range c.Of("aws_ecs_task_definition") {
+		var defs []struct {
+			Name       string
+			User       string
+			Privileged bool
+		}
+		if err := json.Unmarshal([]byte(fmt.Sprint(r.Body["container_definitions"])), &defs); err != nil {
+			out = append(out, find(r, "container_definitions is not valid JSON: %v", err))
+			continue
+		}
+		for _, d := range defs {
+			if d.Privileged {
+				out = append(out, find(r, "container %s is privileged", d.Name))
+			}
+			if slices.Contains([]string{"", "root", "0", "0:0"}, d.User) {
+				out = append(out, find(r, "container %s runs as root (user %q)", d.Name, d.User))
+			}
+		}
+	}
+	return out
+}
+
+// imagesImmutableAndScanned: every repository has immutable tags and scans on push.
+func imagesImmutableAndScanned(c *Context) (out []Finding) {
+	for _, r := range c.Of("aws_ecr_repository") {
+		if r.Body["image_tag_mutability"] != "IMMUTABLE" {
+			out = append(out, find(r, "image tags are mutable"))
+		}
+		if !isTrue(synthesized.Block(r.Body["image_scanning_configuration"])["scan_on_push"]) {
+			out = append(out, find(r, "images are not scanned on push"))
+		}
+	}
+	return out
+}
+
+// containerInsights: every ECS cluster has Container Insights on.
+func containerInsights(c *Context) (out []Finding) {
+	for _, r := range c.Of("aws_ecs_cluster") {
+		on := false
+		for _, s := range synthesized.Blocks(r.Body["setting"]) {
+			on = on || (s["name"] == "containerInsights" && (s["value"] == "enabled" || s["value"] == "enhanced"))
+		}
+		if !on {
+			out = append(out, find(r, "Container Insights is off"))
+		}
+	}
+	return out
+}
+
+// authenticationOn: Aurora accepts IAM database authentication and Redis authenticates every
+// client through a user group (the default user is then replaced).
+func authenticationOn(c *Context) (out []Finding) {
+	for _, r := range c.Of("aws_rds_cluster") {
+		if !isTrue(r.Body["iam_database_authentication_enabled"]) {
+			out = append(out, find(r, "IAM database authentication is off"))
+		}
+	}
+	for _, r := range c.Of("aws_elasticache_replication_group") {
+		if len(synthesized.Strings(r.Body["user_group_ids"])) == 0 {
+			out = append(out, find(r, "no user group: clients connect as the default user"))
+		}
+	}
+	return out
+}
