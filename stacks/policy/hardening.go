@@ -130,3 +130,51 @@ func authenticationOn(c *Context) (out []Finding) {
 	}
 	return out
 }
+
+// noPublicIPs: no subnet gives instances a public IP on launch and no ECS service gives its
+// tasks one: only the NAT gateways hold public addresses.
+func noPublicIPs(c *Context) (out []Finding) {
+	for _, r := range c.Of("aws_subnet") {
+		if isTrue(r.Body["map_public_ip_on_launch"]) {
+			out = append(out, find(r, "assigns public IPs on launch"))
+		}
+	}
+	for _, r := range c.Of("aws_ecs_service") {
+		if isTrue(synthesized.Block(r.Body["network_configuration"])["assign_public_ip"]) {
+			out = append(out, find(r, "gives its tasks public IPs"))
+		}
+	}
+	return out
+}
+
+// dataTierIsolated: the route tables of the subnets the data stores use (DB and ElastiCache
+// subnet groups) hold only the local route: no route to a gateway, NAT or endpoint.
+func dataTierIsolated(c *Context) (out []Finding) {
+	subnets := map[string]bool{}
+	for _, typ := range []string{"aws_db_subnet_group", "aws_elasticache_subnet_group"} {
+		for _, g := range c.List(typ) {
+			for _, s := range synthesized.Strings(g["subnet_ids"]) {
+				subnets[s] = true
+			}
+		}
+	}
+	tables := map[string]bool{}
+	for _, a := range c.List("aws_route_table_association") {
+		if subnets[fmt.Sprint(a["subnet_id"])] {
+			if t, ok := c.Ref(a["route_table_id"]); ok {
+				tables[t.Name] = true
+			}
+		}
+	}
+	for _, t := range c.Of("aws_route_table") {
+		if tables[t.Name] && len(synthesized.Blocks(t.Body["route"])) > 0 {
+			out = append(out, find(t, "the data tier's route table has inline routes"))
+		}
+	}
+	for _, r := range c.Of("aws_route") {
+		if t, ok := c.Ref(r.Body["route_table_id"]); ok && tables[t.Name] {
+			out = append(out, find(r, "a route out of the data tier (route table %s)", t.Name))
+		}
+	}
+	return out
+}

@@ -39,7 +39,9 @@ const (
 		`"aws_backup_vault_lock_configuration":{"l":{"backup_vault_name":"${aws_backup_vault.v.name}"%s}},` +
 		`"aws_backup_plan":{"p":{"rule":[{"target_vault_name":"${aws_backup_vault.v.name}","copy_action":[{"destination_vault_arn":"${aws_backup_vault.%s.arn}"}]}],"tags":{"Name":"p"}}},` +
 		`"aws_backup_selection":{"s":{"plan_id":"${aws_backup_plan.p.id}","resources":["${aws_rds_cluster.db.arn}"]}}`
-	scanned = `"image_tag_mutability":"IMMUTABLE","image_scanning_configuration":{"scan_on_push":true},"tags":{"Name":"r"}`
+	scanned  = `"image_tag_mutability":"IMMUTABLE","image_scanning_configuration":{"scan_on_push":true},"tags":{"Name":"r"}`
+	dataTier = `"aws_db_subnet_group":{"g":{"subnet_ids":["${aws_subnet.db.id}"],"tags":{"Name":"g"}}},"aws_route_table":{"db":{"tags":{"Name":"db"}}},` +
+		`"aws_route_table_association":{"a":{"subnet_id":"${aws_subnet.db.id}","route_table_id":"${aws_route_table.db.id}"}}`
 	pci     = `"aws_securityhub_standards_subscription":{"p":{"standards_arn":"arn:aws:securityhub:us-east-1::standards/pci-dss/v/4.0.1"}}`
 	taskDef = `"aws_ecs_task_definition":{"t":{"container_definitions":"[{\"name\":\"app\",\"user\":\"10001\",\"readonlyRootFilesystem\":true,\"environment\":[{\"name\":\"%s\",\"value\":\"x\"}]}]","tags":{"Name":"t"}}}`
 )
@@ -105,6 +107,10 @@ func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 			doc(`"aws_sns_topic_policy":{"p":{"policy":"{\"Statement\":[{\"Sid\":\"Open\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":[\"sns:Publish\"],\"Condition\":{\"StringEquals\":{\"aws:SourceAccount\":\"111122223333\"}}}]}"}}`)},
 		{"SP-NET-008", dev, doc(`"aws_default_security_group":{"d":{"ingress":[{"from_port":0,"to_port":0,"protocol":"-1","self":true}],"tags":{"Name":"d"}}}`),
 			doc(`"aws_default_security_group":{"d":{"tags":{"Name":"d"}}}`)},
+		{"SP-NET-009", dev, doc(`"aws_subnet":{"s":{"map_public_ip_on_launch":true,"tags":{"Name":"s"}}}`), doc(`"aws_subnet":{"s":{"map_public_ip_on_launch":false,"tags":{"Name":"s"}}}`)},
+		{"SP-NET-009", dev, doc(`"aws_ecs_service":{"s":{"network_configuration":{"assign_public_ip":true},"tags":{"Name":"s"}}}`),
+			doc(`"aws_ecs_service":{"s":{"network_configuration":{"assign_public_ip":false},"tags":{"Name":"s"}}}`)},
+		{"SP-NET-010", dev, doc(dataTier, `"aws_route":{"out":{"route_table_id":"${aws_route_table.db.id}","destination_cidr_block":"0.0.0.0/0","nat_gateway_id":"n"}}`), doc(dataTier)},
 		{"SP-CTR-001", dev, doc(`"aws_ecs_task_definition":{"t":{"container_definitions":"[{\"name\":\"app\",\"user\":\"0\"}]","tags":{"Name":"t"}}}`),
 			doc(`"aws_ecs_task_definition":{"t":{"container_definitions":"[{\"name\":\"app\",\"user\":\"10001:10001\"}]","tags":{"Name":"t"}}}`)},
 		{"SP-IMG-001", dev, doc(`"aws_ecr_repository":{"r":{"image_tag_mutability":"MUTABLE","image_scanning_configuration":{"scan_on_push":true},"encryption_configuration":[{"encryption_type":"KMS","kms_key":"k"}],"tags":{"Name":"r"}}}`),

@@ -11,6 +11,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2domainname"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/backupvault"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbsubnetgroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/defaultsecuritygroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecrrepository"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecscluster"
@@ -24,6 +25,9 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/rdscluster"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/rdsclusterinstance"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/routetable"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/routetableassociation"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/secretsmanagersecret"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/secretsmanagersecretversion"
@@ -31,6 +35,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygrouprule"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicpolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/subnet"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpc"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupegressrule"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
@@ -134,6 +139,13 @@ var badStack = sync.OnceValue(func() *tests.Doc {
 	backupvault.NewBackupVault(stack, jsii.String("vault"), &backupvault.BackupVaultConfig{Name: jsii.String("plain"), Tags: nameTag("vault")}) // AWS-managed key
 	defaultsecuritygroup.NewDefaultSecurityGroup(stack, jsii.String("default-sg"), &defaultsecuritygroup.DefaultSecurityGroupConfig{VpcId: v.Id(), Tags: nameTag("default-sg"),
 		Ingress: []*defaultsecuritygroup.DefaultSecurityGroupIngress{{Protocol: jsii.String("-1"), FromPort: jsii.Number(0), ToPort: jsii.Number(0), SelfAttribute: jsii.Bool(true)}}})
+	public := subnet.NewSubnet(stack, jsii.String("public-ip"), &subnet.SubnetConfig{VpcId: v.Id(), CidrBlock: jsii.String("10.9.0.0/24"),
+		MapPublicIpOnLaunch: jsii.Bool(true), Tags: nameTag("public-ip")})
+	dbsubnetgroup.NewDbSubnetGroup(stack, jsii.String("db-subnets"), &dbsubnetgroup.DbSubnetGroupConfig{Name: jsii.String("plain"),
+		SubnetIds: &[]*string{public.Id()}, Tags: nameTag("db-subnets")})
+	rt := routetable.NewRouteTable(stack, jsii.String("db-rt"), &routetable.RouteTableConfig{VpcId: v.Id(), Tags: nameTag("db-rt")})
+	routetableassociation.NewRouteTableAssociation(stack, jsii.String("db-rta"), &routetableassociation.RouteTableAssociationConfig{SubnetId: public.Id(), RouteTableId: rt.Id()})
+	route.NewRoute(stack, jsii.String("db-out"), &route.RouteConfig{RouteTableId: rt.Id(), DestinationCidrBlock: jsii.String("0.0.0.0/0"), GatewayId: jsii.String("igw-1")})
 	ecscluster.NewEcsCluster(stack, jsii.String("cluster"), &ecscluster.EcsClusterConfig{Name: jsii.String("plain"), Tags: nameTag("cluster")}) // no Container Insights
 	snstopicpolicy.NewSnsTopicPolicy(stack, jsii.String("open-topic"), &snstopicpolicy.SnsTopicPolicyConfig{Arn: jsii.String("arn:topic"),
 		Policy: jsii.String(`{"Version":"2012-10-17","Statement":[{"Sid":"Anyone","Effect":"Allow","Principal":"*","Action":"sns:Publish","Resource":"*"}]}`)})
@@ -162,7 +174,7 @@ func TestEveryRuleFailsSynthOnAStackThatBreaksIt(t *testing.T) {
 	assert.Contains(t, report, "[SP-NET-001] HIGH (PCI-DSS 1.3.1, 1.4.2) aws_vpc_security_group_ingress_rule.open: ingress from 0.0.0.0/0")
 	assert.Contains(t, report, "[SP-IAM-001] HIGH (PCI-DSS 7.2.1, 7.2.2) aws_iam_role_policy.admin: allows \"s3:*\"")
 	assert.Contains(t, report, `[SP-SEC-002] HIGH (PCI-DSS 8.6.2, 3.5.1) aws_ecs_task_definition.task: container app has DB_PASSWORD in plain environment`)
-	assert.True(t, strings.HasPrefix(report, "policy: bad: 38 rules, "))
+	assert.True(t, strings.HasPrefix(report, "policy: bad: 40 rules, "))
 	assert.Contains(t, report, "aws_security_group.open-sg: inline ingress from 0.0.0.0/0")
 	assert.Contains(t, report, "aws_security_group_rule.open-rule: ingress from ::/0")
 	assert.Contains(t, report, "aws_rds_cluster.db: its security group admits 10.0.0.0/8 (aws_vpc_security_group_ingress_rule.office), which is not the tasks group")
