@@ -32,13 +32,20 @@ import (
 	"github.com/scalepayments/infra/constructs/notify"
 	"github.com/scalepayments/infra/constructs/role"
 	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/help/iam"
 	"github.com/scalepayments/infra/help/naming"
 )
 
-// GuardDutyFeatures are the protections that apply to this platform (S3 and Aurora). ECS
-// runtime monitoring is left off: its agent sidecar needs image pulls our execution roles deny.
-var GuardDutyFeatures = []string{"S3_DATA_EVENTS", "RDS_LOGIN_EVENTS"}
+// GuardDutyFeatures are the protections on in every account: S3 and Aurora, which the platform
+// uses, and Lambda network logs and runtime monitoring (Security Hub GuardDuty.6 and .7), which
+// cost nothing without Lambda functions or EKS clusters and cover them if one appears.
+var GuardDutyFeatures = []string{"S3_DATA_EVENTS", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING"}
+
+// RuntimeAgents says which runtime-monitoring agents GuardDuty deploys and manages. The ECS
+// Fargate agent stays off: GuardDuty would add a sidecar to every task, pulled from GuardDuty's
+// own registry by the task's execution role, which may pull only its service's repository.
+var RuntimeAgents = map[string]string{"EKS_ADDON_MANAGEMENT": "ENABLED", "ECS_FARGATE_AGENT_MANAGEMENT": "DISABLED", "EC2_AGENT_MANAGEMENT": "DISABLED"}
 
 // AuditRetentionDays keeps the audit bucket beyond PCI-DSS 10.5.1's one year (the CloudWatch copy
 // follows the environment's log retention).
@@ -102,9 +109,15 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 		Tags: naming.NameTag(n.Name(naming.MaxName, "guardduty")),
 	})
 	for _, f := range GuardDutyFeatures {
-		guarddutydetectorfeature.NewGuarddutyDetectorFeature(scope, jsii.String("guardduty-"+f), &guarddutydetectorfeature.GuarddutyDetectorFeatureConfig{
-			DetectorId: b.Detector.Id(), Name: jsii.String(f), Status: jsii.String("ENABLED"),
-		})
+		cfg := &guarddutydetectorfeature.GuarddutyDetectorFeatureConfig{DetectorId: b.Detector.Id(), Name: jsii.String(f), Status: jsii.String("ENABLED")}
+		if f == "RUNTIME_MONITORING" {
+			var agents []*guarddutydetectorfeature.GuarddutyDetectorFeatureAdditionalConfiguration
+			for _, name := range help.SortedKeys(RuntimeAgents) {
+				agents = append(agents, &guarddutydetectorfeature.GuarddutyDetectorFeatureAdditionalConfiguration{Name: jsii.String(name), Status: jsii.String(RuntimeAgents[name])})
+			}
+			cfg.AdditionalConfiguration = agents
+		}
+		guarddutydetectorfeature.NewGuarddutyDetectorFeature(scope, jsii.String("guardduty-"+f), cfg)
 	}
 
 	b.Bucket = bucket.New(scope, "audit-bucket", &bucket.Props{

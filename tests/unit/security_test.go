@@ -64,12 +64,19 @@ func TestAccountBaselineLivesInTheAccountStacks(t *testing.T) {
 		gd := d.One("aws_guardduty_detector")
 		assert.Equal(t, true, gd["enable"])
 		assert.Equal(t, "FIFTEEN_MINUTES", gd["finding_publishing_frequency"])
-		var features []string
+		// Security Hub GuardDuty.1, .6 and .7; the ECS Fargate agent stays off (its sidecar would
+		// need image pulls the execution roles deny).
+		features := map[string]tests.Body{}
 		for _, f := range d.List("aws_guardduty_detector_feature") {
-			features = append(features, f["name"].(string))
+			features[f["name"].(string)] = f
 			assert.Equal(t, "ENABLED", f["status"])
 		}
-		assert.ElementsMatch(t, []string{"S3_DATA_EVENTS", "RDS_LOGIN_EVENTS"}, features)
+		assert.ElementsMatch(t, []string{"S3_DATA_EVENTS", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING"}, help.SortedKeys(features))
+		agents := map[string]any{}
+		for _, c := range tests.Blocks(features["RUNTIME_MONITORING"]["additional_configuration"]) {
+			agents[c["name"].(string)] = c["status"]
+		}
+		assert.Equal(t, map[string]any{"EKS_ADDON_MANAGEMENT": "ENABLED", "ECS_FARGATE_AGENT_MANAGEMENT": "DISABLED", "EC2_AGENT_MANAGEMENT": "DISABLED"}, agents)
 
 		rec := d.One("aws_config_configuration_recorder")
 		assert.Equal(t, map[string]any{"all_supported": true, "include_global_resource_types": true}, rec["recording_group"])
