@@ -56,15 +56,15 @@ func NewAccount(scope constructs.Construct, acct envconfig.Account, region strin
 	stack, account := foundation(scope, name, acct, region, map[string]string{"Account": acct.Name}, backend, StateKey(strings.TrimPrefix(name, naming.Project+"-")))
 	s := &AccountStack{Name: name, Stack: stack, Account: acct, Region: region, Envs: envs,
 		Namer: naming.Namer{Env: acct.Name, Code: acct.Name, Region: region, Home: acct.Home()}}
-	var zones []string
+	var zones, buckets []string
 	retention, window := 0, 7
 	for _, e := range envs {
-		zones = append(zones, e.HostedZone)
+		zones, buckets = append(zones, e.HostedZone), append(buckets, edge.LogsBucketName(EnvNamer(e), account.ID))
 		retention, window = max(retention, e.LogRetentionDays), max(window, e.KMSDeletionWindowDays)
 	}
 	s.Baseline = baseline.New(stack, "baseline", &baseline.Props{
 		Namer:   s.Namer,
-		Account: account, Home: region == acct.Home(), Notify: acct.Notify, Zones: zones,
+		Account: account, Home: region == acct.Home(), Notify: acct.Notify, Zones: zones, DataEventBuckets: buckets,
 		// The account keeps its audit logs as long as its longest-kept environment.
 		LogRetentionDays: retention, DeletionWindowDays: window,
 	})

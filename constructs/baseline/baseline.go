@@ -62,6 +62,10 @@ type Props struct {
 	LogRetentionDays   int
 	Notify             envconfig.Notifications // who receives security findings
 	Zones              []string                // public DNS zones of the environments hosted here
+	// DataEventBuckets are the environments' bucket names whose object reads and writes the
+	// trail logs (Security Hub S3.22, S3.23), named one by one so the cost stays bounded. Never
+	// the audit bucket: logging the trail's own deliveries would feed on itself.
+	DataEventBuckets []string
 }
 
 // Baseline exposes the account-level resources.
@@ -81,6 +85,34 @@ var SecurityHubStandards = []string{"pci-dss/v/4.0.1", "aws-foundational-securit
 
 // MinSeverity routes medium (GuardDuty 4.0) and higher findings; low ones stay in the consoles.
 const MinSeverity = 4
+
+// eventSelectors are the trail's events: every management event, as before, and S3 object
+// events of the named buckets. Advanced selectors replace the basic ones, so management events
+// need their own selector.
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html
+func eventSelectors(a iam.Account, buckets []string) []*cloudtrail.CloudtrailAdvancedEventSelector {
+	field := func(name string, values ...string) *cloudtrail.CloudtrailAdvancedEventSelectorFieldSelector {
+		return &cloudtrail.CloudtrailAdvancedEventSelectorFieldSelector{Field: jsii.String(name), EqualTo: jsii.Strings(values...)}
+	}
+	out := []*cloudtrail.CloudtrailAdvancedEventSelector{{
+		Name: jsii.String("Management events"), FieldSelector: []*cloudtrail.CloudtrailAdvancedEventSelectorFieldSelector{field("eventCategory", "Management")},
+	}}
+	if len(buckets) == 0 {
+		return out
+	}
+	var prefixes []string
+	for _, b := range buckets {
+		prefixes = append(prefixes, "arn:"+a.Partition+":s3:::"+b+"/")
+	}
+	objects := field("resources.ARN")
+	objects.EqualTo, objects.StartsWith = nil, jsii.Strings(prefixes...)
+	return append(out, &cloudtrail.CloudtrailAdvancedEventSelector{
+		Name: jsii.String("Object reads and writes of the platform's buckets"),
+		FieldSelector: []*cloudtrail.CloudtrailAdvancedEventSelectorFieldSelector{
+			field("eventCategory", "Data"), field("resources.type", "AWS::S3::Object"), objects,
+		},
+	})
+}
 
 // TrailName is the multi-region trail's name; the audit key's policy names the trail too.
 func TrailName(n naming.Namer) string { return n.Name(naming.MaxCloudTrailName, "trail") }
@@ -193,6 +225,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 			KmsKeyId:                   auditKey,
 			CloudWatchLogsGroupArn:     jsii.String(*b.TrailLogGroup.Arn() + ":*"), // CloudTrail wants the stream wildcard
 			CloudWatchLogsRoleArn:      trailRole.Role.Arn(),
+			AdvancedEventSelector:      eventSelectors(a, props.DataEventBuckets),
 			// CreateTrail checks the bucket policy and that it can assume the role and write the group.
 			DependsOn: after(trailRole.Grants, b.Bucket.Policy),
 			Tags:      naming.NameTag(trailName),

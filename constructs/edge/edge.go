@@ -66,8 +66,11 @@ type Edge struct {
 
 const logsBucket = "alb-logs"
 
+// LogsBucketName is the access-log bucket of the environment in an account.
+func LogsBucketName(n naming.Namer, account string) string { return n.Bucket(account, logsBucket) }
+
 // LogsBucketPattern matches the name of the access-log bucket in any account.
-func LogsBucketPattern(n naming.Namer) string { return n.Bucket("*", logsBucket) }
+func LogsBucketPattern(n naming.Namer) string { return LogsBucketName(n, "*") }
 
 // New creates the ALB, listener, certificate and HTTP API.
 func New(scope constructs.Construct, id string, props *Props) *Edge {
@@ -113,7 +116,7 @@ func (e *Edge) alb(scope constructs.Construct, props *Props, cert *string) {
 	elb := dataawselbserviceaccount.NewDataAwsElbServiceAccount(scope, jsii.String("elb-account"), nil)
 	e.AccessLogs = bucket.New(scope, "access-logs", &bucket.Props{
 		// Globally unique: the account id makes the name ours. ALB log delivery supports SSE-S3 only.
-		Name:       n.Bucket(props.Account.ID, logsBucket),
+		Name:       LogsBucketName(n, props.Account.ID),
 		ExpireDays: 365,
 		// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
 		// (step 2): the regional ELB account as principal. It exists only in regions available

@@ -98,3 +98,23 @@ func TestSecondRegionHasNoSecondTrail(t *testing.T) {
 		assert.Equal(t, 1, a.Count(typ), "%s is regional", typ)
 	}
 }
+
+// The trail keeps every management event and logs the object reads and writes of the hosted
+// environments' buckets (Security Hub S3.22, S3.23), named one by one; never its own audit bucket.
+func TestTrailLogsManagementAndTheBucketsObjectEvents(t *testing.T) {
+	for _, a := range tests.Accounts() {
+		selectors := tests.Blocks(a.One("aws_cloudtrail")["advanced_event_selector"])
+		require.Len(t, selectors, 2, a.Stack.Name)
+		assert.Equal(t, []any{map[string]any{"field": "eventCategory", "equals": []any{"Management"}}}, selectors[0]["field_selector"])
+		var buckets []any
+		for _, e := range a.Stack.Envs {
+			buckets = append(buckets, "arn:${data.aws_partition.partition.partition}:s3:::scalepayments-"+e.Name+"-alb-logs-${data.aws_caller_identity.caller.account_id}/")
+		}
+		assert.Equal(t, []any{
+			map[string]any{"field": "eventCategory", "equals": []any{"Data"}},
+			map[string]any{"field": "resources.type", "equals": []any{"AWS::S3::Object"}},
+			map[string]any{"field": "resources.ARN", "starts_with": buckets},
+		}, selectors[1]["field_selector"], a.Stack.Name)
+		assert.NotContains(t, a.JSON, `audit-${data.aws_caller_identity.caller.account_id}/"`, "the audit bucket's own deliveries are not logged")
+	}
+}
