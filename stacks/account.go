@@ -65,6 +65,7 @@ func NewAccount(scope constructs.Construct, acct envconfig.Account, region strin
 	s.Baseline = baseline.New(stack, "baseline", &baseline.Props{
 		Namer:   s.Namer,
 		Account: account, Home: region == acct.Home(), Notify: acct.Notify, Zones: zones, DataEventBuckets: buckets,
+		AuditLock: auditLock(s.Stage()),
 		// The account keeps its audit logs as long as its longest-kept environment.
 		LogRetentionDays: retention, DeletionWindowDays: window,
 	})
@@ -98,6 +99,14 @@ func NewAccount(scope constructs.Construct, acct envconfig.Account, region strin
 		Value: s.Baseline.Findings.Arn(), Description: jsii.String("SNS topic of GuardDuty and Security Hub findings"),
 	})
 	return s
+}
+
+// auditLock is the audit bucket's Object Lock mode for the highest stage an account hosts.
+func auditLock(stage envconfig.Stage) string {
+	if stage == envconfig.StageProduction {
+		return "COMPLIANCE"
+	}
+	return "GOVERNANCE"
 }
 
 // Host is one account in one region with the environments it hosts there.

@@ -66,6 +66,9 @@ type Props struct {
 	// trail logs (Security Hub S3.22, S3.23), named one by one so the cost stays bounded. Never
 	// the audit bucket: logging the trail's own deliveries would feed on itself.
 	DataEventBuckets []string
+	// AuditLock is the audit bucket's Object Lock: compliance mode where the account hosts
+	// production, governance mode otherwise, for LogRetentionDays.
+	AuditLock string
 }
 
 // Baseline exposes the account-level resources.
@@ -154,6 +157,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 
 	b.Bucket = bucket.New(scope, "audit-bucket", &bucket.Props{
 		Name: n.Bucket(a.ID, auditBucket), KMSKeyARN: auditKey, ExpireDays: AuditRetentionDays,
+		Lock: &bucket.Lock{Mode: props.AuditLock, Days: props.LogRetentionDays},
 		// CloudTrail: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
 		// Config: https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html
 		Statements: func(arn string) []iam.Statement {

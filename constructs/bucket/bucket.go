@@ -8,6 +8,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlifecycleconfiguration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketobjectlockconfiguration"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketownershipcontrols"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpublicaccessblock"
@@ -28,6 +29,16 @@ type Props struct {
 	Statements func(arn string) []iam.Statement
 	// ExpireDays deletes objects after this many days (at least 365).
 	ExpireDays int
+	// Lock, when set, turns on S3 Object Lock with a default retention (Security Hub S3.15):
+	// no object version can be deleted or overwritten before it ends.
+	Lock *Lock
+}
+
+// Lock is an Object Lock default retention: COMPLIANCE (nobody, not even the root user, can
+// shorten it) or GOVERNANCE (principals with s3:BypassGovernanceRetention can), for Days.
+type Lock struct {
+	Mode string
+	Days int
 }
 
 // Bucket is the bucket; its configuration resources belong to it.
@@ -73,6 +84,18 @@ func New(scope constructs.Construct, id string, props *Props) *Bucket {
 			BucketKeyEnabled:                   jsii.Bool(props.KMSKeyARN != nil),
 		}},
 	})
+	if props.Lock != nil {
+		// On an existing bucket too: S3 enables Object Lock on a versioned bucket in place, so
+		// the bucket is not replaced.
+		s3bucketobjectlockconfiguration.NewS3BucketObjectLockConfigurationA(scope, jsii.String("object-lock"), &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationAConfig{
+			Bucket: bucketID, ObjectLockEnabled: jsii.String("Enabled"),
+			Rule: &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationRuleA{
+				DefaultRetention: &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationRuleDefaultRetentionA{
+					Mode: jsii.String(props.Lock.Mode), Days: jsii.Number(float64(props.Lock.Days)),
+				},
+			},
+		})
+	}
 	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(scope, jsii.String("lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
 		Bucket: bucketID,
 		Rule: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{{

@@ -39,6 +39,7 @@ var Untaggable = map[string]bool{
 	"aws_ecs_cluster_capacity_providers":                 true,
 	"aws_s3_bucket_lifecycle_configuration":              true,
 	"aws_s3_bucket_ownership_controls":                   true,
+	"aws_s3_bucket_object_lock_configuration":            true,
 	"aws_s3_bucket_policy":                               true,
 	"aws_s3_bucket_public_access_block":                  true,
 	"aws_s3_bucket_server_side_encryption_configuration": true,

@@ -118,3 +118,20 @@ func TestTrailLogsManagementAndTheBucketsObjectEvents(t *testing.T) {
 		assert.NotContains(t, a.JSON, `audit-${data.aws_caller_identity.caller.account_id}/"`, "the audit bucket's own deliveries are not logged")
 	}
 }
+
+// The audit bucket keeps every object version for the account's log retention under S3 Object
+// Lock (Security Hub S3.15): compliance mode where the account hosts production.
+func TestAuditBucketObjectLock(t *testing.T) {
+	for _, a := range tests.Accounts() {
+		lock := a.One("aws_s3_bucket_object_lock_configuration")
+		bucket, ok := a.Ref(lock["bucket"])
+		require.True(t, ok)
+		assert.Equal(t, a.Namer.Bucket("${data.aws_caller_identity.caller.account_id}", "audit"), bucket.Body["bucket"])
+		assert.Equal(t, "Enabled", lock["object_lock_enabled"])
+		mode, days := "GOVERNANCE", 30.0
+		if a.Stack.Stage() == envconfig.StageProduction {
+			mode, days = "COMPLIANCE", 365
+		}
+		assert.Equal(t, map[string]any{"mode": mode, "days": days}, tests.Block(lock["rule"])["default_retention"], a.Stack.Name)
+	}
+}
