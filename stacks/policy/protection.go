@@ -229,3 +229,46 @@ func vaultsEncrypted(c *Context) (out []Finding) {
 	}
 	return out
 }
+
+// baselineDepth: where the stage requires the baseline, GuardDuty also watches Lambda and
+// runtime activity, the home trail keeps management events and logs S3 object events, and the
+// audit bucket is under Object Lock.
+func baselineDepth(c *Context) (out []Finding) {
+	if c.Account == nil || !c.Stage.Floors().AccountBaseline {
+		return nil
+	}
+	stack := synthesized.Resource{Type: "stack", Name: "baseline"}
+	features := map[string]bool{}
+	for _, f := range c.List("aws_guardduty_detector_feature") {
+		features[fmt.Sprint(f["name"])] = f["status"] == "ENABLED"
+	}
+	for _, f := range []string{"LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING"} {
+		if !features[f] {
+			out = append(out, find(stack, "GuardDuty feature %s is not enabled", f))
+		}
+	}
+	if c.Home {
+		management, objects := false, false
+		for _, t := range c.List("aws_cloudtrail") {
+			for _, sel := range synthesized.Blocks(t["advanced_event_selector"]) {
+				fields := map[string][]string{}
+				for _, f := range synthesized.Blocks(sel["field_selector"]) {
+					fields[fmt.Sprint(f["field"])] = synthesized.Strings(f["equals"])
+				}
+				management = management || slices.Equal(fields["eventCategory"], []string{"Management"})
+				objects = objects || (slices.Equal(fields["eventCategory"], []string{"Data"}) && slices.Equal(fields["resources.type"], []string{"AWS::S3::Object"}))
+			}
+		}
+		if !management || !objects {
+			out = append(out, find(stack, "the trail does not log both management events and S3 object events"))
+		}
+	}
+	locked := false
+	for _, l := range c.List("aws_s3_bucket_object_lock_configuration") {
+		locked = locked || (l["object_lock_enabled"] == "Enabled" && synthesized.Block(synthesized.Block(l["rule"])["default_retention"]) != nil)
+	}
+	if !locked {
+		out = append(out, find(stack, "no bucket has an Object Lock default retention (the audit bucket needs one)"))
+	}
+	return out
+}

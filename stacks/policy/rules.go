@@ -84,6 +84,8 @@ var Rules = []Rule{
 		Fix: "meet envconfig.Stage.Floors: name the CORS origins, keep ReadOnlyRootFilesystem on and ExecuteCommand off", Check: stageFloors},
 	{ID: "SP-BASE-001", Severity: High, PCI: "10.2.1, 10.3.3, 11.3.1, 11.5.1", SecurityHub: "GuardDuty.1, CloudTrail.2, CloudTrail.3, CloudTrail.4", Title: "Every account hosting staging or production runs GuardDuty, AWS Config, a multi-region validated CloudTrail and Security Hub with PCI DSS v4.0.1",
 		Fix: "deploy the account stack (constructs/baseline) of every account in envconfig.Accounts", Check: baselinePresent},
+	{ID: "SP-BASE-002", Severity: High, PCI: "10.2.1, 10.3.3, 11.5.1", SecurityHub: "GuardDuty.6, GuardDuty.7, S3.15, S3.22, S3.23", Title: "Where the baseline is required, GuardDuty watches Lambda and runtime activity, the trail logs management and S3 object events, and the audit bucket is under Object Lock",
+		Fix: "deploy the account stack (constructs/baseline): GuardDutyFeatures, the trail's advanced event selectors, the audit bucket's Lock", Check: baselineDepth},
 	{ID: "SP-ACC-001", Severity: High, PCI: "7.2.1, 12.5.1", Title: "Every stack's provider names the only account it may be applied to (allowed_account_ids)",
 		Fix: "name the environment's Account in envconfig and set its id (SCALEPAYMENTS_ACCOUNT_<NAME>)", Check: accountPinned},
 	{ID: "SP-TAG-001", Severity: Medium, PCI: "12.5.1", Title: "Every taggable resource carries a Name tag (the common tags come from default_tags)",

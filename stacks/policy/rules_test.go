@@ -23,7 +23,11 @@ const (
 	bucketSSE = `"aws_s3_bucket":{"b":{"bucket":"b","tags":{"Name":"b"}}},"aws_s3_bucket_server_side_encryption_configuration":{"s":{"bucket":"${aws_s3_bucket.b.id}","rule":[{"apply_server_side_encryption_by_default":{"sse_algorithm":"%s","kms_master_key_id":"k"}}]}}`
 	baseline  = `"aws_guardduty_detector":{"g":{"enable":true,"tags":{"Name":"g"}}},"aws_config_configuration_recorder":{"r":{}},"aws_config_delivery_channel":{"d":{}},` +
 		`"aws_config_configuration_recorder_status":{"s":{"is_enabled":true}},` +
-		`"aws_cloudtrail":{"t":{"is_multi_region_trail":%s,"enable_log_file_validation":true,"kms_key_id":"k","cloud_watch_logs_group_arn":"a","tags":{"Name":"t"}}}`
+		`"aws_cloudtrail":{"t":{"is_multi_region_trail":%s,"enable_log_file_validation":true,"kms_key_id":"k","cloud_watch_logs_group_arn":"a","tags":{"Name":"t"},` +
+		`"advanced_event_selector":[{"field_selector":[{"field":"eventCategory","equals":["Management"]}]},` +
+		`{"field_selector":[{"field":"eventCategory","equals":["Data"]},{"field":"resources.type","equals":["AWS::S3::Object"]}]}]}},` +
+		`"aws_guardduty_detector_feature":{"l":{"name":"LAMBDA_NETWORK_LOGS","status":"ENABLED"},"r":{"name":"RUNTIME_MONITORING","status":"ENABLED"}}`
+	auditLock      = `"aws_s3_bucket_object_lock_configuration":{"o":{"object_lock_enabled":"Enabled","rule":{"default_retention":{"mode":"GOVERNANCE","days":30}}}}`
 	vpc            = `"aws_vpc":{"v":{"tags":{"Name":"v"}}},"aws_flow_log":{"f":{"vpc_id":"${aws_vpc.v.id}","traffic_type":"%s","tags":{"Name":"f"}}}`
 	dnsAssociation = `"aws_route53_resolver_firewall_rule_group_association":{"a":{"vpc_id":"${aws_vpc.v.id}","tags":{"Name":"a"}}}`
 	taskEgress     = `"aws_ecs_service":{"s":{"network_configuration":{"subnets":["${aws_subnet.p.id}"],"security_groups":["${aws_security_group.g.id}"]},"tags":{"Name":"s"}}},` +
@@ -123,15 +127,16 @@ func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 			doc(`"aws_lb":{"a":{"internal":true,"enable_deletion_protection":true,"tags":{"Name":"a"}}},"aws_wafv2_web_acl_association":{"w":{"resource_arn":"${aws_lb.a.arn}"}}`)},
 		{"SP-STG-001", production, doc(`"aws_apigatewayv2_api":{"a":{"cors_configuration":{"allow_origins":["*"]},"tags":{"Name":"a"}}}`),
 			doc(`"aws_apigatewayv2_api":{"a":{"cors_configuration":{"allow_origins":["https://scalepayments.com"]},"tags":{"Name":"a"}}}`)},
-		{"SP-BASE-001", staging, doc(fmt.Sprintf(baseline, "false"), pci), doc(fmt.Sprintf(baseline, "true"), pci)},
-		{"SP-BASE-001", staging, doc(fmt.Sprintf(baseline, "true")), doc(fmt.Sprintf(baseline, "true"), pci)},
+		{"SP-BASE-001", staging, doc(fmt.Sprintf(baseline, "false"), pci, auditLock), doc(fmt.Sprintf(baseline, "true"), pci, auditLock)},
+		{"SP-BASE-001", staging, doc(fmt.Sprintf(baseline, "true"), auditLock), doc(fmt.Sprintf(baseline, "true"), pci, auditLock)},
+		{"SP-BASE-002", staging, doc(fmt.Sprintf(baseline, "true"), pci), doc(fmt.Sprintf(baseline, "true"), pci, auditLock)},
 		{"SP-ACC-001", dev, `{"provider":{"aws":[{"region":"us-east-1"}]},"resource":{}}`, doc()},
 		{"SP-TAG-001", dev, doc(`"aws_kms_key":{"k":{"enable_key_rotation":true}}`), doc(`"aws_kms_key":{"k":{"enable_key_rotation":true,"tags":{"Name":"k"}}}`)},
 	}
 	var covered []string
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {
-			account := tt.rule == "SP-BASE-001" // judged on an account stack
+			account := strings.HasPrefix(tt.rule, "SP-BASE-") // judged on an account stack
 			assert.Equal(t, []string{tt.rule}, ids(t, tt.bad, tt.env, account), "the bad document breaks exactly this rule")
 			assert.Empty(t, ids(t, tt.good, tt.env, account), "the clean document passes every rule")
 		})

@@ -174,7 +174,7 @@ func TestEveryRuleFailsSynthOnAStackThatBreaksIt(t *testing.T) {
 	assert.Contains(t, report, "[SP-NET-001] HIGH (PCI-DSS 1.3.1, 1.4.2) aws_vpc_security_group_ingress_rule.open: ingress from 0.0.0.0/0")
 	assert.Contains(t, report, "[SP-IAM-001] HIGH (PCI-DSS 7.2.1, 7.2.2) aws_iam_role_policy.admin: allows \"s3:*\"")
 	assert.Contains(t, report, `[SP-SEC-002] HIGH (PCI-DSS 8.6.2, 3.5.1) aws_ecs_task_definition.task: container app has DB_PASSWORD in plain environment`)
-	assert.True(t, strings.HasPrefix(report, "policy: bad: 40 rules, "))
+	assert.True(t, strings.HasPrefix(report, "policy: bad: 41 rules, "))
 	assert.Contains(t, report, "aws_security_group.open-sg: inline ingress from 0.0.0.0/0")
 	assert.Contains(t, report, "aws_security_group_rule.open-rule: ingress from ::/0")
 	assert.Contains(t, report, "aws_rds_cluster.db: its security group admits 10.0.0.0/8 (aws_vpc_security_group_ingress_rule.office), which is not the tasks group")
