@@ -46,6 +46,15 @@ func Ref(r synthesized.Resource, attr string) string { return RefTo(r.Type, r.Na
 // Provider is the stack's AWS provider block.
 func (d *Doc) Provider() Body { return Block(d.Root["provider"].(Body)["aws"]) }
 
+// Statements are the statements of a policy document attribute (a JSON string).
+func Statements(policy any) []iam.Statement {
+	var doc iam.PolicyDocument
+	if err := json.Unmarshal([]byte(policy.(string)), &doc); err != nil {
+		panic(err)
+	}
+	return doc.Statement
+}
+
 // Grants lists a role's inline-policy permissions as action -> resources.
 func (d *Doc) Grants(role synthesized.Resource) map[string][]string {
 	out := map[string][]string{}
@@ -53,11 +62,7 @@ func (d *Doc) Grants(role synthesized.Resource) map[string][]string {
 		if p["role"] != Ref(role, "id") {
 			continue
 		}
-		var doc iam.PolicyDocument
-		if err := json.Unmarshal([]byte(p["policy"].(string)), &doc); err != nil {
-			panic(err)
-		}
-		for _, s := range doc.Statement {
+		for _, s := range Statements(p["policy"]) {
 			for _, a := range s.Action {
 				out[a] = append(out[a], s.Resource...)
 			}

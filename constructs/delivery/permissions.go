@@ -90,12 +90,15 @@ func servicesOf(account bool) []service {
 // Within a service and region it is not scoped to the workspace's own resources: in an account
 // shared by two environments, each workspace could change the other's (see the README).
 func Permissions(a iam.Account, w Workspace) []iam.Statement {
-	var regional, global []string
+	var regional, global, s3 []string // S3 is granted on the workspace's own buckets only
 	for _, s := range servicesOf(w.Account) {
 		for _, v := range s.actions {
-			if s.global {
+			switch {
+			case s.global:
 				global = append(global, s.prefix+":"+v)
-			} else if s.prefix != "s3" {
+			case s.prefix == "s3":
+				s3 = append(s3, s.prefix+":"+v)
+			default:
 				regional = append(regional, s.prefix+":"+v)
 			}
 		}
@@ -124,7 +127,7 @@ func Permissions(a iam.Account, w Workspace) []iam.Statement {
 		// ECS, ELB, RDS, ElastiCache, autoscaling and others create their service-linked roles
 		// on first use, with the caller's permission.
 		iam.Allow("CreateServiceLinkedRoles", []string{"iam:CreateServiceLinkedRole"}, []string{a.RoleARN("/aws-service-role/", "*")}),
-		iam.Allow("ManageItsOwnBuckets", s3Actions(w.Account), buckets(a, w.Buckets)),
+		iam.Allow("ManageItsOwnBuckets", s3, buckets(a, w.Buckets)),
 		keyGrants(),
 		// Terraform never reads or writes a secret value or an object, never shares a snapshot,
 		// and never touches a recovery point or a vault lock: a stolen run token cannot read
@@ -208,17 +211,4 @@ func buckets(a iam.Account, names []string) []string {
 func tagged(s iam.Statement, key, value string) iam.Statement {
 	s.Condition = map[string]map[string]any{"StringEquals": {key: value}}
 	return s
-}
-
-func s3Actions(account bool) []string {
-	for _, s := range servicesOf(account) {
-		if s.prefix == "s3" {
-			var out []string
-			for _, v := range s.actions {
-				out = append(out, "s3:"+v)
-			}
-			return out
-		}
-	}
-	return nil
 }

@@ -64,28 +64,41 @@ func defaultGroupClosed(c *Context) (out []Finding) {
 	return out
 }
 
-// containersUnprivileged: no container is privileged or runs as root.
-func containersUnprivileged(c *Context) (out []Finding) {
+// container is what the rules read of one container definition.
+type container struct {
+	Name, User             string
+	Privileged             bool
+	ReadonlyRootFilesystem bool
+	Environment            []struct{ Name string }
+}
+
+// eachContainer runs check on every container of every task definition; a definition that is
+// not valid JSON is a finding itself.
+func eachContainer(c *Context, check func(r synthesized.Resource, d container) []Finding) (out []Finding) {
 	for _, r := range c.Of("aws_ecs_task_definition") {
-		var defs []struct {
-			Name       string
-			User       string
-			Privileged bool
-		}
+		var defs []container
 		if err := json.Unmarshal([]byte(fmt.Sprint(r.Body["container_definitions"])), &defs); err != nil {
 			out = append(out, find(r, "container_definitions is not valid JSON: %v", err))
 			continue
 		}
 		for _, d := range defs {
-			if d.Privileged {
-				out = append(out, find(r, "container %s is privileged", d.Name))
-			}
-			if slices.Contains([]string{"", "root", "0", "0:0"}, d.User) {
-				out = append(out, find(r, "container %s runs as root (user %q)", d.Name, d.User))
-			}
+			out = append(out, check(r, d)...)
 		}
 	}
 	return out
+}
+
+// containersUnprivileged: no container is privileged or runs as root.
+func containersUnprivileged(c *Context) []Finding {
+	return eachContainer(c, func(r synthesized.Resource, d container) (out []Finding) {
+		if d.Privileged {
+			out = append(out, find(r, "container %s is privileged", d.Name))
+		}
+		if slices.Contains([]string{"", "root", "0", "0:0"}, d.User) {
+			out = append(out, find(r, "container %s runs as root (user %q)", d.Name, d.User))
+		}
+		return out
+	})
 }
 
 // imagesImmutableAndScanned: every repository has immutable tags and scans on push.

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -74,21 +73,12 @@ func stageFloors(c *Context) (out []Finding) {
 			out = append(out, find(r, "ECS Exec is on in stage %s", c.Stage))
 		}
 	}
-	for _, r := range c.Of("aws_ecs_task_definition") {
-		var defs []struct {
-			Name                   string
-			ReadonlyRootFilesystem bool
+	return append(out, eachContainer(c, func(r synthesized.Resource, d container) []Finding {
+		if d.ReadonlyRootFilesystem {
+			return nil
 		}
-		if err := json.Unmarshal([]byte(fmt.Sprint(r.Body["container_definitions"])), &defs); err != nil {
-			out = append(out, find(r, "container_definitions is not valid JSON: %v", err))
-		}
-		for _, d := range defs {
-			if !d.ReadonlyRootFilesystem {
-				out = append(out, find(r, "container %s has a writable root filesystem in stage %s", d.Name, c.Stage))
-			}
-		}
-	}
-	return out
+		return []Finding{find(r, "container %s has a writable root filesystem in stage %s", d.Name, c.Stage)}
+	})...)
 }
 
 func baselinePresent(c *Context) (out []Finding) {

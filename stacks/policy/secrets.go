@@ -2,8 +2,9 @@ package policy
 
 import (
 	"encoding/json"
-	"fmt"
 	"regexp"
+
+	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
 var (
@@ -33,23 +34,13 @@ func noLiteralSecrets(c *Context) (out []Finding) {
 
 var secretName = regexp.MustCompile(`(?i)(password|passwd|secret|token|api_?key|private|credential)`)
 
-func noPlainSecrets(c *Context) (out []Finding) {
-	for _, r := range c.Of("aws_ecs_task_definition") {
-		var defs []struct {
-			Name        string
-			Environment []struct{ Name string }
-		}
-		if err := json.Unmarshal([]byte(fmt.Sprint(r.Body["container_definitions"])), &defs); err != nil {
-			out = append(out, find(r, "container_definitions is not valid JSON: %v", err))
-			continue
-		}
-		for _, d := range defs {
-			for _, e := range d.Environment {
-				if secretName.MatchString(e.Name) {
-					out = append(out, find(r, "container %s has %s in plain environment", d.Name, e.Name))
-				}
+func noPlainSecrets(c *Context) []Finding {
+	return eachContainer(c, func(r synthesized.Resource, d container) (out []Finding) {
+		for _, e := range d.Environment {
+			if secretName.MatchString(e.Name) {
+				out = append(out, find(r, "container %s has %s in plain environment", d.Name, e.Name))
 			}
 		}
-	}
-	return out
+		return out
+	})
 }

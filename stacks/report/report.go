@@ -60,13 +60,7 @@ func Write(w io.Writer, stacks []Stack) {
 
 	fmt.Fprintln(w, "\n## Releases (envconfig/releases: make promote FROM= TO= [SERVICE=])")
 	header("service")
-	for _, row := range Releases(stacks) {
-		fmt.Fprintf(w, "| %s |", row.Setting)
-		for _, v := range row.Values {
-			fmt.Fprintf(w, " %s |", v)
-		}
-		fmt.Fprintln(w)
-	}
+	writeRows(w, Releases(stacks))
 
 	fmt.Fprintln(w, "\n## Recovery objectives (computed from envconfig; sources in stacks/report/recovery.go)")
 	var envs []envconfig.Environment
@@ -77,13 +71,7 @@ func Write(w io.Writer, stacks []Stack) {
 
 	fmt.Fprintln(w, "\n## Settings that differ between environments")
 	header("setting")
-	for _, row := range Differences(stacks) {
-		fmt.Fprintf(w, "| %s |", row.Setting)
-		for _, v := range row.Values {
-			fmt.Fprintf(w, " %s |", v)
-		}
-		fmt.Fprintln(w)
-	}
+	writeRows(w, Differences(stacks))
 
 	fmt.Fprintln(w, "\n## Policy pack")
 	for _, s := range stacks {
@@ -95,6 +83,16 @@ func Write(w io.Writer, stacks []Stack) {
 		for _, sup := range r.Suppressed {
 			fmt.Fprintf(w, "  - suppressed [%s] `%s`: %s\n", sup.Finding.Rule.ID, sup.Finding.Resource.Address(), sup.Suppression.Reason)
 		}
+	}
+}
+
+func writeRows(w io.Writer, rows []Row) {
+	for _, row := range rows {
+		fmt.Fprintf(w, "| %s |", row.Setting)
+		for _, v := range row.Values {
+			fmt.Fprintf(w, " %s |", v)
+		}
+		fmt.Fprintln(w)
 	}
 }
 

@@ -1,7 +1,6 @@
 package unit
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -15,12 +14,6 @@ import (
 	"github.com/scalepayments/infra/tests"
 )
 
-func statements(t *testing.T, policy any) []iam.Statement {
-	var doc iam.PolicyDocument
-	require.NoError(t, json.Unmarshal([]byte(policy.(string)), &doc))
-	return doc.Statement
-}
-
 // wildcardAction is "*" or every action of a service ("ecr:*"): what no delivery role may hold.
 func wildcardAction(a string) bool { return a == "*" || strings.HasSuffix(a, ":*") }
 
@@ -30,7 +23,7 @@ func wildcardAction(a string) bool { return a == "*" || strings.HasSuffix(a, ":*
 func TestReleaseRolePushesOnlyItsOwnImages(t *testing.T) {
 	for _, d := range []*tests.Doc{dev, staging, prod} {
 		r := d.Named("aws_iam_role", "release")
-		trust := statements(t, r.Body["assume_role_policy"])
+		trust := tests.Statements(r.Body["assume_role_policy"])
 		require.Len(t, trust, 1)
 		assert.Equal(t, []string{"sts:AssumeRoleWithWebIdentity"}, trust[0].Action)
 		assert.Equal(t, map[string]any{"Federated": "arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.caller.account_id}:oidc-provider/token.actions.githubusercontent.com"}, trust[0].Principal)
@@ -79,7 +72,7 @@ func TestPromotionPullAcrossAccounts(t *testing.T) {
 	repos := map[any]bool{}
 	for _, p := range staging.List("aws_ecr_repository_policy") {
 		repos[p["repository"]] = true
-		st := statements(t, p["policy"])
+		st := tests.Statements(p["policy"])
 		require.Len(t, st, 1)
 		assert.Equal(t, "Allow", st[0].Effect)
 		assert.Equal(t, []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}, st[0].Action)
@@ -134,7 +127,7 @@ func TestTerraformCloudRolePerWorkspace(t *testing.T) {
 			if r.Body["path"] != delivery.RolePath {
 				continue
 			}
-			trust := statements(t, r.Body["assume_role_policy"])
+			trust := tests.Statements(r.Body["assume_role_policy"])
 			require.Len(t, trust, 1)
 			sub := trust[0].Condition["StringLike"]["app.terraform.io:sub"].(string)
 			ws := strings.TrimSuffix(strings.TrimPrefix(sub, "organization:scalepayments:project:platform:workspace:"), ":run_phase:*")
@@ -171,7 +164,7 @@ func TestTerraformCloudRolesAreBounded(t *testing.T) {
 	}
 	require.NotNil(t, policy)
 	bySid := map[string]iam.Statement{}
-	for _, s := range statements(t, policy) {
+	for _, s := range tests.Statements(policy) {
 		bySid[s.Sid] = s
 	}
 	deny := bySid["NoDataAccess"]
