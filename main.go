@@ -295,7 +295,7 @@ func check(stdout, stderr io.Writer, reports []policy.Report) int {
 		fmt.Fprint(w, r)
 	}
 	if failed {
-		fmt.Fprintln(stderr, "policy: synth failed: fix the findings above, or suppress one in stacks/suppressions.go with a written reason")
+		fmt.Fprintln(stderr, "policy: synth failed: fix the findings above, or record it in stacks/exceptions.go with a written reason")
 		return 1
 	}
 	return 0

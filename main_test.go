@@ -23,7 +23,7 @@ import (
 func reviewed(t *testing.T, json string) []report.Stack {
 	cfg, err := synthesized.Parse([]byte(json))
 	require.NoError(t, err)
-	return []report.Stack{{Env: envconfig.Dev, Config: cfg, Policy: policy.Check("scalepayments-dev", cfg, envconfig.Dev, stacks.Suppressions(envconfig.Dev))}}
+	return []report.Stack{{Env: envconfig.Dev, Config: cfg, Policy: policy.Check("scalepayments-dev", cfg, envconfig.Dev, stacks.Exceptions(envconfig.Dev))}}
 }
 
 func reports(stacks []report.Stack) []policy.Report {
@@ -56,7 +56,7 @@ func TestCheckFailsSynthOnAFinding(t *testing.T) {
 func TestCheckPassesACleanStack(t *testing.T) {
 	var out, errs bytes.Buffer
 	assert.Equal(t, 0, check(&out, &errs, reports(reviewed(t, `{"provider":{"aws":[{"allowed_account_ids":["111122223333"]}]},"resource":{}}`))))
-	assert.Equal(t, "policy: scalepayments-dev: 41 rules, 0 findings, 0 suppressed\n", out.String())
+	assert.Equal(t, "policy: scalepayments-dev: 47 rules, 0 findings, 0 suppressed\n", out.String())
 	assert.Empty(t, errs.String())
 }
 
@@ -203,11 +203,11 @@ func TestBinaryRunsCleanAndRefusesBadInputInOneLine(t *testing.T) {
 		stdout, stderr, code := runBin(t, []string{"report"}, map[string]string{"SCALEPAYMENTS_ENVIRONMENTS": " dev ", "CDKTF_OUTDIR": outdir})
 		assert.Equal(t, 0, code)
 		assert.Equal(t, "", stderr, "nothing alarming on a successful run")
-		assert.Regexp(t, `(?m)^policy: scalepayments-dev: 41 rules, 0 findings, 4 suppressed$`, stdout)
+		assert.Regexp(t, `(?m)^policy: scalepayments-dev: 47 rules, 0 findings, 8 suppressed$`, stdout)
 		assert.Regexp(t, `synth: `+regexp.QuoteMeta(outdir)+`/stacks/scalepayments-dev/cdk.tf.json: [0-9]+ resources\nreport: `+regexp.QuoteMeta(outdir)+`/report.md\n$`, stdout)
 		report, err := os.ReadFile(filepath.Join(outdir, "report.md"))
 		require.NoError(t, err)
-		assert.Contains(t, string(report), "- **scalepayments-dev**: 41 rules, 0 findings, 4 suppressed")
+		assert.Contains(t, string(report), "- **scalepayments-dev**: 47 rules, 0 findings, 8 suppressed")
 
 		// Step 1 of the first deployment targets exactly the repositories and the secrets.
 		t.Setenv("CDKTF_OUTDIR", outdir)

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/constructs/baseline"
+	"github.com/scalepayments/infra/constructs/bucket"
 	"github.com/scalepayments/infra/constructs/delivery"
 	"github.com/scalepayments/infra/constructs/edge"
 	"github.com/scalepayments/infra/envconfig"
@@ -65,7 +66,7 @@ func NewAccount(scope constructs.Construct, acct envconfig.Account, region strin
 	s.Baseline = baseline.New(stack, "baseline", &baseline.Props{
 		Namer:   s.Namer,
 		Account: account, Home: region == acct.Home(), Notify: acct.Notify, Zones: zones, DataEventBuckets: buckets,
-		AuditLock: auditLock(s.Stage()),
+		AuditLock: auditLock(s.Stage()), DisabledControls: SecurityHubExceptions(envs),
 		// The account keeps its audit logs as long as its longest-kept environment.
 		LogRetentionDays: retention, DeletionWindowDays: window,
 	})
@@ -76,14 +77,14 @@ func NewAccount(scope constructs.Construct, acct envconfig.Account, region strin
 		})
 	}
 	workspaces := []delivery.Workspace{{Name: name, Prefix: naming.StackName(acct.Name), Account: true, Regions: []string{region},
-		Buckets: []string{baseline.AuditBucketPattern(s.Namer)}}}
+		Buckets: []string{baseline.AuditBucketPattern(s.Namer), bucket.AccessLogsName(s.Namer, "*")}}}
 	for _, e := range envs {
 		regions := []string{e.Region}
 		if e.Backup.DRRegion != "" {
 			regions = append(regions, e.Backup.DRRegion)
 		}
 		workspaces = append(workspaces, delivery.Workspace{Name: Name(e), Prefix: naming.StackName(e.Name), Regions: regions,
-			Buckets: []string{edge.LogsBucketPattern(EnvNamer(e))}})
+			Buckets: []string{edge.LogsBucketPattern(EnvNamer(e)), bucket.AccessLogsName(EnvNamer(e), "*")}})
 	}
 	s.Delivery = delivery.New(stack, "delivery", &delivery.Props{
 		Namer: s.Namer, Account: account, Home: region == acct.Home(), Delivery: envconfig.Pipeline, Workspaces: workspaces,
@@ -157,12 +158,12 @@ func Build(app constructs.Construct, accounts []envconfig.Account, selected, all
 		}
 		a := NewAccount(app, h.Account, h.Region, hosted, backend)
 		out = append(out, Built{a.Name, a.Stack, nil, func(c *synthesized.Config) policy.Report {
-			return policy.CheckAccount(a.Name, c, a.Account, a.Region, a.Stage(), nil)
+			return policy.CheckAccount(a.Name, c, a.Account, a.Region, a.Stage(), AccountExceptions())
 		}})
 		for _, env := range h.Envs {
 			s := New(app, env, h.Account, backend, Peers{accounts, all})
 			out = append(out, Built{s.Name, s.Stack, &s.Env, func(c *synthesized.Config) policy.Report {
-				return policy.Check(s.Name, c, s.Env, Suppressions(s.Env))
+				return policy.Check(s.Name, c, s.Env, Exceptions(s.Env))
 			}})
 		}
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53zone"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3accountpublicaccessblock"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securityhubaccount"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securityhubstandardscontrolassociation"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securityhubstandardssubscription"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
@@ -69,6 +70,9 @@ type Props struct {
 	// AuditLock is the audit bucket's Object Lock: compliance mode where the account hosts
 	// production, governance mode otherwise, for LogRetentionDays.
 	AuditLock string
+	// DisabledControls are the Security Hub controls the account's recorded exceptions disable in
+	// the PCI DSS standard, each with its reason (stacks.SecurityHubExceptions).
+	DisabledControls map[string]string
 }
 
 // Baseline exposes the account-level resources.
@@ -84,7 +88,11 @@ type Baseline struct {
 
 // SecurityHubStandards are the standards AWS keeps evaluating the account against: PCI DSS
 // v4.0.1 (what an assessor scores) and AWS Foundational Security Best Practices.
-var SecurityHubStandards = []string{"pci-dss/v/4.0.1", "aws-foundational-security-best-practices/v/1.0.0"}
+var SecurityHubStandards = []string{PCIStandard, "aws-foundational-security-best-practices/v/1.0.0"}
+
+// PCIStandard is Security Hub's PCI DSS v4.0.1 standard, where the recorded exceptions disable
+// their controls.
+const PCIStandard = "pci-dss/v/4.0.1"
 
 // MinSeverity routes medium (GuardDuty 4.0) and higher findings; low ones stay in the consoles.
 const MinSeverity = 4
@@ -155,9 +163,11 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 		guarddutydetectorfeature.NewGuarddutyDetectorFeature(scope, jsii.String("guardduty-"+f), cfg)
 	}
 
+	auditName := n.Bucket(a.ID, auditBucket)
 	b.Bucket = bucket.New(scope, "audit-bucket", &bucket.Props{
-		Name: n.Bucket(a.ID, auditBucket), KMSKeyARN: auditKey, ExpireDays: AuditRetentionDays,
-		Lock: &bucket.Lock{Mode: props.AuditLock, Days: props.LogRetentionDays},
+		Name: auditName, KMSKeyARN: auditKey, ExpireDays: AuditRetentionDays,
+		AccessLogs: bucket.NewAccessLogs(scope, "s3-access-logs", n, a.ID, auditName),
+		Lock:       &bucket.Lock{Mode: props.AuditLock, Days: props.LogRetentionDays},
 		// CloudTrail: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
 		// Config: https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html
 		Statements: func(arn string) []iam.Statement {
@@ -270,10 +280,23 @@ func (b *Baseline) accountControls(scope constructs.Construct, props *Props) {
 		EnableDefaultStandards: jsii.Bool(false), AutoEnableControls: jsii.Bool(true), ControlFindingGenerator: jsii.String("SECURITY_CONTROL"),
 	})
 	for _, std := range SecurityHubStandards {
-		securityhubstandardssubscription.NewSecurityhubStandardsSubscription(scope, jsii.String("standard-"+naming.Slug(std)), &securityhubstandardssubscription.SecurityhubStandardsSubscriptionConfig{
-			StandardsArn: jsii.String(fmt.Sprintf("arn:%s:securityhub:%s::standards/%s", a.Partition, a.Region, std)),
+		arn := fmt.Sprintf("arn:%s:securityhub:%s::standards/%s", a.Partition, a.Region, std)
+		sub := securityhubstandardssubscription.NewSecurityhubStandardsSubscription(scope, jsii.String("standard-"+naming.Slug(std)), &securityhubstandardssubscription.SecurityhubStandardsSubscriptionConfig{
+			StandardsArn: jsii.String(arn),
 			DependsOn:    &[]cdktf.ITerraformDependable{hub},
 		})
+		if std != PCIStandard {
+			continue
+		}
+		// The association API names the control by its security control id, so no per-standard
+		// control ARN is needed: https://docs.aws.amazon.com/securityhub/latest/userguide/disable-controls-standard.html
+		for _, control := range help.SortedKeys(props.DisabledControls) {
+			securityhubstandardscontrolassociation.NewSecurityhubStandardsControlAssociation(scope, jsii.String("disabled-"+naming.Slug(control)), &securityhubstandardscontrolassociation.SecurityhubStandardsControlAssociationConfig{
+				StandardsArn: jsii.String(arn), SecurityControlId: jsii.String(control),
+				AssociationStatus: jsii.String("DISABLED"), UpdatedReason: jsii.String(props.DisabledControls[control]),
+				DependsOn: &[]cdktf.ITerraformDependable{sub},
+			})
+		}
 	}
 	analyzer := n.Name(naming.MaxName, "access-analyzer")
 	accessanalyzeranalyzer.NewAccessanalyzerAnalyzer(scope, jsii.String("access-analyzer"), &accessanalyzeranalyzer.AccessanalyzerAnalyzerConfig{

@@ -4,10 +4,13 @@
 package bucket
 
 import (
+	"fmt"
+
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlifecycleconfiguration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlogging"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketobjectlockconfiguration"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketownershipcontrols"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
@@ -29,6 +32,8 @@ type Props struct {
 	Statements func(arn string) []iam.Statement
 	// ExpireDays deletes objects after this many days (at least 365).
 	ExpireDays int
+	// AccessLogs, when set, receives the bucket's S3 server access logs (Security Hub S3.9).
+	AccessLogs *Bucket
 	// Lock, when set, turns on S3 Object Lock with a default retention (Security Hub S3.15):
 	// no object version can be deleted or overwritten before it ends.
 	Lock *Lock
@@ -110,6 +115,11 @@ func New(scope constructs.Construct, id string, props *Props) *Bucket {
 			AbortIncompleteMultipartUpload: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload{{DaysAfterInitiation: jsii.Number(7)}},
 		}},
 	})
+	if props.AccessLogs != nil {
+		s3bucketlogging.NewS3BucketLoggingA(scope, jsii.String("access-logging"), &s3bucketlogging.S3BucketLoggingAConfig{
+			Bucket: bucketID, TargetBucket: props.AccessLogs.Id(), TargetPrefix: jsii.String(props.Name + "/"),
+		})
+	}
 	arn := *b.Arn()
 	tls := iam.Statement{
 		Sid: "DenyInsecureTransport", Effect: "Deny", Principal: map[string]any{"AWS": "*"},
@@ -125,4 +135,34 @@ func New(scope constructs.Construct, id string, props *Props) *Bucket {
 		Policy: jsii.String(iam.Policy(statements...)),
 	})
 	return &Bucket{S3Bucket: b, Policy: policy}
+}
+
+// AccessLogsName is the name of a stack's S3 server access-log bucket in account.
+func AccessLogsName(n naming.Namer, account string) string {
+	return n.Bucket(account, "s3-access-logs")
+}
+
+// NewAccessLogs creates the bucket that receives the S3 server access logs of the buckets named
+// sources in account. S3 delivers them only to a bucket encrypted with SSE-S3 and without a
+// default Object Lock retention, so this bucket is an exception to S3.17 (stacks.Exceptions);
+// it does not log itself (S3.9): its own access log would log itself without end.
+// Policy: "Grant permissions to the logging service principal by using a bucket policy",
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+func NewAccessLogs(scope constructs.Construct, id string, n naming.Namer, account string, sources ...string) *Bucket {
+	return New(scope, id, &Props{
+		Name:       AccessLogsName(n, account),
+		ExpireDays: 365,
+		Statements: func(arn string) []iam.Statement {
+			var out []iam.Statement
+			for _, src := range sources {
+				s := iam.ServiceAllow("S3ServerAccessLogs"+fmt.Sprint(len(out)), "logging.s3.amazonaws.com", []string{"s3:PutObject"}, []string{arn + "/" + src + "/*"})
+				s.Condition = map[string]map[string]any{
+					"ArnLike":      {"aws:SourceArn": "arn:aws:s3:::" + src},
+					"StringEquals": {"aws:SourceAccount": account},
+				}
+				out = append(out, s)
+			}
+			return out
+		},
+	})
 }

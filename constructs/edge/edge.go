@@ -114,10 +114,12 @@ func certificate(scope constructs.Construct, domain string, zone dataawsroute53z
 func (e *Edge) alb(scope constructs.Construct, props *Props, cert *string) {
 	n := props.Namer
 	elb := dataawselbserviceaccount.NewDataAwsElbServiceAccount(scope, jsii.String("elb-account"), nil)
+	logsName := LogsBucketName(n, props.Account.ID)
 	e.AccessLogs = bucket.New(scope, "access-logs", &bucket.Props{
 		// Globally unique: the account id makes the name ours. ALB log delivery supports SSE-S3 only.
-		Name:       LogsBucketName(n, props.Account.ID),
+		Name:       logsName,
 		ExpireDays: 365,
+		AccessLogs: bucket.NewAccessLogs(scope, "s3-access-logs", n, props.Account.ID, logsName),
 		// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
 		// (step 2): the regional ELB account as principal. It exists only in regions available
 		// before August 2022; a newer region fails at plan (aws_elb_service_account) and would

@@ -44,6 +44,8 @@ var Untaggable = map[string]bool{
 	"aws_s3_bucket_public_access_block":                  true,
 	"aws_s3_bucket_server_side_encryption_configuration": true,
 	"aws_s3_bucket_versioning":                           true,
+	"aws_s3_bucket_logging":                              true,
+	"aws_secretsmanager_secret_rotation":                 true,
 	"aws_cloudwatch_event_target":                        true,
 	"aws_sns_topic_subscription":                         true,
 	"aws_cloudwatch_log_resource_policy":                 true,
@@ -56,6 +58,7 @@ var Untaggable = map[string]bool{
 	"aws_s3_account_public_access_block":                 true,
 	"aws_securityhub_account":                            true,
 	"aws_securityhub_standards_subscription":             true,
+	"aws_securityhub_standards_control_association":      true,
 }
 
 // NameLimits is the longest name AWS accepts, per resource type and name attribute.

@@ -128,12 +128,18 @@ func containerInsights(c *Context) (out []Finding) {
 	return out
 }
 
+// defaultAdmins are the engines' default administrator names Security Hub RDS.24 rejects.
+var defaultAdmins = []any{"postgres", "admin", "root"}
+
 // authenticationOn: Aurora accepts IAM database authentication and Redis authenticates every
 // client through a user group (the default user is then replaced).
 func authenticationOn(c *Context) (out []Finding) {
 	for _, r := range c.Of("aws_rds_cluster") {
 		if !isTrue(r.Body["iam_database_authentication_enabled"]) {
 			out = append(out, find(r, "IAM database authentication is off"))
+		}
+		if u := r.Body["master_username"]; slices.Contains(defaultAdmins, u) {
+			out = append(out, find(r, "master_username is the engine default %q", u))
 		}
 	}
 	for _, r := range c.Of("aws_elasticache_replication_group") {

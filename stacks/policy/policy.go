@@ -58,6 +58,8 @@ type Suppression struct {
 	Rule   string
 	Path   string // construct path prefix below the stack, e.g. "edge/access-logs/"
 	Reason string
+	// Controls are the Security Hub controls the same exception disables in the account.
+	Controls []string
 }
 
 // Report is the outcome of checking one stack.

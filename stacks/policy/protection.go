@@ -232,7 +232,7 @@ func baselineDepth(c *Context) (out []Finding) {
 	for _, f := range c.List("aws_guardduty_detector_feature") {
 		features[fmt.Sprint(f["name"])] = f["status"] == "ENABLED"
 	}
-	for _, f := range []string{"LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING"} {
+	for _, f := range []string{"LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING", "RDS_LOGIN_EVENTS", "S3_DATA_EVENTS"} {
 		if !features[f] {
 			out = append(out, find(stack, "GuardDuty feature %s is not enabled", f))
 		}

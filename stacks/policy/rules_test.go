@@ -20,13 +20,21 @@ const (
 	redis      = `"aws_elasticache_replication_group":{"r":{"at_rest_encryption_enabled":%s,"kms_key_id":"k","transit_encryption_enabled":%s,"user_group_ids":["g"],"tags":{"Name":"r"}}}`
 
 	logGroup  = `"aws_cloudwatch_log_group":{"l":{"name":"l",%s"retention_in_days":%d,"tags":{"Name":"l"}}}`
-	bucketSSE = `"aws_s3_bucket":{"b":{"bucket":"b","tags":{"Name":"b"}}},"aws_s3_bucket_server_side_encryption_configuration":{"s":{"bucket":"${aws_s3_bucket.b.id}","rule":[{"apply_server_side_encryption_by_default":{"sse_algorithm":"%s","kms_master_key_id":"k"}}]}}`
-	baseline  = `"aws_guardduty_detector":{"g":{"enable":true,"tags":{"Name":"g"}}},"aws_config_configuration_recorder":{"r":{}},"aws_config_delivery_channel":{"d":{}},` +
+	bucketSSE = `"aws_s3_bucket":{"b":{"bucket":"b","tags":{"Name":"b"}}},"aws_s3_bucket_server_side_encryption_configuration":{"s":{"bucket":"${aws_s3_bucket.b.id}","rule":[{"apply_server_side_encryption_by_default":{"sse_algorithm":"%s","kms_master_key_id":"k"}}]}},` + bucketGuards
+	// bucketGuards are what every bucket needs besides encryption; the policy denies requests
+	// whose aws:SecureTransport is the %s.
+	bucketGuards = `"aws_s3_bucket_public_access_block":{"p":{"bucket":"${aws_s3_bucket.b.id}","block_public_acls":true,"block_public_policy":true,"ignore_public_acls":true,"restrict_public_buckets":true}},` +
+		`"aws_s3_bucket_policy":{"bp":{"bucket":"${aws_s3_bucket.b.id}","policy":"{\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"s3:*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"%s\"}}}]}"}},` +
+		`"aws_s3_bucket_logging":{"lg":{"bucket":"${aws_s3_bucket.b.id}","target_bucket":"logs"}}`
+	alb      = `"aws_lb":{"a":{"internal":%v,"enable_deletion_protection":true,"drop_invalid_header_fields":%v,"access_logs":{"enabled":true,"bucket":"logs"},"tags":{"Name":"a"}}}`
+	secret   = `"aws_secretsmanager_secret":{"s":{%s"tags":{"Name":"s"}}},"aws_secretsmanager_secret_rotation":{"r":{"secret_id":"${aws_secretsmanager_secret.s.id}","rotation_rules":{"automatically_after_days":%d}}}`
+	baseline = `"aws_guardduty_detector":{"g":{"enable":true,"tags":{"Name":"g"}}},"aws_config_configuration_recorder":{"r":{}},"aws_config_delivery_channel":{"d":{}},` +
 		`"aws_config_configuration_recorder_status":{"s":{"is_enabled":true}},` +
 		`"aws_cloudtrail":{"t":{"is_multi_region_trail":%s,"enable_log_file_validation":true,"kms_key_id":"k","cloud_watch_logs_group_arn":"a","tags":{"Name":"t"},` +
 		`"advanced_event_selector":[{"field_selector":[{"field":"eventCategory","equals":["Management"]}]},` +
 		`{"field_selector":[{"field":"eventCategory","equals":["Data"]},{"field":"resources.type","equals":["AWS::S3::Object"]}]}]}},` +
-		`"aws_guardduty_detector_feature":{"l":{"name":"LAMBDA_NETWORK_LOGS","status":"ENABLED"},"r":{"name":"RUNTIME_MONITORING","status":"ENABLED"}}`
+		`"aws_guardduty_detector_feature":{"l":{"name":"LAMBDA_NETWORK_LOGS","status":"ENABLED"},"r":{"name":"RUNTIME_MONITORING","status":"ENABLED"},` +
+		`"d":{"name":"RDS_LOGIN_EVENTS","status":"ENABLED"},"s":{"name":"S3_DATA_EVENTS","status":"ENABLED"}}`
 	auditLock      = `"aws_s3_bucket_object_lock_configuration":{"o":{"object_lock_enabled":"Enabled","rule":{"default_retention":{"mode":"GOVERNANCE","days":30}}}}`
 	vpc            = `"aws_vpc":{"v":{"tags":{"Name":"v"}}},"aws_flow_log":{"f":{"vpc_id":"${aws_vpc.v.id}","traffic_type":"%s","tags":{"Name":"f"}}}`
 	dnsAssociation = `"aws_route53_resolver_firewall_rule_group_association":{"a":{"vpc_id":"${aws_vpc.v.id}","tags":{"Name":"a"}}}`
@@ -68,10 +76,10 @@ func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 		{"SP-ENC-001", dev, doc(fmt.Sprintf(paramGroup, "1"), fmt.Sprintf(cluster, "false", 7)), doc(fmt.Sprintf(paramGroup, "1"), fmt.Sprintf(cluster, "true", 7))},
 		{"SP-ENC-002", dev, doc(fmt.Sprintf(redis, "false", "true")), doc(fmt.Sprintf(redis, "true", "true"))},
 		{"SP-ENC-003", dev, doc(fmt.Sprintf(logGroup, ``, 7)), doc(fmt.Sprintf(logGroup, `"kms_key_id":"k",`, 7))},
-		{"SP-ENC-004", dev, doc(fmt.Sprintf(bucketSSE, "AES256")), doc(fmt.Sprintf(bucketSSE, "aws:kms"))},
+		{"SP-ENC-004", dev, doc(fmt.Sprintf(bucketSSE, "AES256", "false")), doc(fmt.Sprintf(bucketSSE, "aws:kms", "false"))},
 		{"SP-ENC-005", dev, doc(`"aws_sns_topic":{"t":{"kms_master_key_id":"alias/aws/sns","tags":{"Name":"t"}}}`),
 			doc(`"aws_sns_topic":{"t":{"kms_master_key_id":"k","tags":{"Name":"t"}}}`)},
-		{"SP-ENC-006", dev, doc(`"aws_secretsmanager_secret":{"s":{"tags":{"Name":"s"}}}`), doc(`"aws_secretsmanager_secret":{"s":{"kms_key_id":"k","tags":{"Name":"s"}}}`)},
+		{"SP-ENC-006", dev, doc(fmt.Sprintf(secret, ``, 30)), doc(fmt.Sprintf(secret, `"kms_key_id":"k",`, 30))},
 		{"SP-ENC-007", dev, doc(`"aws_ecr_repository":{"r":{"encryption_configuration":[{"encryption_type":"AES256"}],` + scanned + `}}`),
 			doc(`"aws_ecr_repository":{"r":{"encryption_configuration":[{"encryption_type":"KMS","kms_key":"k"}],` + scanned + `}}`)},
 		{"SP-KMS-001", dev, doc(`"aws_kms_key":{"k":{"enable_key_rotation":false,"tags":{"Name":"k"}}}`), doc(`"aws_kms_key":{"k":{"enable_key_rotation":true,"tags":{"Name":"k"}}}`)},
@@ -83,7 +91,7 @@ func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 			doc(`"aws_apigatewayv2_domain_name":{"d":{"domain_name_configuration":{"security_policy":"TLS_1_2"},"tags":{"Name":"d"}}}`)},
 		{"SP-NET-001", dev, doc(`"aws_vpc_security_group_ingress_rule":{"i":{"cidr_ipv4":"0.0.0.0/0","tags":{"Name":"i"}}}`),
 			doc(`"aws_vpc_security_group_ingress_rule":{"i":{"cidr_ipv4":"10.0.0.0/8","tags":{"Name":"i"}}}`)},
-		{"SP-NET-002", dev, doc(`"aws_lb":{"a":{"internal":false,"tags":{"Name":"a"}}}`), doc(`"aws_lb":{"a":{"internal":true,"tags":{"Name":"a"}}}`)},
+		{"SP-NET-002", dev, doc(fmt.Sprintf(alb, false, true)), doc(fmt.Sprintf(alb, true, true))},
 		{"SP-NET-003", dev, doc(`"aws_rds_cluster_instance":{"i":{"publicly_accessible":true,"tags":{"Name":"i"}}}`),
 			doc(`"aws_rds_cluster_instance":{"i":{"publicly_accessible":false,"tags":{"Name":"i"}}}`)},
 		{"SP-NET-004", dev, doc(`"aws_ecs_service":{"a":{"network_configuration":{"security_groups":["${aws_security_group.g.id}"]},"tags":{"Name":"a"}},"b":{"network_configuration":{"security_groups":["${aws_security_group.g.id}"]},"tags":{"Name":"b"}}}`),
@@ -123,8 +131,22 @@ func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 			doc(`"aws_ecs_cluster":{"c":{"setting":[{"name":"containerInsights","value":"enabled"}],"tags":{"Name":"c"}}}`)},
 		{"SP-AUTH-001", dev, doc(`"aws_elasticache_replication_group":{"r":{"at_rest_encryption_enabled":true,"kms_key_id":"k","transit_encryption_enabled":true,"tags":{"Name":"r"}}}`),
 			doc(fmt.Sprintf(redis, "true", "true"))},
-		{"SP-WAF-001", production, doc(`"aws_lb":{"a":{"internal":true,"enable_deletion_protection":true,"tags":{"Name":"a"}}}`),
-			doc(`"aws_lb":{"a":{"internal":true,"enable_deletion_protection":true,"tags":{"Name":"a"}}},"aws_wafv2_web_acl_association":{"w":{"resource_arn":"${aws_lb.a.arn}"}}`)},
+		{"SP-AUTH-001", dev, doc(fmt.Sprintf(paramGroup, "1"), strings.Replace(fmt.Sprintf(cluster, "true", 7), `"tags"`, `"master_username":"postgres","tags"`, 1)),
+			doc(fmt.Sprintf(paramGroup, "1"), strings.Replace(fmt.Sprintf(cluster, "true", 7), `"tags"`, `"master_username":"spadmin","tags"`, 1))},
+		{"SP-S3-001", dev, doc(fmt.Sprintf(bucketSSE, "aws:kms", "true")), doc(fmt.Sprintf(bucketSSE, "aws:kms", "false"))},
+		{"SP-LOG-004", dev, doc(`"aws_apigatewayv2_stage":{"s":{"tags":{"Name":"s"}}}`),
+			doc(`"aws_apigatewayv2_stage":{"s":{"access_log_settings":{"destination_arn":"${aws_cloudwatch_log_group.l.arn}","format":"{}"},"tags":{"Name":"s"}}}`)},
+		{"SP-LOG-004", dev, doc(`"aws_wafv2_web_acl":{"w":{"tags":{"Name":"w"}}}`),
+			doc(`"aws_wafv2_web_acl":{"w":{"tags":{"Name":"w"}}},"aws_wafv2_web_acl_logging_configuration":{"l":{"resource_arn":"${aws_wafv2_web_acl.w.arn}"}}`)},
+		{"SP-LB-001", dev, doc(fmt.Sprintf(alb, true, false)), doc(fmt.Sprintf(alb, true, true))},
+		{"SP-PATCH-001", dev, doc(`"aws_rds_cluster_instance":{"i":{"publicly_accessible":false,"auto_minor_version_upgrade":false,"tags":{"Name":"i"}}}`),
+			doc(`"aws_rds_cluster_instance":{"i":{"publicly_accessible":false,"auto_minor_version_upgrade":true,"tags":{"Name":"i"}}}`)},
+		{"SP-PATCH-001", dev, doc(`"aws_ecs_service":{"s":{"platform_version":"1.3.0","tags":{"Name":"s"}}}`), doc(`"aws_ecs_service":{"s":{"platform_version":"LATEST","tags":{"Name":"s"}}}`)},
+		{"SP-TLS-005", dev, doc(`"aws_acm_certificate":{"c":{"validation_method":"EMAIL","tags":{"Name":"c"}}}`), doc(`"aws_acm_certificate":{"c":{"validation_method":"DNS","tags":{"Name":"c"}}}`)},
+		{"SP-TLS-005", dev, doc(`"aws_apigatewayv2_domain_name":{"d":{"domain_name_configuration":{"security_policy":"TLS_1_2","certificate_arn":"arn:aws:acm:us-east-1:111122223333:certificate/imported"},"tags":{"Name":"d"}}}`),
+			doc(`"aws_acm_certificate":{"c":{"validation_method":"DNS","tags":{"Name":"c"}}},"aws_apigatewayv2_domain_name":{"d":{"domain_name_configuration":{"security_policy":"TLS_1_2","certificate_arn":"${aws_acm_certificate.c.arn}"},"tags":{"Name":"d"}}}`)},
+		{"SP-SEC-003", dev, doc(fmt.Sprintf(secret, `"kms_key_id":"k",`, 365)), doc(fmt.Sprintf(secret, `"kms_key_id":"k",`, 90))},
+		{"SP-WAF-001", production, doc(fmt.Sprintf(alb, true, true)), doc(fmt.Sprintf(alb, true, true), `"aws_wafv2_web_acl_association":{"w":{"resource_arn":"${aws_lb.a.arn}"}}`)},
 		{"SP-STG-001", production, doc(`"aws_apigatewayv2_api":{"a":{"cors_configuration":{"allow_origins":["*"]},"tags":{"Name":"a"}}}`),
 			doc(`"aws_apigatewayv2_api":{"a":{"cors_configuration":{"allow_origins":["https://scalepayments.com"]},"tags":{"Name":"a"}}}`)},
 		{"SP-BASE-001", staging, doc(fmt.Sprintf(baseline, "false"), pci, auditLock), doc(fmt.Sprintf(baseline, "true"), pci, auditLock)},
@@ -173,7 +195,7 @@ func sortedIDs(m map[string]bool) []string {
 
 // A rule that meets a shape it does not expect reports it as a finding instead of crashing synth.
 func TestARuleThatCannotReadAShapeIsAFindingNotACrash(t *testing.T) {
-	c, err := synthesized.Parse([]byte(doc(`"aws_s3_bucket":{"b":{"bucket":"b","tags":{"Name":"b"}}},` +
+	c, err := synthesized.Parse([]byte(doc(`"aws_s3_bucket":{"b":{"bucket":"b","tags":{"Name":"b"}}},` + fmt.Sprintf(bucketGuards, "false") + `,` +
 		`"aws_s3_bucket_server_side_encryption_configuration":{"s":{"bucket":"${aws_s3_bucket.b.id}","rule":["not a block"]}}`)))
 	require.NoError(t, err)
 	r := Check("odd", c, envconfig.Dev, nil)

@@ -155,6 +155,13 @@ func IsRef(v any) bool {
 // RefTo is "${type.name.attr}" for a resource, as other resources reference it.
 func RefTo(typ, name, attr string) string { return fmt.Sprintf("${%s.%s.%s}", typ, name, attr) }
 
+// Unknown stands for a value a Terraform plan leaves to apply and no reference names (FromPlan).
+const Unknown = "${unknown}"
+
+// Known reports whether v is a value (not Unknown): rules judge what a plan resolves and
+// leave to the synthesized template what it does not.
+func Known(v any) bool { return v != Unknown }
+
 // Strings converts a JSON array to []string.
 func Strings(v any) []string {
 	arr, _ := v.([]any)

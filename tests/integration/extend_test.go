@@ -23,7 +23,7 @@ func TestAddingAFourthEnvironment(t *testing.T) {
 
 	require.NoError(t, envconfig.ValidateAll(append(envconfig.All(), qa), envconfig.Accounts()))
 	d := tests.Synth(qa)
-	assert.False(t, policy.Check("scalepayments-qa", d.Config, qa, stacks.Suppressions(qa)).Failed())
+	assert.False(t, policy.Check("scalepayments-qa", d.Config, qa, stacks.Exceptions(qa)).Failed())
 	assert.Empty(t, policy.NameViolations(d.Config))
 	assert.Equal(t, "sp-qa-alb", d.One("aws_lb")["name"])
 	assert.Zero(t, d.Count("aws_cloudtrail"))
@@ -42,7 +42,7 @@ func TestAddingAFourthService(t *testing.T) {
 	env.Images["ledger"] = env.Images["payment"] // and one line in the environment's release manifest
 	require.NoError(t, env.Validate())
 	d := tests.Synth(env)
-	assert.False(t, policy.Check("scalepayments-prod", d.Config, env, stacks.Suppressions(env)).Failed())
+	assert.False(t, policy.Check("scalepayments-prod", d.Config, env, stacks.Exceptions(env)).Failed())
 	assert.Equal(t, 4, d.Count("aws_ecs_service"))
 	assert.Equal(t, 4, d.Count("aws_apigatewayv2_route"))
 	var priorities []float64

@@ -17,7 +17,7 @@ import (
 // Scenario 5: the policy pack is clean everywhere; every suppression in use has a reason.
 func TestComplianceIsCleanInEveryEnvironment(t *testing.T) {
 	for _, d := range all() {
-		r := policy.Check(d.Stack.Name, d.Config, d.Env, stacks.Suppressions(d.Env))
+		r := policy.Check(d.Stack.Name, d.Config, d.Env, stacks.Exceptions(d.Env))
 		assert.False(t, r.Failed(), "%s", r)
 		for _, s := range r.Suppressed {
 			assert.NotEmpty(t, s.Suppression.Reason)
@@ -66,5 +66,5 @@ func TestPackHoldsProductionToItsFloors(t *testing.T) {
 	weak.WAF = false
 	require.Error(t, weak.Validate(), "validation refuses it first")
 	d := tests.Synth(weak)
-	assert.Equal(t, []string{"SP-WAF-001"}, policy.Check("scalepayments-prod", d.Config, weak, stacks.Suppressions(weak)).IDs())
+	assert.Equal(t, []string{"SP-WAF-001"}, policy.Check("scalepayments-prod", d.Config, weak, stacks.Exceptions(weak)).IDs())
 }

@@ -1,6 +1,10 @@
 package unit
 
 import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -9,6 +13,8 @@ import (
 	"github.com/scalepayments/infra/constructs/baseline"
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/stacks/synthesized"
 	"github.com/scalepayments/infra/tests"
 )
 
@@ -115,7 +121,7 @@ func TestTrailLogsManagementAndTheBucketsObjectEvents(t *testing.T) {
 			map[string]any{"field": "resources.type", "equals": []any{"AWS::S3::Object"}},
 			map[string]any{"field": "resources.ARN", "starts_with": buckets},
 		}, selectors[1]["field_selector"], a.Stack.Name)
-		assert.NotContains(t, a.JSON, `audit-${data.aws_caller_identity.caller.account_id}/"`, "the audit bucket's own deliveries are not logged")
+		assert.NotContains(t, fmt.Sprint(selectors), "-audit-", "the audit bucket's own deliveries are not logged")
 	}
 }
 
@@ -133,5 +139,41 @@ func TestAuditBucketObjectLock(t *testing.T) {
 			mode, days = "COMPLIANCE", 365
 		}
 		assert.Equal(t, map[string]any{"mode": mode, "days": days}, tests.Block(lock["rule"])["default_retention"], a.Stack.Name)
+	}
+}
+
+// Every control an exception names is disabled in the PCI DSS standard of the account hosting
+// it, with the exception's reason, once the standard is subscribed; no other control is.
+func TestRecordedExceptionsDisableExactlyTheirSecurityHubControls(t *testing.T) {
+	for _, a := range tests.Accounts() {
+		want := map[string]string{}
+		for _, x := range stacks.AccountExceptions() {
+			for _, c := range x.Controls {
+				want[c] = x.Reason
+			}
+		}
+		for _, e := range a.Stack.Envs {
+			for _, x := range stacks.Exceptions(e) {
+				for _, c := range x.Controls {
+					want[c] = x.Reason
+				}
+			}
+		}
+		assert.ElementsMatch(t, []string{"S3.9", "S3.17", "SecretsManager.1", "SecretsManager.4"}, slices.Collect(maps.Keys(want)), a.Stack.Name)
+		var pci synthesized.Resource
+		for _, s := range a.Of("aws_securityhub_standards_subscription") {
+			if strings.HasSuffix(s.Body["standards_arn"].(string), "::standards/"+baseline.PCIStandard) {
+				pci = s
+			}
+		}
+		require.NotEmpty(t, pci.Name, "the PCI DSS standard is subscribed")
+		got := map[string]string{}
+		for _, r := range a.List("aws_securityhub_standards_control_association") {
+			assert.Equal(t, "DISABLED", r["association_status"])
+			assert.Equal(t, pci.Body["standards_arn"], r["standards_arn"])
+			assert.Equal(t, []any{pci.Address()}, r["depends_on"])
+			got[r["security_control_id"].(string)] = r["updated_reason"].(string)
+		}
+		assert.Equal(t, want, got, a.Stack.Name)
 	}
 }

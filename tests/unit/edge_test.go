@@ -49,8 +49,9 @@ func TestEveryBucketIsLockedDown(t *testing.T) {
 		docs = append(docs, a.Doc) // the audit bucket
 	}
 	for _, d := range docs {
-		require.Equal(t, 1, d.Count("aws_s3_bucket"), d.Env.Name)
+		require.Equal(t, 2, d.Count("aws_s3_bucket"), d.Env.Name) // and the S3 server access-log bucket
 		for name, b := range d.Resources("aws_s3_bucket") {
+			accessLogs := strings.Contains(b["bucket"].(string), "-s3-access-logs-")
 			assert.NotContains(t, b, "force_destroy")
 			assert.Equal(t, "Enabled", configOf(t, d, "aws_s3_bucket_versioning", name)["versioning_configuration"].(tests.Body)["status"])
 			assert.Equal(t, "BucketOwnerEnforced", configOf(t, d, "aws_s3_bucket_ownership_controls", name)["rule"].(tests.Body)["object_ownership"])
@@ -59,8 +60,8 @@ func TestEveryBucketIsLockedDown(t *testing.T) {
 				assert.Equal(t, true, pab[k], k)
 			}
 			sse := tests.Block(tests.Block(configOf(t, d, "aws_s3_bucket_server_side_encryption_configuration", name)["rule"])["apply_server_side_encryption_by_default"])
-			if strings.Contains(b["bucket"].(string), "-alb-logs-") {
-				assert.Equal(t, map[string]any{"sse_algorithm": "AES256"}, sse, "ALB logs support SSE-S3 only")
+			if strings.Contains(b["bucket"].(string), "-alb-logs-") || accessLogs {
+				assert.Equal(t, map[string]any{"sse_algorithm": "AES256"}, sse, "ALB and S3 access logs support SSE-S3 only")
 			} else {
 				assert.Equal(t, map[string]any{"sse_algorithm": "aws:kms", "kms_master_key_id": d.KeyRef("audit")}, sse)
 			}
@@ -69,6 +70,14 @@ func TestEveryBucketIsLockedDown(t *testing.T) {
 			assert.Equal(t, "DenyInsecureTransport", policy.Statement[0].Sid)
 			assert.Equal(t, "Deny", policy.Statement[0].Effect)
 			assert.Equal(t, map[string]any{"aws:SecureTransport": "false"}, policy.Statement[0].Condition["Bool"])
+			if accessLogs {
+				assert.Equal(t, "logging.s3.amazonaws.com", policy.Statement[1].Principal["Service"], "Security Hub S3.9: the other bucket logs here")
+				assert.Len(t, policy.Statement, 2)
+			} else {
+				target, ok := d.Ref(configOf(t, d, "aws_s3_bucket_logging", name)["target_bucket"])
+				require.True(t, ok)
+				assert.Contains(t, target.Name, "s3-access-logs", "Security Hub S3.9: server access logs go to the stack's access-log bucket")
+			}
 			rule := tests.Block(configOf(t, d, "aws_s3_bucket_lifecycle_configuration", name)["rule"])
 			days := tests.Block(rule["expiration"])["days"].(float64)
 			assert.GreaterOrEqual(t, days, 365.0, "kept at least a year (PCI-DSS 10.5.1)")

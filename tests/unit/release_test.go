@@ -181,6 +181,6 @@ func TestTerraformCloudRolesAreBounded(t *testing.T) {
 	assert.Contains(t, deny.Action, "backup:DeleteBackupVaultLockConfiguration")
 	assert.Equal(t, []string{"arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.caller.account_id}:role/scalepayments-prod-*"}, bySid["ManageItsOwnRoles"].Resource)
 	assert.Equal(t, map[string]map[string]any{"StringEquals": {"aws:RequestedRegion": []any{"us-east-1", "us-west-2"}}}, bySid["ManageItsServicesInItsRegions"].Condition, "prod and its DR region")
-	assert.Equal(t, []string{"arn:${data.aws_partition.partition.partition}:s3:::scalepayments-prod-alb-logs-*"}, bySid["ManageItsOwnBuckets"].Resource,
+	assert.Equal(t, []string{"arn:${data.aws_partition.partition.partition}:s3:::scalepayments-prod-alb-logs-*", "arn:${data.aws_partition.partition.partition}:s3:::scalepayments-prod-s3-access-logs-*"}, bySid["ManageItsOwnBuckets"].Resource,
 		"not scalepayments-prod-*, which is also the prod account's audit bucket")
 }

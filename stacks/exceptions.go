@@ -1,0 +1,89 @@
+package stacks
+
+import (
+	"strings"
+
+	"github.com/scalepayments/infra/constructs/firewall"
+	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/stacks/policy"
+)
+
+// SecretRotationDays is how often the third-party API keys are rotated by hand (README runbook):
+// Security Hub SecretsManager.4's default, and PCI-DSS 8.3.9's 90 days.
+const SecretRotationDays = 90
+
+// Reasons of the exceptions that disable a Security Hub control, one text per control so the
+// account's disabled_reason is the same whichever environment brings it.
+const (
+	sseS3Only       = "S3 delivers ALB access logs and S3 server access logs only to SSE-S3 buckets (AWS limitation); these buckets are private, TLS-only and versioned, and the pack checks every other bucket for a CMK (SP-ENC-004)"
+	noLogOfTheLog   = "the S3 server access-log bucket receives the other buckets' access logs and cannot log to itself (AWS: suppress S3.9 for the log target); the pack checks every other bucket (SP-LOG-004)"
+	manualRotation  = "third-party API keys can be rotated only through the provider's own console, so AWS cannot rotate them: they are rotated by hand every 90 days (README, Secret rotation runbook); the pack checks every other secret (SP-SEC-003)"
+	accessLogsPath  = "s3-access-logs/"
+	albLogsPath     = "edge/access-logs/"
+	secretPathStart = "secret-"
+)
+
+// Exceptions is the one list of the accepted exceptions of env's stack, each with its reason:
+// the policy pack suppresses exactly these findings, synth lists every one in use, and the
+// account stack disables the Security Hub controls they name (SecurityHubExceptions), so an
+// exception is never silent and never recorded twice. Internet egress is one only where a
+// service declares third-party domains (or the environment has no interface endpoints), and it
+// is derived from those declarations, never written by hand.
+func Exceptions(env envconfig.Environment) []policy.Suppression {
+	out := []policy.Suppression{
+		{Rule: "SP-ENC-004", Path: albLogsPath, Controls: []string{"S3.17"}, Reason: sseS3Only},
+		{Rule: "SP-ENC-004", Path: "edge/" + accessLogsPath, Controls: []string{"S3.17"}, Reason: sseS3Only},
+		{Rule: "SP-LOG-004", Path: "edge/" + accessLogsPath, Controls: []string{"S3.9"}, Reason: noLogOfTheLog},
+	}
+	filter := "names filtered by the DNS Firewall allowlist"
+	if env.NetworkFirewall {
+		filter += " and TLS SNI / HTTP host by the Network Firewall"
+	}
+	for _, svc := range env.Services {
+		for _, sec := range svc.Secrets {
+			out = append(out, policy.Suppression{Rule: "SP-SEC-003", Path: "service-" + svc.Name + "/" + secretPathStart + sec,
+				Controls: []string{"SecretsManager.1", "SecretsManager.4"}, Reason: manualRotation})
+		}
+		var reason string
+		switch {
+		case !env.InterfaceEndpoints:
+			reason = "no interface endpoints in this environment: " + svc.Name + " reaches AWS APIs"
+			if len(svc.ExternalDomains) > 0 {
+				reason += " and " + strings.Join(svc.ExternalDomains, ", ")
+			}
+			reason += " through NAT; " + filter
+		case len(svc.ExternalDomains) > 0:
+			reason = svc.Name + " calls " + strings.Join(svc.ExternalDomains, ", ") + " (envconfig ExternalDomains); " + filter
+		default:
+			continue
+		}
+		out = append(out, policy.Suppression{Rule: "SP-NET-005", Path: "firewall/" + string(firewall.Tasks(svc.Name)) + "-to-" + string(firewall.Internet) + "-", Reason: reason})
+	}
+	return out
+}
+
+// AccountExceptions are the accepted exceptions of an account stack.
+func AccountExceptions() []policy.Suppression {
+	return []policy.Suppression{
+		{Rule: "SP-ENC-004", Path: "baseline/" + accessLogsPath, Controls: []string{"S3.17"}, Reason: sseS3Only},
+		{Rule: "SP-LOG-004", Path: "baseline/" + accessLogsPath, Controls: []string{"S3.9"}, Reason: noLogOfTheLog},
+	}
+}
+
+// SecurityHubExceptions are the controls an account stack disables in Security Hub's PCI DSS
+// standard, with their reasons: those of its own exceptions and of every environment it hosts.
+// Security Hub disables a control for the whole account and region, so the pack, which judges
+// each resource, stays the guard of every resource the exception does not name.
+func SecurityHubExceptions(envs []envconfig.Environment) map[string]string {
+	all := AccountExceptions()
+	for _, e := range envs {
+		all = append(all, Exceptions(e)...)
+	}
+	out := map[string]string{}
+	for _, x := range all {
+		for _, c := range x.Controls {
+			out[c] = x.Reason
+		}
+	}
+	return out
+}
