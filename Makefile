@@ -29,7 +29,7 @@ ifneq ($(SCALEPAYMENTS_PROVIDER_MIRROR),)
 export TF_CLI_CONFIG_FILE := $(CURDIR)/bin/terraform.rc
 endif
 
-.PHONY: help check-tools deps tools terraformrc build synth synth-hcl report bench test unit vet fmt-check lint plan-offline validate-hcl cover diff deploy bootstrap secret db-users redeploy promote env-set clean
+.PHONY: help check-tools deps tools terraformrc build synth synth-hcl report bench test unit vet fmt-check lint plan-offline check validate-hcl cover diff deploy bootstrap secret db-users redeploy promote env-set clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -87,9 +87,14 @@ lint: tools ## tflint with the AWS ruleset on every synthesized stack
 	@[ -n "$(STACKS)" ] || { echo "no stacks: run make synth first" >&2; exit 1; }
 	for s in $(STACKS); do echo "tflint $$s"; $(TFLINT) --chdir $$s --config $(CURDIR)/.tflint.hcl; done
 
-plan-offline: terraformrc ## terraform init, validate and plan of every synthesized stack with the real provider, no AWS account
+plan-offline: terraformrc build ## terraform init, validate and plan of every synthesized stack with the real provider, no AWS account; the policy pack on each plan
 	@[ -n "$(STACKS)" ] || { echo "no stacks: run make synth first" >&2; exit 1; }
 	go run ./tests/offline
+	for s in $(STACKS); do ./$(BIN) check cdktf.out/offline/$$(basename $$s)/plan.json; done
+
+check: build ## the policy pack on a synthesized stack or a plan: make check FILE=plan.json (terraform show -json)
+	$(if $(FILE),,$(error usage: make check FILE=cdktf.out/stacks/<stack>/cdk.tf.json or a plan in terraform show -json form))
+	./$(BIN) check $(FILE)
 
 test: deps tools vet fmt-check unit synth ## every check: vet, gofmt, tests, synth, tflint, offline plan, HCL validation
 	$(MAKE) --no-print-directory lint plan-offline validate-hcl

@@ -37,6 +37,7 @@ const usage = `usage: scalepayments [report]      synthesize the selected enviro
        scalepayments services ENV   ENV's ECS service names
        scalepayments ready STACK    refuse to deploy STACK (ENV or account-NAME) while its account id is a placeholder
        scalepayments promote FROM TO [SERVICE]   copy FROM's image digests (or SERVICE's) into TO's release manifest
+       scalepayments check FILE     run the policy pack over a synthesized cdk.tf.json or a plan (terraform show -json)
 `
 
 func main() {
@@ -77,6 +78,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 		return 0
+	case len(args) == 2 && args[0] == "check":
+		reports, err := checkFile(args[1])
+		if err != nil {
+			return fail(err)
+		}
+		return check(stdout, stderr, reports)
 	case len(args) == 2 && slices.Contains([]string{"targets", "db-users", "services"}, args[0]):
 		if err := operate(stdout, args[0], args[1]); err != nil {
 			return fail(err)
@@ -192,6 +199,33 @@ func promote(w io.Writer, from, to string, services []string) error {
 		}
 	}
 	return os.WriteFile(envconfig.ManifestPath(to), promoted.JSON(), 0o644)
+}
+
+// checkFile judges a synthesized stack or a plan of one, named by its Stack default tag, with
+// the same rules, exceptions and output as synth: no jsii, so it also serves plain Terraform
+// (the HCL exit path) and Terraform Cloud run tasks.
+func checkFile(path string) ([]policy.Report, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	read := synthesized.Parse
+	if synthesized.IsPlan(data) {
+		read = synthesized.FromPlan
+	}
+	cfg, err := read(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	stack := cfg.DefaultTags()["Stack"]
+	if stack == "" {
+		return nil, fmt.Errorf("%s: the aws provider has no Stack default tag: not a ScalePayments stack", path)
+	}
+	judge, err := stacks.Judge(stack, envconfig.WithIDsFrom(envconfig.Accounts(), os.Getenv), envconfig.All())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return []policy.Report{judge(cfg)}, nil
 }
 
 // outdir is where cdktf writes (and the app reads) the synthesized stacks.

@@ -253,3 +253,54 @@ func TestBinaryRunsCleanAndRefusesBadInputInOneLine(t *testing.T) {
 		})
 	}
 }
+
+// A plan in `terraform show -json` form whose provider pins dev's account and whose one key
+// does not rotate.
+const badPlan = `{"format_version":"1.2",
+ "planned_values":{"root_module":{"resources":[{"address":"aws_kms_key.keys_logs_1A2B3C4D","mode":"managed","type":"aws_kms_key","name":"keys_logs_1A2B3C4D",
+   "values":{"enable_key_rotation":false,"tags":{"Name":"logs"}}}]}},
+ "resource_changes":[{"address":"aws_kms_key.keys_logs_1A2B3C4D","change":{"after_unknown":{"arn":true}}}],
+ "configuration":{"provider_config":{"aws":{"name":"aws","expressions":{"allowed_account_ids":{"constant_value":["111122223333"]},
+   "default_tags":[{"tags":{"constant_value":{"Stack":"scalepayments-dev"}}}]}}},
+  "root_module":{"resources":[{"address":"aws_kms_key.keys_logs_1A2B3C4D","provider_config_key":"aws","expressions":{"enable_key_rotation":{"constant_value":false}}}]}}}`
+
+// check judges a plan or a synthesized stack by its Stack tag, with synth's output and exit codes.
+func TestCheckJudgesAPlanOrASynthesizedStack(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+		return path
+	}
+	var out, errs bytes.Buffer
+	assert.Equal(t, 1, run([]string{"check", write("plan.json", badPlan)}, &out, &errs))
+	assert.Empty(t, out.String())
+	assert.Equal(t, "policy: scalepayments-dev: 47 rules, 1 findings, 0 suppressed\n"+
+		"  [SP-KMS-001] HIGH (PCI-DSS 3.7.4) aws_kms_key.keys_logs_1A2B3C4D: enable_key_rotation is false, must be true\n"+
+		"    fix: set enable_key_rotation = true (constructs/keys does)\n"+
+		"policy: synth failed: fix the findings above, or record it in stacks/exceptions.go with a written reason\n", errs.String())
+
+	out.Reset()
+	errs.Reset()
+	fixed := strings.ReplaceAll(badPlan, "false", "true")
+	assert.Equal(t, 0, run([]string{"check", write("fixed.json", fixed)}, &out, &errs), errs.String())
+	assert.Equal(t, "policy: scalepayments-dev: 47 rules, 0 findings, 0 suppressed\n", out.String())
+
+	out.Reset()
+	errs.Reset()
+	stack := `{"provider":{"aws":[{"allowed_account_ids":["111122223333"],"default_tags":[{"tags":{"Stack":"scalepayments-prod"}}]}]},` +
+		`"resource":{"aws_cloudwatch_log_group":{"l":{"name":"l","kms_key_id":"k","retention_in_days":30,"tags":{"Name":"l"}}}}}`
+	assert.Equal(t, 1, run([]string{"check", write("cdk.tf.json", stack)}, &out, &errs))
+	assert.Contains(t, errs.String(), "[SP-LOG-002] HIGH (PCI-DSS 10.5.1) aws_cloudwatch_log_group.l: retention_in_days = 30, stage production needs 365",
+		"judged as prod: production's floors apply")
+
+	errs.Reset()
+	other := strings.ReplaceAll(stack, "scalepayments-prod", "scalepayments-qa")
+	assert.Equal(t, 1, run([]string{"check", write("other.json", other)}, &out, &errs))
+	assert.Equal(t, "scalepayments: "+filepath.Join(dir, "other.json")+`: stack "scalepayments-qa": no such stack; the stacks are `+
+		"scalepayments-account-nonprod, scalepayments-dev, scalepayments-staging, scalepayments-account-prod, scalepayments-prod\n", errs.String())
+
+	errs.Reset()
+	assert.Equal(t, 1, run([]string{"check", write("untagged.json", `{"resource":{}}`)}, &out, &errs))
+	assert.Contains(t, errs.String(), "the aws provider has no Stack default tag: not a ScalePayments stack")
+}

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -41,9 +42,11 @@ func AccountStackName(a envconfig.Account, region string) string {
 
 // Stage is the highest stage the stack's account hosts: its floors decide what the account
 // must run (policy SP-BASE-001).
-func (s *AccountStack) Stage() envconfig.Stage {
+func (s *AccountStack) Stage() envconfig.Stage { return highestStage(s.Envs) }
+
+func highestStage(envs []envconfig.Environment) envconfig.Stage {
 	stage := envconfig.StageDevelopment
-	for _, e := range s.Envs {
+	for _, e := range envs {
 		if e.Stage == envconfig.StageProduction || (e.Stage == envconfig.StageStaging && stage == envconfig.StageDevelopment) {
 			stage = e.Stage
 		}
@@ -157,15 +160,42 @@ func Build(app constructs.Construct, accounts []envconfig.Account, selected, all
 			}
 		}
 		a := NewAccount(app, h.Account, h.Region, hosted, backend)
-		out = append(out, Built{a.Name, a.Stack, nil, func(c *synthesized.Config) policy.Report {
-			return policy.CheckAccount(a.Name, c, a.Account, a.Region, a.Stage(), AccountExceptions())
-		}})
+		out = append(out, Built{a.Name, a.Stack, nil, judgeAccount(a.Name, Host{h.Account, h.Region, hosted})})
 		for _, env := range h.Envs {
 			s := New(app, env, h.Account, backend, Peers{accounts, all})
-			out = append(out, Built{s.Name, s.Stack, &s.Env, func(c *synthesized.Config) policy.Report {
-				return policy.Check(s.Name, c, s.Env, Exceptions(s.Env))
-			}})
+			out = append(out, Built{s.Name, s.Stack, &s.Env, judgeEnv(s.Name, s.Env)})
 		}
 	}
 	return out
+}
+
+func judgeAccount(name string, h Host) func(*synthesized.Config) policy.Report {
+	return func(c *synthesized.Config) policy.Report {
+		return policy.CheckAccount(name, c, h.Account, h.Region, highestStage(h.Envs), AccountExceptions())
+	}
+}
+
+func judgeEnv(name string, env envconfig.Environment) func(*synthesized.Config) policy.Report {
+	return func(c *synthesized.Config) policy.Report { return policy.Check(name, c, env, Exceptions(env)) }
+}
+
+// Judge is how the policy pack judges the stack named name (an environment's or an account's),
+// from envconfig alone: `scalepayments check` judges a synthesized stack or a plan without
+// synthesizing anything.
+func Judge(name string, accounts []envconfig.Account, all []envconfig.Environment) (func(*synthesized.Config) policy.Report, error) {
+	var names []string
+	for _, h := range Hosts(accounts, all) {
+		n := AccountStackName(h.Account, h.Region)
+		if n == name {
+			return judgeAccount(n, h), nil
+		}
+		names = append(names, n)
+		for _, e := range h.Envs {
+			if Name(e) == name {
+				return judgeEnv(name, e), nil
+			}
+			names = append(names, Name(e))
+		}
+	}
+	return nil, fmt.Errorf("stack %q: no such stack; the stacks are %s", name, strings.Join(names, ", "))
 }

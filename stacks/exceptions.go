@@ -8,19 +8,14 @@ import (
 	"github.com/scalepayments/infra/stacks/policy"
 )
 
-// SecretRotationDays is how often the third-party API keys are rotated by hand (README runbook):
-// Security Hub SecretsManager.4's default, and PCI-DSS 8.3.9's 90 days.
-const SecretRotationDays = 90
-
 // Reasons of the exceptions that disable a Security Hub control, one text per control so the
 // account's disabled_reason is the same whichever environment brings it.
 const (
-	sseS3Only       = "S3 delivers ALB access logs and S3 server access logs only to SSE-S3 buckets (AWS limitation); these buckets are private, TLS-only and versioned, and the pack checks every other bucket for a CMK (SP-ENC-004)"
-	noLogOfTheLog   = "the S3 server access-log bucket receives the other buckets' access logs and cannot log to itself (AWS: suppress S3.9 for the log target); the pack checks every other bucket (SP-LOG-004)"
-	manualRotation  = "third-party API keys can be rotated only through the provider's own console, so AWS cannot rotate them: they are rotated by hand every 90 days (README, Secret rotation runbook); the pack checks every other secret (SP-SEC-003)"
-	accessLogsPath  = "s3-access-logs/"
-	albLogsPath     = "edge/access-logs/"
-	secretPathStart = "secret-"
+	sseS3Only      = "S3 delivers ALB access logs and S3 server access logs only to SSE-S3 buckets (AWS limitation); these buckets are private, TLS-only and versioned, and the pack checks every other bucket for a CMK (SP-ENC-004)"
+	noLogOfTheLog  = "the S3 server access-log bucket receives the other buckets' access logs and cannot log to itself (AWS: suppress S3.9 for the log target); the pack checks every other bucket (SP-LOG-004)"
+	manualRotation = "third-party API keys can be rotated only through the provider's own console, so AWS cannot rotate them: they are rotated by hand every 90 days (README, Secret rotation runbook); the pack checks every other secret (SP-SEC-003)"
+	accessLogsPath = "s3-access-logs/"
+	albLogsPath    = "edge/access-logs/"
 )
 
 // Exceptions is the one list of the accepted exceptions of env's stack, each with its reason:
@@ -41,7 +36,7 @@ func Exceptions(env envconfig.Environment) []policy.Suppression {
 	}
 	for _, svc := range env.Services {
 		for _, sec := range svc.Secrets {
-			out = append(out, policy.Suppression{Rule: "SP-SEC-003", Path: "service-" + svc.Name + "/" + secretPathStart + sec,
+			out = append(out, policy.Suppression{Rule: "SP-SEC-003", Path: "service-" + svc.Name + "/secret-" + sec,
 				Controls: []string{"SecretsManager.1", "SecretsManager.4"}, Reason: manualRotation})
 		}
 		var reason string

@@ -48,7 +48,7 @@ func bucketsEncrypted(c *Context) (out []Finding) {
 			out = append(out, find(b, "no server-side encryption rule"))
 			continue
 		}
-		def, _ := rules[0].(synthesized.Body)["apply_server_side_encryption_by_default"].(synthesized.Body)
+		def := synthesized.Block(rules[0].(synthesized.Body)["apply_server_side_encryption_by_default"])
 		if def["sse_algorithm"] != "aws:kms" || empty(def["kms_master_key_id"]) {
 			out = append(out, find(b, "encrypted with %v, not a customer-managed KMS key", def["sse_algorithm"]))
 		}

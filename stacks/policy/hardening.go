@@ -20,8 +20,8 @@ var resourcePolicies = map[string]string{
 func noOpenPolicies(c *Context) (out []Finding) {
 	for _, typ := range help.SortedKeys(resourcePolicies) {
 		for _, r := range c.Of(typ) {
-			if empty(r.Body[resourcePolicies[typ]]) {
-				continue // no policy: the service's default, which names no outsider
+			if empty(r.Body[resourcePolicies[typ]]) || !c.Known(r.Body[resourcePolicies[typ]]) {
+				continue // no policy (the service's default, which names no outsider), or one resolved at apply
 			}
 			var doc struct {
 				Statement []struct {
@@ -76,6 +76,9 @@ type container struct {
 // not valid JSON is a finding itself.
 func eachContainer(c *Context, check func(r synthesized.Resource, d container) []Finding) (out []Finding) {
 	for _, r := range c.Of("aws_ecs_task_definition") {
+		if !c.Known(r.Body["container_definitions"]) {
+			continue
+		}
 		var defs []container
 		if err := json.Unmarshal([]byte(fmt.Sprint(r.Body["container_definitions"])), &defs); err != nil {
 			out = append(out, find(r, "container_definitions is not valid JSON: %v", err))

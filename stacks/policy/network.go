@@ -45,7 +45,7 @@ func groupsOf(b synthesized.Body) []string {
 			return synthesized.Strings(g)
 		}
 	}
-	if net, ok := b["network_configuration"].(synthesized.Body); ok {
+	if net := synthesized.Block(b["network_configuration"]); net != nil {
 		return synthesized.Strings(net["security_groups"])
 	}
 	return nil

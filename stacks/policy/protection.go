@@ -19,7 +19,8 @@ func dataStoresBackedUp(c *Context) (out []Finding) {
 		if protected && (!isTrue(r.Body["deletion_protection"]) || isTrue(r.Body["skip_final_snapshot"])) {
 			out = append(out, find(r, "deletion protection off or final snapshot skipped in stage %s", c.Stage))
 		}
-		if lc, _ := r.Body["lifecycle"].(synthesized.Body); floors.PreventDestroy && !isTrue(lc["prevent_destroy"]) {
+		// A plan does not show lifecycle meta-arguments: its synthesized configuration is judged.
+		if lc, _ := r.Body["lifecycle"].(synthesized.Body); floors.PreventDestroy && !c.Plan && !isTrue(lc["prevent_destroy"]) {
 			out = append(out, find(r, "no lifecycle prevent_destroy in stage %s", c.Stage))
 		}
 	}

@@ -21,15 +21,15 @@ func bucketsPrivateAndTLSOnly(c *Context) (out []Finding) {
 			}
 		}
 		policy, _ := configOf(c, "aws_s3_bucket_policy", b)
-		if !deniesInsecureTransport(policy["policy"]) {
+		if !deniesInsecureTransport(c, policy["policy"]) {
 			out = append(out, find(b, "the bucket policy does not deny s3:* when aws:SecureTransport is false"))
 		}
 	}
 	return out
 }
 
-func deniesInsecureTransport(policy any) bool {
-	if !synthesized.Known(policy) {
+func deniesInsecureTransport(c *Context, policy any) bool {
+	if !c.Known(policy) {
 		return true // resolved at apply; the synthesized template was judged
 	}
 	var doc struct {

@@ -59,13 +59,13 @@ func redirectsToHTTPS(l synthesized.Body) bool {
 	if len(actions) != 1 {
 		return false
 	}
-	redirect, _ := actions[0].(synthesized.Body)["redirect"].(synthesized.Body)
+	redirect := synthesized.Block(actions[0].(synthesized.Body)["redirect"])
 	return actions[0].(synthesized.Body)["type"] == "redirect" && redirect["protocol"] == "HTTPS"
 }
 
 func apiDomainsTLS(c *Context) (out []Finding) {
 	for _, r := range c.Of("aws_apigatewayv2_domain_name") {
-		cfg, _ := r.Body["domain_name_configuration"].(synthesized.Body)
+		cfg := synthesized.Block(r.Body["domain_name_configuration"])
 		if cfg["security_policy"] != "TLS_1_2" {
 			out = append(out, find(r, "security_policy is %v", cfg["security_policy"]))
 		}

@@ -16,6 +16,9 @@ type Body = map[string]any
 // Config is one synthesized stack, parsed.
 type Config struct {
 	Root Body
+	// Plan is set when the configuration was read from a Terraform plan (FromPlan), which
+	// carries no lifecycle meta-arguments.
+	Plan bool
 }
 
 // Parse reads a stack's cdk.tf.json.
@@ -155,12 +158,15 @@ func IsRef(v any) bool {
 // RefTo is "${type.name.attr}" for a resource, as other resources reference it.
 func RefTo(typ, name, attr string) string { return fmt.Sprintf("${%s.%s.%s}", typ, name, attr) }
 
-// Unknown stands for a value a Terraform plan leaves to apply and no reference names (FromPlan).
+// Unknown stands for a value a Terraform plan leaves to apply and no single reference names
+// (FromPlan).
 const Unknown = "${unknown}"
 
-// Known reports whether v is a value (not Unknown): rules judge what a plan resolves and
-// leave to the synthesized template what it does not.
-func Known(v any) bool { return v != Unknown }
+// Known reports whether a document attribute (a policy, container definitions) holds a value a
+// rule can read. In a plan, a document built from values known only after apply is Unknown or a
+// whole reference, and the rules judged its synthesized template already; a synthesized stack
+// has no unknowns, so there a reference where a document belongs is read (and found wanting).
+func (c *Config) Known(v any) bool { return !c.Plan || (v != Unknown && !IsRef(v)) }
 
 // Strings converts a JSON array to []string.
 func Strings(v any) []string {
@@ -177,10 +183,11 @@ func (c *Config) DefaultTags() map[string]string {
 	out := map[string]string{}
 	providers, _ := c.Root["provider"].(Body)
 	aws, _ := providers["aws"].([]any)
-	for _, p := range aws {
-		for _, dt := range p.(Body)["default_tags"].([]any) {
-			for k, v := range dt.(Body)["tags"].(Body) {
-				out[k] = v.(string)
+	for _, p := range Blocks(aws) {
+		for _, dt := range Blocks(p["default_tags"]) {
+			tags, _ := dt["tags"].(Body)
+			for k, v := range tags {
+				out[k] = fmt.Sprint(v)
 			}
 		}
 	}

@@ -1,7 +1,8 @@
 // Command offline judges every synthesized stack with the real AWS provider and no AWS account:
 // terraform init (from the provider mirror when the Makefile's TF_CLI_CONFIG_FILE names one),
-// terraform validate, and a plan through `terraform test` whose provider has fake credentials
-// and whose data sources return fixed values (override_data). Any error or warning fails it.
+// terraform validate, then `terraform plan` of a copy whose provider has fake credentials and
+// whose data sources are replaced by fixed values, saved as plan.json (`terraform show -json`)
+// for the policy pack (`scalepayments check`). Any error or warning fails it.
 // With -hcl it validates the HCL exit path's cdk.tf instead (no plan: the fixtures need JSON).
 // `make plan-offline` and `make validate-hcl` run it; each stack is judged in
 // <outdir>/offline/<stack>, so the synthesized stacks stay as cdktf wrote them.
@@ -13,6 +14,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,6 +41,9 @@ func run(outdir string, hcl bool) error {
 	if err != nil || len(stacks) == 0 {
 		return fmt.Errorf("no stacks in %s/stacks: run make synth first", outdir)
 	}
+	sts := httptest.NewServer(http.HandlerFunc(callerIdentity))
+	defer sts.Close()
+	stsURL = sts.URL
 	var failed []string
 	for _, dir := range stacks {
 		stack := filepath.Base(dir)
@@ -65,7 +71,7 @@ func judge(stackDir, work string, hcl bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for _, stale := range []string{"cdk.tf", "cdk.tf.json", TestFile} {
+	for _, stale := range []string{"cdk.tf", "cdk.tf.json", "plan.bin", PlanFile} {
 		os.Remove(filepath.Join(work, stale))
 	}
 	if err := os.MkdirAll(work, 0o755); err != nil {
@@ -103,14 +109,14 @@ func judge(stackDir, work string, hcl bool) (string, error) {
 	if err := json.Unmarshal(data, &cfg); err != nil {
 		return "", err
 	}
-	test, err := TestConfig(cfg)
+	offline, err := PlanConfig(cfg)
 	if err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(filepath.Join(work, TestFile), test, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(work, file), offline, 0o644); err != nil {
 		return "", err
 	}
-	out, planTime, err := tf("test", "-verbose", "-no-color")
+	out, planTime, err := tf("plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=plan.bin")
 	if err != nil {
 		return "", err
 	}
@@ -118,7 +124,16 @@ func judge(stackDir, work string, hcl bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s; plan: %d to add, 0 warnings (%.1f s)", summary, add, planTime.Seconds()), nil
+	cmd := exec.Command("terraform", "show", "-json", "plan.bin")
+	cmd.Dir = work
+	planJSON, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("terraform show -json: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(work, PlanFile), planJSON, 0o644); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s; plan: %d to add, 0 warnings (%.1f s), %s", summary, add, planTime.Seconds(), filepath.Join(work, PlanFile)), nil
 }
 
 // validation fails on any error or warning of `terraform validate -json`.
@@ -144,30 +159,36 @@ func validation(out string) error {
 
 var planLine = regexp.MustCompile(`Plan: (\d+) to add, (\d+) to change, (\d+) to destroy`)
 
-// planned reads the resource count of a verbose `terraform test` plan and fails on warnings.
+// planned reads the resource count of a plan's output and fails on warnings.
 func planned(out string) (int, error) {
 	if strings.Contains(out, "Warning:") {
-		return 0, fmt.Errorf("terraform test printed warnings:\n%s", out)
+		return 0, fmt.Errorf("terraform plan printed warnings:\n%s", out)
 	}
 	m := planLine.FindStringSubmatch(out)
 	if m == nil {
-		return 0, fmt.Errorf("terraform test printed no plan summary:\n%s", out)
+		return 0, fmt.Errorf("terraform plan printed no plan summary:\n%s", out)
 	}
 	var add int
 	fmt.Sscan(m[1], &add)
 	return add, nil
 }
 
-// TestFile is the generated terraform test file beside the stack's configuration.
-const TestFile = "offline.tftest.json"
+// PlanFile is the plan in `terraform show -json` form, beside the stack's offline copy.
+const PlanFile = "plan.json"
 
 // OfflineAccount is the account every fixture reports when the stack pins none.
 const OfflineAccount = "123456789012"
 
-// TestConfig is a terraform test file (JSON syntax) that plans the stack cfg without AWS: the
-// stack's provider settings plus fake credentials and skip flags, and a fixed result for every
-// data source. A data source type without a fixture is an error, never a silent live call.
-func TestConfig(cfg map[string]any) ([]byte, error) {
+var (
+	dataRef      = regexp.MustCompile(`data\.([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)`)
+	wholeDataRef = regexp.MustCompile(`\$\{data\.[a-z0-9_]+\.[A-Za-z0-9_-]+\.[a-z0-9_]+\}`)
+)
+
+// PlanConfig is the stack cfg made plannable without AWS: its provider settings plus fake
+// credentials and skip flags, no backend (local state), and every data source replaced by what
+// it would read in the stack's account and region (each reference becomes that value, as an
+// HCL literal). A data source type without a fixture is an error, never a silent live call.
+func PlanConfig(cfg map[string]any) ([]byte, error) {
 	var providers []any // the default provider, then any alias (a second region)
 	account, region := OfflineAccount, ""
 	list, _ := dig(cfg, "provider", "aws").([]any)
@@ -179,43 +200,111 @@ func TestConfig(cfg map[string]any) ([]byte, error) {
 		if ids, ok := provider["allowed_account_ids"].([]any); ok && len(ids) > 0 {
 			account = ids[0].(string)
 		}
+		// The provider asks STS for its account and compares it with allowed_account_ids: a
+		// local STS answers with the pinned account, so the plan keeps the pin (SP-ACC-001).
 		for k, v := range map[string]any{
-			"access_key": "offline", "secret_key": "offline",
-			"skip_credentials_validation": true, "skip_requesting_account_id": true, "skip_metadata_api_check": true,
+			"access_key": "offline", "secret_key": "offline", "endpoints": []any{map[string]any{"sts": stsURL + "/" + account}},
+			"skip_credentials_validation": true, "skip_metadata_api_check": true,
 		} {
 			provider[k] = v
 		}
-		delete(provider, "allowed_account_ids") // the skip flags leave no account to compare
 		if provider["alias"] == nil {
 			region = fmt.Sprint(provider["region"])
 		}
 		providers = append(providers, provider)
 	}
-	var overrides []any
+	values := map[string]map[string]any{} // "type.name" -> what it reads
 	data, _ := cfg["data"].(map[string]any)
 	for _, typ := range help.SortedKeys(data) {
 		fixture, ok := fixtures[typ]
 		if !ok {
 			return nil, fmt.Errorf("no offline fixture for data source type %s: add one to tests/offline", typ)
 		}
-		blocks := data[typ].(map[string]any)
-		for _, name := range help.SortedKeys(blocks) {
-			overrides = append(overrides, map[string]any{
-				"target": "data." + typ + "." + name,
-				"values": fixture(blocks[name].(map[string]any), account, region),
-			})
+		for name, block := range data[typ].(map[string]any) {
+			values[typ+"."+name] = fixture(block.(map[string]any), account, region)
 		}
 	}
-	test := map[string]any{
-		"provider":      map[string]any{"aws": providers},
-		"override_data": overrides,
-		"run":           map[string]any{"plan": map[string]any{"command": "plan", "plan_options": map[string]any{"refresh": false}}},
+	var badRef error
+	replace := func(s string) string {
+		// A whole interpolation of a string value becomes the text itself, so JSON documents
+		// built around it (policies) stay readable in the plan; any other use, an HCL literal.
+		s = wholeDataRef.ReplaceAllStringFunc(s, func(interp string) string {
+			m := dataRef.FindStringSubmatch(interp)
+			if v, ok := values[m[1]+"."+m[2]][m[3]].(string); ok {
+				return v
+			}
+			return interp
+		})
+		return dataRef.ReplaceAllStringFunc(s, func(ref string) string {
+			m := dataRef.FindStringSubmatch(ref)
+			v, ok := values[m[1]+"."+m[2]][m[3]]
+			if !ok {
+				badRef = fmt.Errorf("no offline value for %s: add it to the %s fixture in tests/offline", ref, m[1])
+				return ref
+			}
+			literal, _ := json.Marshal(v)
+			return string(literal)
+		})
+	}
+	out := map[string]any{}
+	for k, v := range cfg {
+		if k != "data" && k != "provider" && k != "terraform" {
+			out[k] = mapStrings(v, replace)
+		}
+	}
+	terraform := map[string]any{}
+	block, _ := cfg["terraform"].(map[string]any)
+	for k, v := range block {
+		if k != "backend" && k != "cloud" {
+			terraform[k] = v
+		}
+	}
+	out["terraform"], out["provider"] = terraform, map[string]any{"aws": providers}
+	if badRef != nil {
+		return nil, badRef
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	err := enc.Encode(test)
+	err := enc.Encode(out)
 	return b.Bytes(), err
+}
+
+// stsURL is the local STS endpoint of this run.
+var stsURL string
+
+// callerIdentity answers sts:GetCallerIdentity with the account the provider pins, which each
+// provider's endpoint carries as its path.
+func callerIdentity(w http.ResponseWriter, r *http.Request) {
+	account := strings.Trim(r.URL.Path, "/")
+	if account == "" {
+		account = OfflineAccount
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	fmt.Fprintf(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>`+
+		`<Arn>arn:aws:iam::%[1]s:user/offline</Arn><UserId>AIDAOFFLINE</UserId><Account>%[1]s</Account>`+
+		`</GetCallerIdentityResult><ResponseMetadata><RequestId>offline</RequestId></ResponseMetadata></GetCallerIdentityResponse>`, account)
+}
+
+// mapStrings applies f to every string of a JSON value.
+func mapStrings(v any, f func(string) string) any {
+	switch x := v.(type) {
+	case string:
+		return f(x)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, sub := range x {
+			out[k] = mapStrings(sub, f)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, sub := range x {
+			out[i] = mapStrings(sub, f)
+		}
+		return out
+	}
+	return v
 }
 
 // fixtures return what each data source type would read in the stack's account and region.

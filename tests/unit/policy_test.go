@@ -46,6 +46,7 @@ import (
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/stacks"
 	"github.com/scalepayments/infra/stacks/policy"
+	"github.com/scalepayments/infra/stacks/synthesized"
 	"github.com/scalepayments/infra/tests"
 )
 
@@ -201,5 +202,31 @@ func TestReadmeDocumentsEveryRule(t *testing.T) {
 			control = "—"
 		}
 		assert.Contains(t, string(readme), fmt.Sprintf("| %s | %s | %s | %s | %s |\n", r.ID, r.Severity, r.PCI, r.Title, control))
+	}
+}
+
+// The exceptions name construct paths; in a plan only the logical name is left, which gives the
+// path back except where cdktf drops a repeated segment (cluster/cluster) or an id holds "_"
+// (guardduty-LAMBDA_NETWORK_LOGS). Every exception of every shipped stack still accepts exactly
+// the same resources in a plan.
+func TestExceptionsMatchTheSameResourcesInAPlan(t *testing.T) {
+	docs := map[*tests.Doc][]policy.Suppression{dev: stacks.Exceptions(dev.Env), staging: stacks.Exceptions(staging.Env), prod: stacks.Exceptions(prod.Env)}
+	for _, a := range tests.Accounts() {
+		docs[a.Doc] = stacks.AccountExceptions()
+	}
+	for d, exceptions := range docs {
+		for _, x := range exceptions {
+			var synth, plan []string
+			for _, r := range d.Each() {
+				if strings.HasPrefix(r.Path(), x.Path) {
+					synth = append(synth, r.Address())
+				}
+				if strings.HasPrefix(synthesized.PathOf(r.Name), x.Path) {
+					plan = append(plan, r.Address())
+				}
+			}
+			assert.NotEmpty(t, synth, "%s %s matches a resource", x.Rule, x.Path)
+			assert.Equal(t, synth, plan, "%s %s", x.Rule, x.Path)
+		}
 	}
 }
