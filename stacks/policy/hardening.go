@@ -3,7 +3,9 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/stacks/synthesized"
@@ -16,8 +18,10 @@ var resourcePolicies = map[string]string{
 	"aws_iam_role": "assume_role_policy", "aws_cloudwatch_log_resource_policy": "policy_document",
 }
 
-// noOpenPolicies: no resource policy allows any principal ("*") without a condition.
+// noOpenPolicies: no resource policy allows any principal ("*"), or an account other than the
+// one the stack is pinned to, without a condition.
 func noOpenPolicies(c *Context) (out []Finding) {
+	own := c.accounts()
 	for _, typ := range help.SortedKeys(resourcePolicies) {
 		for _, r := range c.Of(typ) {
 			if empty(r.Body[resourcePolicies[typ]]) || !c.Known(r.Body[resourcePolicies[typ]]) {
@@ -35,13 +39,36 @@ func noOpenPolicies(c *Context) (out []Finding) {
 				continue
 			}
 			for _, s := range doc.Statement {
-				if s.Effect == "Allow" && anyone(s.Principal) && len(s.Condition) == 0 {
+				if s.Effect != "Allow" || len(s.Condition) > 0 {
+					continue
+				}
+				if anyone(s.Principal) {
 					out = append(out, find(r, "statement %q allows any principal without a condition", s.Sid))
+				} else if other := outsider(s.Principal, own); other != "" {
+					out = append(out, find(r, "statement %q allows account %s without a condition", s.Sid, other))
 				}
 			}
 		}
 	}
 	return out
+}
+
+var principalAccount = regexp.MustCompile(`^(?:arn:[a-z-]+:iam::)?([0-9]{12})(?::|$)`)
+
+// outsider is the first account of an AWS principal that is not one of own ("" when own is
+// unknown: an unpinned stack is SP-ACC-001's finding).
+func outsider(p any, own []string) string {
+	m, _ := p.(map[string]any)
+	aws := synthesized.Strings(m["AWS"])
+	if s, ok := m["AWS"].(string); ok {
+		aws = []string{s}
+	}
+	for _, a := range aws {
+		if id := principalAccount.FindStringSubmatch(a); id != nil && len(own) > 0 && !slices.Contains(own, id[1]) {
+			return id[1]
+		}
+	}
+	return ""
 }
 
 // anyone reports whether a policy principal is everybody: "*" or {"AWS": "*"}.
@@ -148,6 +175,12 @@ func authenticationOn(c *Context) (out []Finding) {
 	for _, r := range c.Of("aws_elasticache_replication_group") {
 		if len(synthesized.Strings(r.Body["user_group_ids"])) == 0 {
 			out = append(out, find(r, "no user group: clients connect as the default user"))
+		}
+	}
+	for _, r := range c.Of("aws_elasticache_user") {
+		open := synthesized.Block(r.Body["authentication_mode"])["type"] == "no-password-required" || isTrue(r.Body["no_password_required"])
+		if open && !strings.HasPrefix(fmt.Sprint(r.Body["access_string"]), "off") {
+			out = append(out, find(r, "user %v connects without a password and is not off", r.Body["user_name"]))
 		}
 	}
 	return out

@@ -121,6 +121,15 @@ func baselinePresent(c *Context) (out []Finding) {
 // PCIStandard ends the ARN of Security Hub's PCI DSS v4.0.1 standard.
 const PCIStandard = "standards/pci-dss/v/4.0.1"
 
+// accounts are the accounts the stack's providers are pinned to.
+func (c *Context) accounts() (out []string) {
+	providers, _ := c.Root["provider"].(synthesized.Body)
+	for _, p := range synthesized.Blocks(providers["aws"]) {
+		out = append(out, synthesized.Strings(p["allowed_account_ids"])...)
+	}
+	return out
+}
+
 func accountPinned(c *Context) (out []Finding) {
 	providers, _ := c.Root["provider"].(synthesized.Body)
 	for _, p := range synthesized.Blocks(providers["aws"]) {
