@@ -80,10 +80,11 @@ func judge(stackDir, work string, hcl bool) (string, error) {
 	if err := os.WriteFile(filepath.Join(work, file), data, 0o644); err != nil {
 		return "", err
 	}
+	var env []string // of the plan: the local STS endpoint
 	tf := func(args ...string) (string, time.Duration, error) {
 		start := time.Now()
 		cmd := exec.Command("terraform", args...)
-		cmd.Dir = work
+		cmd.Dir, cmd.Env = work, append(os.Environ(), env...)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			err = fmt.Errorf("terraform %s: %v\n%s", args[0], err, out)
@@ -109,13 +110,18 @@ func judge(stackDir, work string, hcl bool) (string, error) {
 	if err := json.Unmarshal(data, &cfg); err != nil {
 		return "", err
 	}
-	offline, err := PlanConfig(cfg)
+	offline, account, err := PlanConfig(cfg)
 	if err != nil {
 		return "", err
 	}
 	if err := os.WriteFile(filepath.Join(work, file), offline, 0o644); err != nil {
 		return "", err
 	}
+	// The provider asks STS for its account and compares it with allowed_account_ids: a local
+	// STS answers with the pinned account, so the plan keeps the pin (SP-ACC-001). An endpoint
+	// in the provider block would cost ~4 s of provider validation per stack; the SDK's
+	// per-service variable costs nothing.
+	env = []string{"AWS_ENDPOINT_URL_STS=" + stsURL + "/" + account}
 	out, planTime, err := tf("plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=plan.bin")
 	if err != nil {
 		return "", err
@@ -184,11 +190,12 @@ var (
 	wholeDataRef = regexp.MustCompile(`\$\{data\.[a-z0-9_]+\.[A-Za-z0-9_-]+\.[a-z0-9_]+\}`)
 )
 
-// PlanConfig is the stack cfg made plannable without AWS: its provider settings plus fake
-// credentials and skip flags, no backend (local state), and every data source replaced by what
-// it would read in the stack's account and region (each reference becomes that value, as an
-// HCL literal). A data source type without a fixture is an error, never a silent live call.
-func PlanConfig(cfg map[string]any) ([]byte, error) {
+// PlanConfig is the stack cfg made plannable without AWS, and the account it is pinned to: its
+// provider settings plus fake credentials and skip flags, no backend (local state), and every
+// data source replaced by what it would read in the stack's account and region (each reference
+// becomes that value, as an HCL literal). A data source type without a fixture is an error,
+// never a silent live call.
+func PlanConfig(cfg map[string]any) ([]byte, string, error) {
 	var providers []any // the default provider, then any alias (a second region)
 	account, region := OfflineAccount, ""
 	list, _ := dig(cfg, "provider", "aws").([]any)
@@ -200,11 +207,8 @@ func PlanConfig(cfg map[string]any) ([]byte, error) {
 		if ids, ok := provider["allowed_account_ids"].([]any); ok && len(ids) > 0 {
 			account = ids[0].(string)
 		}
-		// The provider asks STS for its account and compares it with allowed_account_ids: a
-		// local STS answers with the pinned account, so the plan keeps the pin (SP-ACC-001).
 		for k, v := range map[string]any{
-			"access_key": "offline", "secret_key": "offline", "endpoints": []any{map[string]any{"sts": stsURL + "/" + account}},
-			"skip_credentials_validation": true, "skip_metadata_api_check": true,
+			"access_key": "offline", "secret_key": "offline", "skip_credentials_validation": true, "skip_metadata_api_check": true,
 		} {
 			provider[k] = v
 		}
@@ -218,7 +222,7 @@ func PlanConfig(cfg map[string]any) ([]byte, error) {
 	for _, typ := range help.SortedKeys(data) {
 		fixture, ok := fixtures[typ]
 		if !ok {
-			return nil, fmt.Errorf("no offline fixture for data source type %s: add one to tests/offline", typ)
+			return nil, "", fmt.Errorf("no offline fixture for data source type %s: add one to tests/offline", typ)
 		}
 		for name, block := range data[typ].(map[string]any) {
 			values[typ+"."+name] = fixture(block.(map[string]any), account, region)
@@ -261,13 +265,13 @@ func PlanConfig(cfg map[string]any) ([]byte, error) {
 	}
 	out["terraform"], out["provider"] = terraform, map[string]any{"aws": providers}
 	if badRef != nil {
-		return nil, badRef
+		return nil, "", badRef
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	err := enc.Encode(out)
-	return b.Bytes(), err
+	return b.Bytes(), account, err
 }
 
 // stsURL is the local STS endpoint of this run.

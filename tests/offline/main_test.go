@@ -10,7 +10,6 @@ import (
 )
 
 func TestPlanConfigReplacesDataSourcesAndFakesCredentials(t *testing.T) {
-	stsURL = "http://127.0.0.1:1"
 	cfg := map[string]any{
 		"terraform": map[string]any{"required_version": ">= 1.10", "cloud": map[string]any{"organization": "sp"}},
 		"provider": map[string]any{"aws": []any{
@@ -26,8 +25,9 @@ func TestPlanConfigReplacesDataSourcesAndFakesCredentials(t *testing.T) {
 			"name":               "${upper(data.aws_route53_zone.zone.name)}",
 		}}},
 	}
-	out, err := PlanConfig(cfg)
+	out, account, err := PlanConfig(cfg)
 	require.NoError(t, err)
+	assert.Equal(t, "210987654321", account, "the pinned account, which the local STS reports")
 	var plan struct {
 		Terraform map[string]any
 		Provider  map[string][]map[string]any
@@ -43,7 +43,6 @@ func TestPlanConfigReplacesDataSourcesAndFakesCredentials(t *testing.T) {
 		assert.Equal(t, region, p["region"])
 		assert.Equal(t, true, p["skip_credentials_validation"])
 		assert.Equal(t, []any{"210987654321"}, p["allowed_account_ids"], "the pin stays: the local STS reports the pinned account")
-		assert.Equal(t, []any{map[string]any{"sts": "http://127.0.0.1:1/210987654321"}}, p["endpoints"])
 	}
 	role := plan.Resource["aws_iam_role"]["r"]
 	assert.Equal(t, `{"Principal":{"AWS":"arn:aws:iam::210987654321:root"}}`, role["assume_role_policy"], "a whole interpolation becomes the text")
@@ -51,7 +50,7 @@ func TestPlanConfigReplacesDataSourcesAndFakesCredentials(t *testing.T) {
 }
 
 func TestPlanConfigRefusesADataSourceWithoutFixture(t *testing.T) {
-	_, err := PlanConfig(map[string]any{"data": map[string]any{"aws_ami": map[string]any{"x": map[string]any{}}}})
+	_, _, err := PlanConfig(map[string]any{"data": map[string]any{"aws_ami": map[string]any{"x": map[string]any{}}}})
 	assert.EqualError(t, err, "no offline fixture for data source type aws_ami: add one to tests/offline")
 }
 
