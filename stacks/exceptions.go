@@ -30,7 +30,7 @@ func Exceptions(env envconfig.Environment) []policy.Suppression {
 		{Rule: "SP-ENC-004", Path: "edge/" + accessLogsPath, Controls: []string{"S3.17"}, Reason: sseS3Only},
 		{Rule: "SP-LOG-004", Path: "edge/" + accessLogsPath, Controls: []string{"S3.9"}, Reason: noLogOfTheLog},
 		// Seen only in a plan, where aws_elb_service_account resolves to the account's id.
-		{Rule: "SP-IAM-002", Path: albLogsPath + "policy", Reason: "the regional Elastic Load Balancing account writes ALB access logs, as AWS documents (enable-access-logging.html), only under alb/AWSLogs/<account>/; AWS documents no condition for that principal"},
+		{Rule: "SP-IAM-002", Path: albLogsPath + "policy", Problem: `statement "ElbWritesAccessLogs" allows account `, Reason: "the regional Elastic Load Balancing account writes ALB access logs, as AWS documents (enable-access-logging.html), only under alb/AWSLogs/<account>/; AWS documents no condition for that principal"},
 	}
 	filter := "names filtered by the DNS Firewall allowlist"
 	if env.NetworkFirewall {

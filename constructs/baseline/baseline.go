@@ -166,7 +166,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	auditName := n.Bucket(a.ID, auditBucket)
 	b.Bucket = bucket.New(scope, "audit-bucket", &bucket.Props{
 		Name: auditName, KMSKeyARN: auditKey, ExpireDays: AuditRetentionDays,
-		AccessLogs: bucket.NewAccessLogs(scope, "s3-access-logs", n, a.ID, auditName),
+		AccessLogs: bucket.NewAccessLogs(scope, "s3-access-logs", n, a, auditName),
 		Lock:       &bucket.Lock{Mode: props.AuditLock, Days: props.LogRetentionDays},
 		// CloudTrail: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
 		// Config: https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html

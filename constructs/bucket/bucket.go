@@ -17,6 +17,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpublicaccessblock"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketserversideencryptionconfiguration"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketversioning"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/help/iam"
 	"github.com/scalepayments/infra/help/naming"
@@ -116,8 +117,10 @@ func New(scope constructs.Construct, id string, props *Props) *Bucket {
 		}},
 	})
 	if props.AccessLogs != nil {
+		// After the grant to logging.s3.amazonaws.com, which Terraform cannot see through the id.
 		s3bucketlogging.NewS3BucketLoggingA(scope, jsii.String("access-logging"), &s3bucketlogging.S3BucketLoggingAConfig{
 			Bucket: bucketID, TargetBucket: props.AccessLogs.Id(), TargetPrefix: jsii.String(props.Name + "/"),
+			DependsOn: &[]cdktf.ITerraformDependable{props.AccessLogs.Policy},
 		})
 	}
 	arn := *b.Arn()
@@ -143,22 +146,22 @@ func AccessLogsName(n naming.Namer, account string) string {
 }
 
 // NewAccessLogs creates the bucket that receives the S3 server access logs of the buckets named
-// sources in account. S3 delivers them only to a bucket encrypted with SSE-S3 and without a
+// sources in account (all in its region: S3 delivers only there). S3 delivers them only to a bucket encrypted with SSE-S3 and without a
 // default Object Lock retention, so this bucket is an exception to S3.17 (stacks.Exceptions);
 // it does not log itself (S3.9): its own access log would log itself without end.
 // Policy: "Grant permissions to the logging service principal by using a bucket policy",
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
-func NewAccessLogs(scope constructs.Construct, id string, n naming.Namer, account string, sources ...string) *Bucket {
+func NewAccessLogs(scope constructs.Construct, id string, n naming.Namer, account iam.Account, sources ...string) *Bucket {
 	return New(scope, id, &Props{
-		Name:       AccessLogsName(n, account),
+		Name:       AccessLogsName(n, account.ID),
 		ExpireDays: 365,
 		Statements: func(arn string) []iam.Statement {
 			var out []iam.Statement
 			for _, src := range sources {
 				s := iam.ServiceAllow("S3ServerAccessLogs"+fmt.Sprint(len(out)), "logging.s3.amazonaws.com", []string{"s3:PutObject"}, []string{arn + "/" + src + "/*"})
 				s.Condition = map[string]map[string]any{
-					"ArnLike":      {"aws:SourceArn": "arn:aws:s3:::" + src},
-					"StringEquals": {"aws:SourceAccount": account},
+					"ArnLike":      {"aws:SourceArn": "arn:" + account.Partition + ":s3:::" + src},
+					"StringEquals": {"aws:SourceAccount": account.ID},
 				}
 				out = append(out, s)
 			}

@@ -60,6 +60,8 @@ type Suppression struct {
 	Reason string
 	// Controls are the Security Hub controls the same exception disables in the account.
 	Controls []string
+	// Problem, when set, narrows the exception to findings whose problem contains it.
+	Problem string
 }
 
 // Report is the outcome of checking one stack.
@@ -117,7 +119,7 @@ func run(rule *Rule, ctx *Context) (out []Finding) {
 
 func suppressedBy(f Finding, suppressions []Suppression) (Suppression, bool) {
 	for _, s := range suppressions {
-		if s.Rule == f.Rule.ID && strings.HasPrefix(f.Resource.Path(), s.Path) {
+		if s.Rule == f.Rule.ID && strings.HasPrefix(f.Resource.Path(), s.Path) && strings.Contains(f.Problem, s.Problem) {
 			return s, true
 		}
 	}

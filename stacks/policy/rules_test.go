@@ -150,6 +150,10 @@ func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 		{"SP-TLS-005", dev, doc(`"aws_apigatewayv2_domain_name":{"d":{"domain_name_configuration":{"security_policy":"TLS_1_2","certificate_arn":"arn:aws:acm:us-east-1:111122223333:certificate/imported"},"tags":{"Name":"d"}}}`),
 			doc(`"aws_acm_certificate":{"c":{"validation_method":"DNS","tags":{"Name":"c"}}},"aws_apigatewayv2_domain_name":{"d":{"domain_name_configuration":{"security_policy":"TLS_1_2","certificate_arn":"${aws_acm_certificate.c.arn}"},"tags":{"Name":"d"}}}`)},
 		{"SP-SEC-003", dev, doc(fmt.Sprintf(secret, `"kms_key_id":"k",`, 365)), doc(fmt.Sprintf(secret, `"kms_key_id":"k",`, 90))},
+		{"SP-SEC-003", dev, doc(strings.Replace(fmt.Sprintf(secret, `"kms_key_id":"k",`, 30), `"automatically_after_days":30`, `"schedule_expression":"rate(365 days)"`, 1)),
+			doc(strings.Replace(fmt.Sprintf(secret, `"kms_key_id":"k",`, 30), `"automatically_after_days":30`, `"schedule_expression":"cron(0 4 1 * ? *)"`, 1))},
+		{"SP-SEC-003", dev, doc(strings.Replace(fmt.Sprintf(secret, `"kms_key_id":"k",`, 30), `"automatically_after_days":30`, `"schedule_expression":"cron(0 4 1 1 ? *)"`, 1)),
+			doc(strings.Replace(fmt.Sprintf(secret, `"kms_key_id":"k",`, 30), `"automatically_after_days":30`, `"schedule_expression":"rate(12 hours)"`, 1))},
 		{"SP-WAF-001", production, doc(fmt.Sprintf(alb, true, true)), doc(fmt.Sprintf(alb, true, true), `"aws_wafv2_web_acl_association":{"w":{"resource_arn":"${aws_lb.a.arn}"}}`)},
 		{"SP-STG-001", production, doc(`"aws_apigatewayv2_api":{"a":{"cors_configuration":{"allow_origins":["*"]},"tags":{"Name":"a"}}}`),
 			doc(`"aws_apigatewayv2_api":{"a":{"cors_configuration":{"allow_origins":["https://scalepayments.com"]},"tags":{"Name":"a"}}}`)},
@@ -206,4 +210,17 @@ func TestARuleThatCannotReadAShapeIsAFindingNotACrash(t *testing.T) {
 	require.Equal(t, []string{"SP-ENC-004"}, r.IDs())
 	assert.Equal(t, "stack.configuration", r.Findings[0].Resource.Address())
 	assert.Contains(t, r.Findings[0].Problem, "rule could not read the configuration: interface conversion")
+}
+
+// An exception can name the one problem it accepts: the same rule still fails on another.
+func TestAnExceptionCanBeNarrowedToOneProblem(t *testing.T) {
+	c, err := synthesized.Parse([]byte(doc(`"aws_kms_key":{"k":{"enable_key_rotation":true,"tags":{"Name":"k"},"policy":"{\"Statement\":[` +
+		`{\"Sid\":\"Elb\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::127311923021:root\"},\"Action\":\"kms:Decrypt\"},` +
+		`{\"Sid\":\"Open\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:Decrypt\"}]}"}}`)))
+	require.NoError(t, err)
+	r := Check("fixture", c, envconfig.Dev, []Suppression{{Rule: "SP-IAM-002", Problem: `statement "Elb" allows account `, Reason: "the ELB account"}})
+	require.Len(t, r.Suppressed, 1)
+	assert.Equal(t, `statement "Elb" allows account 127311923021 without a condition`, r.Suppressed[0].Finding.Problem)
+	require.Len(t, r.Findings, 1)
+	assert.Equal(t, `statement "Open" allows any principal without a condition`, r.Findings[0].Problem)
 }

@@ -3,7 +3,10 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/scalepayments/infra/stacks/synthesized"
 )
@@ -167,13 +170,42 @@ func secretsRotated(c *Context) (out []Finding) {
 	}
 	for _, r := range c.Of("aws_secretsmanager_secret") {
 		rules, ok := rotation[r.Name]
-		days, _ := rules["automatically_after_days"].(float64)
-		switch {
-		case !ok:
+		if !ok {
 			out = append(out, find(r, "no automatic rotation"))
-		case rules["schedule_expression"] == nil && (days <= 0 || days > 90):
-			out = append(out, find(r, "rotates every %v days, more than 90", rules["automatically_after_days"]))
+		} else if days := rotationDays(rules); days <= 0 || days > 90 {
+			out = append(out, find(r, "rotates every %v, not within 90 days", rotationText(rules)))
 		}
 	}
 	return out
+}
+
+var rateDays = regexp.MustCompile(`^rate\((\d+) (hours?|days?)\)$`)
+
+// rotationDays is the longest interval between rotations of rotation_rules in days: from
+// automatically_after_days, or from a rate() or cron() schedule_expression (a cron that names
+// its months may skip up to a year: 365); 0 when it cannot be read.
+func rotationDays(rules synthesized.Body) float64 {
+	expr, _ := rules["schedule_expression"].(string)
+	if m := rateDays.FindStringSubmatch(expr); m != nil {
+		n, _ := strconv.ParseFloat(m[1], 64)
+		if strings.HasPrefix(m[2], "hour") {
+			return n / 24
+		}
+		return n
+	}
+	if fields := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(expr, "cron("), ")")); strings.HasPrefix(expr, "cron(") && len(fields) == 6 {
+		if fields[3] == "*" || fields[3] == "?" {
+			return 31 // at least once a month
+		}
+		return 365
+	}
+	days, _ := rules["automatically_after_days"].(float64)
+	return days
+}
+
+func rotationText(rules synthesized.Body) any {
+	if e := rules["schedule_expression"]; e != nil {
+		return e
+	}
+	return fmt.Sprint(rules["automatically_after_days"], " days")
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/scalepayments/infra/help"
@@ -77,7 +78,7 @@ func FromPlan(data []byte) (*Config, error) {
 	for _, r := range p.Configuration.RootModule.Resources {
 		config[r.Address], providerOf[r.Address] = r.Expressions, r.ProviderConfigKey
 	}
-	planned := map[string]Body{} // address -> planned values as the plan has them
+	planned := map[string]Body{} // address -> planned values as the plan has them (root module)
 	var collect func(m planModule)
 	collect = func(m planModule) {
 		for _, r := range m.Resources {
@@ -95,21 +96,26 @@ func FromPlan(data []byte) (*Config, error) {
 			if r.Mode != "managed" {
 				continue
 			}
-			values := referenced(r.Values, config[r.Address], planned)
-			body, _ := fill(values, unknown[r.Address], config[r.Address]).(Body)
+			// The configuration of a counted instance is its resource's (k[0] is k); a child
+			// module's resources are judged by their planned values alone.
+			cfgAddr := instanceIndex.ReplaceAllString(r.Address, "")
+			values := referenced(r.Values, config[cfgAddr], planned)
+			body, _ := fill(values, unknown[r.Address], config[cfgAddr]).(Body)
 			if body == nil {
 				body = Body{}
 			}
-			if key := providerOf[r.Address]; strings.Contains(key, ".") {
+			if key := providerOf[cfgAddr]; strings.Contains(key, ".") {
 				body["provider"] = key // an aliased provider, as cdktf writes it
 			}
-			body["//"] = Body{"metadata": Body{"path": "plan/" + PathOf(r.Name)}}
+			// Every instance keeps its own name: module.m.k[0] for aws_x.k[0] in module m.
+			name := strings.Replace(r.Address, r.Type+".", "", 1)
+			body["//"] = Body{"metadata": Body{"path": "plan/" + PathOf(name)}}
 			byName, _ := resources[r.Type].(Body)
 			if byName == nil {
 				byName = Body{}
 				resources[r.Type] = byName
 			}
-			byName[r.Name] = body
+			byName[name] = body
 		}
 		for _, c := range m.ChildModules {
 			walk(c)
@@ -119,10 +125,13 @@ func FromPlan(data []byte) (*Config, error) {
 	var providers []any
 	for _, key := range help.SortedKeys(p.Configuration.ProviderConfig) {
 		pc := p.Configuration.ProviderConfig[key]
-		if !strings.HasPrefix(key, "aws") {
-			continue
+		if key != "aws" && !strings.HasPrefix(key, "aws.") {
+			continue // another provider (awscc, a module's): not the one the pack judges
 		}
 		block, _ := constants(pc.Expressions).(Body)
+		if block == nil {
+			block = Body{}
+		}
 		if pc.Alias != "" {
 			block["alias"] = pc.Alias
 		}
@@ -131,7 +140,10 @@ func FromPlan(data []byte) (*Config, error) {
 	return &Config{Root: Body{"resource": resources, "provider": Body{"aws": providers}}, Plan: true}, nil
 }
 
-var logicalSuffix = regexp.MustCompile(`_[0-9A-F]{8}$`)
+var (
+	logicalSuffix = regexp.MustCompile(`_[0-9A-F]{8}$`)
+	instanceIndex = regexp.MustCompile(`\[[^\]]*\]$`)
+)
 
 // PathOf turns a cdktf logical name back into its construct path below the stack.
 func PathOf(name string) string {
@@ -219,12 +231,18 @@ func fill(values, unknown any, expr any) any {
 		}
 		e, _ := expr.(Body)
 		refs := attributeRefs(e)
+		templates, _ := e["constant_value"].([]any)
 		for i, sub := range u {
-			if sub == true && len(refs) == len(u) { // a list of references, one per element
+			switch {
+			case sub != true:
+				l[i] = fill(l[i], sub, child(expr, i))
+			case len(templates) == len(u): // JSON syntax: the element's own template
+				l[i] = templates[i]
+			case len(refs) == len(u): // a list of references, one per element
 				l[i] = "${" + refs[i] + "}"
-				continue
+			default:
+				l[i] = Unknown
 			}
-			l[i] = fill(l[i], sub, child(expr, i))
 		}
 		return l
 	}
@@ -251,17 +269,29 @@ func child(expr any, key any) any {
 	return nil
 }
 
-// attributeRefs are the references of an expression that name a resource attribute
-// (type.name.attr), without the bare resource references Terraform lists beside them.
+// attributeRefs are the references of an expression that name a managed resource's top-level
+// attribute (type.name.attr). Terraform lists each reference with its prefixes (aws_x.y.attr and
+// aws_x.y; a nested aws_x.y.block[0].arn with aws_x.y.block[0] and aws_x.y.block): a prefix of
+// another reference, data sources, modules, variables and the like are not one.
 func attributeRefs(e Body) []string {
+	all := Strings(e["references"])
 	var out []string
-	for _, r := range Strings(e["references"]) {
-		if parts := strings.Split(r, "."); len(parts) == 3 && parts[0] != "var" && parts[0] != "local" {
+	for _, r := range all {
+		if !resourceAttr.MatchString(r) || slices.Contains(notResources, strings.Split(r, ".")[0]) {
+			continue
+		}
+		nested := slices.ContainsFunc(all, func(o string) bool { return strings.HasPrefix(o, r+".") || strings.HasPrefix(o, r+"[") })
+		if !nested && !slices.Contains(out, r) {
 			out = append(out, r)
 		}
 	}
 	return out
 }
+
+var (
+	resourceAttr = regexp.MustCompile(`^[a-z0-9_]+\.[^.\[]+\.[a-z0-9_]+$`)
+	notResources = []string{"data", "module", "var", "local", "each", "count", "path", "self", "terraform"}
+)
 
 // constants turns configuration expressions into their constant values.
 func constants(expr any) any {
@@ -269,6 +299,9 @@ func constants(expr any) any {
 	case Body:
 		if v, ok := e["constant_value"]; ok {
 			return v
+		}
+		if _, ok := e["references"]; ok {
+			return nil // not a constant: unknown to the pack
 		}
 		out := Body{}
 		for k, sub := range e {

@@ -91,3 +91,51 @@ func TestNotAPlanIsRefused(t *testing.T) {
 func TestASynthesizedStackHasNoUnknowns(t *testing.T) {
 	assert.True(t, (&Config{}).Known("${aws_iam_policy_document.p.json}"))
 }
+
+// A plain Terraform plan: counted instances, a child module, data-source and nested references,
+// another provider whose name starts with aws, and a variable where a constant is expected.
+const hclPlanJSON = `{
+  "format_version": "1.2",
+  "planned_values": {"root_module": {
+    "resources": [
+      {"address": "aws_kms_key.k[0]", "mode": "managed", "type": "aws_kms_key", "name": "k", "index": 0, "values": {"enable_key_rotation": false}},
+      {"address": "aws_kms_key.k[1]", "mode": "managed", "type": "aws_kms_key", "name": "k", "index": 1, "values": {"enable_key_rotation": true}},
+      {"address": "aws_iam_role_policy.p", "mode": "managed", "type": "aws_iam_role_policy", "name": "p", "values": {}},
+      {"address": "aws_s3_bucket_policy.b", "mode": "managed", "type": "aws_s3_bucket_policy", "name": "b", "values": {}}
+    ],
+    "child_modules": [{"address": "module.m", "resources": [
+      {"address": "module.m.aws_kms_key.k", "mode": "managed", "type": "aws_kms_key", "name": "k", "values": {"enable_key_rotation": false}}
+    ]}]
+  }},
+  "resource_changes": [
+    {"address": "aws_iam_role_policy.p", "change": {"after_unknown": {"policy": true, "role": true}}},
+    {"address": "aws_s3_bucket_policy.b", "change": {"after_unknown": {"policy": true}}}
+  ],
+  "configuration": {
+    "provider_config": {
+      "aws": {"name": "aws", "expressions": {"allowed_account_ids": {"references": ["var.account"]}}},
+      "awscc": {"name": "awscc", "expressions": {"region": {"constant_value": "us-east-1"}}}
+    },
+    "root_module": {"resources": [
+      {"address": "aws_iam_role_policy.p", "provider_config_key": "aws", "expressions": {
+        "policy": {"references": ["data.aws_iam_policy_document.p.json", "data.aws_iam_policy_document.p"]},
+        "role": {"references": ["aws_rds_cluster.c.master_user_secret[0].secret_arn", "aws_rds_cluster.c.master_user_secret[0]", "aws_rds_cluster.c.master_user_secret", "aws_rds_cluster.c"]}}},
+      {"address": "aws_s3_bucket_policy.b", "provider_config_key": "aws", "expressions": {
+        "policy": {"references": ["aws_s3_bucket.b.arn", "aws_s3_bucket.b"]}}}
+    ]}
+  }
+}`
+
+func TestAPlainTerraformPlanKeepsEveryInstance(t *testing.T) {
+	c, err := FromPlan([]byte(hclPlanJSON))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"aws_iam_role_policy.p", "aws_kms_key.k[0]", "aws_kms_key.k[1]", "aws_kms_key.module.m.k", "aws_s3_bucket_policy.b"}, c.Addresses(),
+		"counted instances and module resources are judged one by one")
+	p := c.Of("aws_iam_role_policy")[0].Body
+	assert.Equal(t, Unknown, p["policy"], "a data source is not a resource reference")
+	assert.Equal(t, Unknown, p["role"], "a nested attribute is not a top-level one")
+	assert.Equal(t, "${aws_s3_bucket.b.arn}", c.Of("aws_s3_bucket_policy")[0].Body["policy"], "the one resource attribute an HCL expression references")
+	providers := c.Root["provider"].(Body)["aws"].([]any)
+	require.Len(t, providers, 1, "awscc is not the aws provider")
+	assert.NotContains(t, providers[0], "allowed_account_ids", "a variable is not a constant")
+}

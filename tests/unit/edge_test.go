@@ -11,6 +11,7 @@ import (
 	"github.com/scalepayments/infra/help/iam"
 	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/help/netplan"
+	"github.com/scalepayments/infra/stacks/synthesized"
 	"github.com/scalepayments/infra/tests"
 )
 
@@ -71,12 +72,36 @@ func TestEveryBucketIsLockedDown(t *testing.T) {
 			assert.Equal(t, "Deny", policy.Statement[0].Effect)
 			assert.Equal(t, map[string]any{"aws:SecureTransport": "false"}, policy.Statement[0].Condition["Bool"])
 			if accessLogs {
-				assert.Equal(t, "logging.s3.amazonaws.com", policy.Statement[1].Principal["Service"], "Security Hub S3.9: the other bucket logs here")
-				assert.Len(t, policy.Statement, 2)
+				// "Grant permissions to the logging service principal by using a bucket policy"
+				// (enable-server-access-logging.html): only the stack's other bucket, only its prefix.
+				var source string
+				for other, ob := range d.Resources("aws_s3_bucket") {
+					if other != name {
+						source = ob["bucket"].(string)
+					}
+				}
+				require.Len(t, policy.Statement, 2)
+				s := policy.Statement[1]
+				assert.Equal(t, "logging.s3.amazonaws.com", s.Principal["Service"], "Security Hub S3.9: the other bucket logs here")
+				assert.Equal(t, []string{"s3:PutObject"}, s.Action)
+				assert.Equal(t, []string{tests.Ref(synthesized.Resource{Type: "aws_s3_bucket", Name: name}, "arn") + "/" + source + "/*"}, s.Resource)
+				assert.Equal(t, map[string]map[string]any{
+					"ArnLike":      {"aws:SourceArn": "arn:${data.aws_partition.partition.partition}:s3:::" + source},
+					"StringEquals": {"aws:SourceAccount": "${data.aws_caller_identity.caller.account_id}"},
+				}, s.Condition)
 			} else {
-				target, ok := d.Ref(configOf(t, d, "aws_s3_bucket_logging", name)["target_bucket"])
+				logging := configOf(t, d, "aws_s3_bucket_logging", name)
+				target, ok := d.Ref(logging["target_bucket"])
 				require.True(t, ok)
 				assert.Contains(t, target.Name, "s3-access-logs", "Security Hub S3.9: server access logs go to the stack's access-log bucket")
+				assert.Equal(t, b["bucket"].(string)+"/", logging["target_prefix"], "under the prefix the target's policy grants")
+				deps := tests.Strings(logging["depends_on"])
+				require.Len(t, deps, 1)
+				grant, ok := d.Ref("${" + deps[0] + ".id}")
+				require.True(t, ok, deps[0])
+				granted, _ := d.Ref(grant.Body["bucket"])
+				assert.Equal(t, "aws_s3_bucket_policy", grant.Type)
+				assert.Equal(t, target.Name, granted.Name, "logging is switched on after the target's grant")
 			}
 			rule := tests.Block(configOf(t, d, "aws_s3_bucket_lifecycle_configuration", name)["rule"])
 			days := tests.Block(rule["expiration"])["days"].(float64)
