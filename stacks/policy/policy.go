@@ -64,6 +64,14 @@ type Suppression struct {
 	Problem string
 }
 
+// Explained is the reason, with the Security Hub controls the exception disables.
+func (s Suppression) Explained() string {
+	if len(s.Controls) == 0 {
+		return s.Reason
+	}
+	return s.Reason + " (Security Hub " + strings.Join(s.Controls, ", ") + ": disabled in the account's PCI DSS standard)"
+}
+
 // Report is the outcome of checking one stack.
 type Report struct {
 	Stack      string
@@ -134,7 +142,7 @@ func (r Report) String() string {
 		fmt.Fprintf(&b, "  %s\n", f)
 	}
 	for _, s := range r.Suppressed {
-		fmt.Fprintf(&b, "  suppressed [%s] %s: %s\n", s.Finding.Rule.ID, s.Finding.Resource.Address(), s.Suppression.Reason)
+		fmt.Fprintf(&b, "  suppressed [%s] %s: %s\n", s.Finding.Rule.ID, s.Finding.Resource.Address(), s.Suppression.Explained())
 	}
 	return b.String()
 }

@@ -81,7 +81,7 @@ func Write(w io.Writer, stacks []Stack) {
 			fmt.Fprintf(w, "  - finding [%s] `%s`: %s\n", f.Rule.ID, f.Resource.Address(), f.Problem)
 		}
 		for _, sup := range r.Suppressed {
-			fmt.Fprintf(w, "  - suppressed [%s] `%s`: %s\n", sup.Finding.Rule.ID, sup.Finding.Resource.Address(), sup.Suppression.Reason)
+			fmt.Fprintf(w, "  - suppressed [%s] `%s`: %s\n", sup.Finding.Rule.ID, sup.Finding.Resource.Address(), sup.Suppression.Explained())
 		}
 	}
 }

@@ -69,6 +69,7 @@ func TestPolicyPackPassesOnEveryEnvironment(t *testing.T) {
 		}
 		assert.ElementsMatch(t, want, suppressed, d.Env.Name)
 		assert.Contains(t, r.String(), "suppressed [SP-ENC-004]", "synth lists every suppression in use")
+		assert.Contains(t, r.String(), "(Security Hub S3.17: disabled in the account's PCI DSS standard)\n", "and the Security Hub control the exception disables")
 	}
 }
 
