@@ -13,6 +13,7 @@ import (
 const (
 	sseS3Only      = "S3 delivers ALB access logs and S3 server access logs only to SSE-S3 buckets (AWS limitation); these buckets are private, TLS-only and versioned, and the pack checks every other bucket for a CMK (SP-ENC-004)"
 	noLogOfTheLog  = "the S3 server access-log bucket receives the other buckets' access logs and cannot log to itself (AWS: suppress S3.9 for the log target); the pack checks every other bucket (SP-LOG-004)"
+	noObjectLock   = "written by AWS log delivery: an S3 server access-log target must have no default Object Lock retention (enable-server-access-logging.html) and AWS documents no Object Lock support for ELB log delivery; versioned, private and kept 365 days, while the locked audit bucket is the record (SP-BASE-002)"
 	manualRotation = "third-party API keys can be rotated only through the provider's own console, so AWS cannot rotate them: they are rotated by hand every 90 days (README, Secret rotation runbook); the pack checks every other secret (SP-SEC-003)"
 	accessLogsPath = "s3-access-logs/"
 	albLogsPath    = "edge/access-logs/"
@@ -29,6 +30,9 @@ func Exceptions(env envconfig.Environment) []policy.Suppression {
 		{Rule: "SP-ENC-004", Path: albLogsPath, Controls: []string{"S3.17"}, Reason: sseS3Only},
 		{Rule: "SP-ENC-004", Path: "edge/" + accessLogsPath, Controls: []string{"S3.17"}, Reason: sseS3Only},
 		{Rule: "SP-LOG-004", Path: "edge/" + accessLogsPath, Controls: []string{"S3.9"}, Reason: noLogOfTheLog},
+		// SP-BASE-002 judges Object Lock on the audit bucket only: these carry S3.15 alone.
+		{Rule: "SP-BASE-002", Path: albLogsPath, Controls: []string{"S3.15"}, Reason: noObjectLock},
+		{Rule: "SP-BASE-002", Path: "edge/" + accessLogsPath, Controls: []string{"S3.15"}, Reason: noObjectLock},
 		// Seen only in a plan, where aws_elb_service_account resolves to the account's id.
 		{Rule: "SP-IAM-002", Path: albLogsPath + "policy", Problem: `statement "ElbWritesAccessLogs" allows account `, Reason: "the regional Elastic Load Balancing account writes ALB access logs, as AWS documents (enable-access-logging.html), only under alb/AWSLogs/<account>/; AWS documents no condition for that principal"},
 	}
@@ -64,6 +68,7 @@ func AccountExceptions() []policy.Suppression {
 	return []policy.Suppression{
 		{Rule: "SP-ENC-004", Path: "baseline/" + accessLogsPath, Controls: []string{"S3.17"}, Reason: sseS3Only},
 		{Rule: "SP-LOG-004", Path: "baseline/" + accessLogsPath, Controls: []string{"S3.9"}, Reason: noLogOfTheLog},
+		{Rule: "SP-BASE-002", Path: "baseline/" + accessLogsPath, Controls: []string{"S3.15"}, Reason: noObjectLock},
 	}
 }
 
