@@ -14,6 +14,7 @@ const (
 	sseS3Only      = "S3 delivers ALB access logs and S3 server access logs only to SSE-S3 buckets (AWS limitation); these buckets are private, TLS-only and versioned, and the pack checks every other bucket for a CMK (SP-ENC-004)"
 	noLogOfTheLog  = "the S3 server access-log bucket receives the other buckets' access logs and cannot log to itself (AWS: suppress S3.9 for the log target); the pack checks every other bucket (SP-LOG-004)"
 	noObjectLock   = "written by AWS log delivery: an S3 server access-log target must have no default Object Lock retention (enable-server-access-logging.html) and AWS documents no Object Lock support for ELB log delivery; versioned, private and kept 365 days, while the locked audit bucket is the record (SP-BASE-002)"
+	scopedEvents   = "AWS's check (cloudtrail-all-write-s3-data-event-check and its read twin) passes only for a trail that logs the object events of every current and future bucket; the trail logs those of the environments' buckets, named one by one, to bound the cost, and never its own audit bucket; SP-BASE-002 checks the selectors"
 	manualRotation = "third-party API keys can be rotated only through the provider's own console, so AWS cannot rotate them: they are rotated by hand every 90 days (README, Secret rotation runbook); the pack checks every other secret (SP-SEC-003)"
 	accessLogsPath = "s3-access-logs/"
 	albLogsPath    = "edge/access-logs/"
@@ -69,6 +70,7 @@ func AccountExceptions() []policy.Suppression {
 		{Rule: "SP-ENC-004", Path: "baseline/" + accessLogsPath, Controls: []string{"S3.17"}, Reason: sseS3Only},
 		{Rule: "SP-LOG-004", Path: "baseline/" + accessLogsPath, Controls: []string{"S3.9"}, Reason: noLogOfTheLog},
 		{Rule: "SP-BASE-002", Path: "baseline/" + accessLogsPath, Controls: []string{"S3.15"}, Reason: noObjectLock},
+		{Rule: "SP-BASE-002", Path: "baseline/trail", Controls: []string{"S3.22", "S3.23"}, Reason: scopedEvents},
 	}
 }
 
