@@ -147,16 +147,16 @@ func TestAuditBucketObjectLock(t *testing.T) {
 func TestRecordedExceptionsDisableExactlyTheirSecurityHubControls(t *testing.T) {
 	for _, a := range tests.Accounts() {
 		want := map[string]string{}
-		for _, x := range stacks.AccountExceptions() {
-			for _, c := range x.Controls {
-				want[c] = x.Reason
-			}
-		}
+		all := stacks.AccountExceptions()
 		for _, e := range a.Stack.Envs {
-			for _, x := range stacks.Exceptions(e) {
-				for _, c := range x.Controls {
-					want[c] = x.Reason
+			all = append(all, stacks.Exceptions(e)...)
+		}
+		for _, x := range all {
+			for _, c := range x.Controls {
+				if prev, ok := want[c]; ok {
+					assert.Equal(t, prev, x.Reason, "%s: one reason per control, whichever exception brings it", c)
 				}
+				want[c] = x.Reason
 			}
 		}
 		assert.ElementsMatch(t, []string{"S3.9", "S3.15", "S3.17", "S3.22", "S3.23", "SecretsManager.1", "SecretsManager.4"}, slices.Collect(maps.Keys(want)), a.Stack.Name)
