@@ -209,11 +209,10 @@ func checkFile(path string) ([]policy.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	read := synthesized.Parse
-	if synthesized.IsPlan(data) {
-		read = synthesized.FromPlan
+	cfg, err := synthesized.FromPlan(data)
+	if errors.Is(err, synthesized.ErrNotPlan) {
+		cfg, err = synthesized.Parse(data)
 	}
-	cfg, err := read(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}

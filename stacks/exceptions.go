@@ -3,6 +3,7 @@ package stacks
 import (
 	"strings"
 
+	"github.com/scalepayments/infra/constructs/bucket"
 	"github.com/scalepayments/infra/constructs/firewall"
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/stacks/policy"
@@ -16,7 +17,7 @@ const (
 	noObjectLock   = "written by AWS log delivery: an S3 server access-log target must have no default Object Lock retention (enable-server-access-logging.html) and AWS documents no Object Lock support for ELB log delivery; versioned, private and kept 365 days, while the locked audit bucket is the record (SP-BASE-002)"
 	scopedEvents   = "AWS's check (cloudtrail-all-write-s3-data-event-check and its read twin) passes only for a trail that logs the object events of every current and future bucket; the trail logs those of the environments' buckets, named one by one, to bound the cost, and never its own audit bucket; SP-BASE-002 checks the selectors"
 	manualRotation = "third-party API keys can be rotated only through the provider's own console, so AWS cannot rotate them: they are rotated by hand every 90 days (README, Secret rotation runbook); the pack checks every other secret (SP-SEC-003)"
-	accessLogsPath = "s3-access-logs/"
+	accessLogsPath = bucket.AccessLogsID + "/"
 	albLogsPath    = "edge/access-logs/"
 )
 
@@ -31,7 +32,8 @@ func Exceptions(env envconfig.Environment) []policy.Suppression {
 		{Rule: "SP-ENC-004", Path: albLogsPath, Controls: []string{"S3.17"}, Reason: sseS3Only},
 		{Rule: "SP-ENC-004", Path: "edge/" + accessLogsPath, Controls: []string{"S3.17"}, Reason: sseS3Only},
 		{Rule: "SP-LOG-004", Path: "edge/" + accessLogsPath, Controls: []string{"S3.9"}, Reason: noLogOfTheLog},
-		// SP-BASE-002 judges Object Lock on the audit bucket only: these carry S3.15 alone.
+		// SP-BASE-002 judges Object Lock on the audit bucket only and reports on the stack, so
+		// these entries suppress nothing: they carry S3.15 to Security Hub.
 		{Rule: "SP-BASE-002", Path: albLogsPath, Controls: []string{"S3.15"}, Reason: noObjectLock},
 		{Rule: "SP-BASE-002", Path: "edge/" + accessLogsPath, Controls: []string{"S3.15"}, Reason: noObjectLock},
 		// Seen only in a plan, where aws_elb_service_account resolves to the account's id.

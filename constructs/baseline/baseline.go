@@ -88,11 +88,7 @@ type Baseline struct {
 
 // SecurityHubStandards are the standards AWS keeps evaluating the account against: PCI DSS
 // v4.0.1 (what an assessor scores) and AWS Foundational Security Best Practices.
-var SecurityHubStandards = []string{PCIStandard, "aws-foundational-security-best-practices/v/1.0.0"}
-
-// PCIStandard is Security Hub's PCI DSS v4.0.1 standard, where the recorded exceptions disable
-// their controls.
-const PCIStandard = "pci-dss/v/4.0.1"
+var SecurityHubStandards = []string{help.PCIStandard, "aws-foundational-security-best-practices/v/1.0.0"}
 
 // MinSeverity routes medium (GuardDuty 4.0) and higher findings; low ones stay in the consoles.
 const MinSeverity = 4
@@ -113,7 +109,7 @@ func eventSelectors(a iam.Account, buckets []string) []*cloudtrail.CloudtrailAdv
 	}
 	var prefixes []string
 	for _, b := range buckets {
-		prefixes = append(prefixes, "arn:"+a.Partition+":s3:::"+b+"/")
+		prefixes = append(prefixes, a.S3ARN(b)+"/")
 	}
 	objects := field("resources.ARN")
 	objects.EqualTo, objects.StartsWith = nil, jsii.Strings(prefixes...)
@@ -166,7 +162,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	auditName := n.Bucket(a.ID, auditBucket)
 	b.Bucket = bucket.New(scope, "audit-bucket", &bucket.Props{
 		Name: auditName, KMSKeyARN: auditKey, ExpireDays: AuditRetentionDays,
-		AccessLogs: bucket.NewAccessLogs(scope, "s3-access-logs", n, a, auditName),
+		AccessLogs: bucket.NewAccessLogs(scope, n, a, auditName),
 		Lock:       &bucket.Lock{Mode: props.AuditLock, Days: props.LogRetentionDays},
 		// CloudTrail: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
 		// Config: https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html
@@ -285,7 +281,7 @@ func (b *Baseline) accountControls(scope constructs.Construct, props *Props) {
 			StandardsArn: jsii.String(arn),
 			DependsOn:    &[]cdktf.ITerraformDependable{hub},
 		})
-		if std != PCIStandard {
+		if std != help.PCIStandard {
 			continue
 		}
 		// The association API names the control by its security control id, so no per-standard

@@ -4,8 +4,6 @@
 package bucket
 
 import (
-	"fmt"
-
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
@@ -140,32 +138,30 @@ func New(scope constructs.Construct, id string, props *Props) *Bucket {
 	return &Bucket{S3Bucket: b, Policy: policy}
 }
 
-// AccessLogsName is the name of a stack's S3 server access-log bucket in account.
-func AccessLogsName(n naming.Namer, account string) string {
-	return n.Bucket(account, "s3-access-logs")
-}
+// AccessLogsID is the construct id of a stack's S3 server access-log bucket.
+const AccessLogsID = "s3-access-logs"
 
-// NewAccessLogs creates the bucket that receives the S3 server access logs of the buckets named
-// sources in account (all in its region: S3 delivers only there). S3 delivers them only to a bucket encrypted with SSE-S3 and without a
-// default Object Lock retention, so this bucket is an exception to S3.17 (stacks.Exceptions);
-// it does not log itself (S3.9): its own access log would log itself without end.
+// AccessLogsName is the name of a stack's S3 server access-log bucket in account.
+func AccessLogsName(n naming.Namer, account string) string { return n.Bucket(account, AccessLogsID) }
+
+// NewAccessLogs creates the bucket that receives the S3 server access logs of the bucket named
+// source in account (in its region: S3 delivers only there). S3 delivers them only to a bucket
+// encrypted with SSE-S3 and without a default Object Lock retention, so this bucket is an
+// exception to S3.17 (stacks.Exceptions); it does not log itself (S3.9): its own access log
+// would log itself without end.
 // Policy: "Grant permissions to the logging service principal by using a bucket policy",
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
-func NewAccessLogs(scope constructs.Construct, id string, n naming.Namer, account iam.Account, sources ...string) *Bucket {
-	return New(scope, id, &Props{
+func NewAccessLogs(scope constructs.Construct, n naming.Namer, account iam.Account, source string) *Bucket {
+	return New(scope, AccessLogsID, &Props{
 		Name:       AccessLogsName(n, account.ID),
 		ExpireDays: 365,
 		Statements: func(arn string) []iam.Statement {
-			var out []iam.Statement
-			for _, src := range sources {
-				s := iam.ServiceAllow("S3ServerAccessLogs"+fmt.Sprint(len(out)), "logging.s3.amazonaws.com", []string{"s3:PutObject"}, []string{arn + "/" + src + "/*"})
-				s.Condition = map[string]map[string]any{
-					"ArnLike":      {"aws:SourceArn": "arn:" + account.Partition + ":s3:::" + src},
-					"StringEquals": {"aws:SourceAccount": account.ID},
-				}
-				out = append(out, s)
+			s := iam.ServiceAllow("S3ServerAccessLogs0", "logging.s3.amazonaws.com", []string{"s3:PutObject"}, []string{arn + "/" + source + "/*"})
+			s.Condition = map[string]map[string]any{
+				"ArnLike":      {"aws:SourceArn": account.S3ARN(source)},
+				"StringEquals": {"aws:SourceAccount": account.ID},
 			}
-			return out
+			return []iam.Statement{s}
 		},
 	})
 }

@@ -203,7 +203,7 @@ func backupKeysKept() iam.Statement {
 func buckets(a iam.Account, names []string) []string {
 	var out []string
 	for _, n := range names {
-		out = append(out, "arn:"+a.Partition+":s3:::"+n)
+		out = append(out, a.S3ARN(n))
 	}
 	return out
 }

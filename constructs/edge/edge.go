@@ -119,7 +119,7 @@ func (e *Edge) alb(scope constructs.Construct, props *Props, cert *string) {
 		// Globally unique: the account id makes the name ours. ALB log delivery supports SSE-S3 only.
 		Name:       logsName,
 		ExpireDays: 365,
-		AccessLogs: bucket.NewAccessLogs(scope, "s3-access-logs", n, props.Account, logsName),
+		AccessLogs: bucket.NewAccessLogs(scope, n, props.Account, logsName),
 		// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
 		// (step 2): the regional ELB account as principal. It exists only in regions available
 		// before August 2022; a newer region fails at plan (aws_elb_service_account) and would

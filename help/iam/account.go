@@ -15,6 +15,9 @@ func (a Account) ARN(service, resource string) string {
 	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", a.Partition, service, a.Region, a.ID, resource)
 }
 
+// S3ARN is the ARN of a bucket (S3 ARNs carry no region or account).
+func (a Account) S3ARN(bucket string) string { return "arn:" + a.Partition + ":s3:::" + bucket }
+
 // Root is the account's root principal ARN, which key policies must name so IAM can delegate.
 func (a Account) Root() string { return fmt.Sprintf("arn:%s:iam::%s:root", a.Partition, a.ID) }
 

@@ -26,10 +26,11 @@ func redisEncrypted(c *Context) (out []Finding) {
 	return out
 }
 
-// configOf returns the resource of typ whose bucket attribute references the bucket.
-func configOf(c *Context, typ string, bucket synthesized.Resource) (synthesized.Body, bool) {
+// configOf returns the resource of typ whose attr references target (a bucket's configuration,
+// a vault's lock, a secret's rotation).
+func configOf(c *Context, typ, attr string, target synthesized.Resource) (synthesized.Body, bool) {
 	for _, r := range c.Of(typ) {
-		if ref, ok := c.Ref(r.Body["bucket"]); ok && ref.Name == bucket.Name {
+		if ref, ok := c.Ref(r.Body[attr]); ok && ref.Name == target.Name {
 			return r.Body, true
 		}
 	}
@@ -38,7 +39,7 @@ func configOf(c *Context, typ string, bucket synthesized.Resource) (synthesized.
 
 func bucketsEncrypted(c *Context) (out []Finding) {
 	for _, b := range c.Of("aws_s3_bucket") {
-		sse, ok := configOf(c, "aws_s3_bucket_server_side_encryption_configuration", b)
+		sse, ok := configOf(c, "aws_s3_bucket_server_side_encryption_configuration", "bucket", b)
 		if !ok {
 			out = append(out, find(b, "no server-side encryption configuration"))
 			continue

@@ -27,18 +27,12 @@ func noOpenPolicies(c *Context) (out []Finding) {
 			if empty(r.Body[resourcePolicies[typ]]) || !c.Known(r.Body[resourcePolicies[typ]]) {
 				continue // no policy (the service's default, which names no outsider), or one resolved at apply
 			}
-			var doc struct {
-				Statement []struct {
-					Sid, Effect string
-					Principal   any
-					Condition   map[string]any
-				}
-			}
-			if err := json.Unmarshal([]byte(fmt.Sprint(r.Body[resourcePolicies[typ]])), &doc); err != nil {
+			statements, err := statementsOf(r.Body[resourcePolicies[typ]])
+			if err != nil {
 				out = append(out, find(r, "%s is not a JSON document: %v", resourcePolicies[typ], err))
 				continue
 			}
-			for _, s := range doc.Statement {
+			for _, s := range statements {
 				if s.Effect != "Allow" || len(s.Condition) > 0 {
 					continue
 				}
@@ -59,11 +53,7 @@ var principalAccount = regexp.MustCompile(`^(?:arn:[a-z-]+:iam::)?([0-9]{12})(?:
 // unknown: an unpinned stack is SP-ACC-001's finding).
 func outsider(p any, own []string) string {
 	m, _ := p.(map[string]any)
-	aws := synthesized.Strings(m["AWS"])
-	if s, ok := m["AWS"].(string); ok {
-		aws = []string{s}
-	}
-	for _, a := range aws {
+	for _, a := range oneOrMany(m["AWS"]) {
 		if id := principalAccount.FindStringSubmatch(a); id != nil && len(own) > 0 && !slices.Contains(own, id[1]) {
 			return id[1]
 		}
@@ -77,8 +67,7 @@ func anyone(p any) bool {
 		return true
 	}
 	m, _ := p.(map[string]any)
-	aws := m["AWS"]
-	return aws == "*" || slices.Contains(synthesized.Strings(aws), "*")
+	return slices.Contains(oneOrMany(m["AWS"]), "*")
 }
 
 // defaultGroupClosed: the default security group of every VPC has no rules.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
@@ -110,7 +111,7 @@ func baselinePresent(c *Context) (out []Finding) {
 	}
 	pci := false
 	for _, s := range c.List("aws_securityhub_standards_subscription") {
-		pci = pci || strings.HasSuffix(fmt.Sprint(s["standards_arn"]), PCIStandard)
+		pci = pci || strings.HasSuffix(fmt.Sprint(s["standards_arn"]), "standards/"+help.PCIStandard)
 	}
 	if !pci {
 		out = append(out, find(stack, "Security Hub does not run the PCI DSS v4.0.1 standard"))
@@ -118,21 +119,16 @@ func baselinePresent(c *Context) (out []Finding) {
 	return out
 }
 
-// PCIStandard ends the ARN of Security Hub's PCI DSS v4.0.1 standard.
-const PCIStandard = "standards/pci-dss/v/4.0.1"
-
 // accounts are the accounts the stack's providers are pinned to.
 func (c *Context) accounts() (out []string) {
-	providers, _ := c.Root["provider"].(synthesized.Body)
-	for _, p := range synthesized.Blocks(providers["aws"]) {
+	for _, p := range c.Providers() {
 		out = append(out, synthesized.Strings(p["allowed_account_ids"])...)
 	}
 	return out
 }
 
 func accountPinned(c *Context) (out []Finding) {
-	providers, _ := c.Root["provider"].(synthesized.Body)
-	for _, p := range synthesized.Blocks(providers["aws"]) {
+	for _, p := range c.Providers() {
 		if len(synthesized.Strings(p["allowed_account_ids"])) == 0 {
 			out = append(out, find(synthesized.Resource{Type: "provider", Name: "aws"}, "no allowed_account_ids: the stack could be applied to any account"))
 		}
@@ -200,15 +196,14 @@ func (c *Context) backupRulesOf(cluster synthesized.Resource) []synthesized.Body
 
 // lockMode is the vault's lock: compliance (changeable_for_days set), governance, or "".
 func (c *Context) lockMode(vault synthesized.Resource) string {
-	for _, lock := range c.List("aws_backup_vault_lock_configuration") {
-		if ref, ok := c.Ref(lock["backup_vault_name"]); ok && ref.Name == vault.Name {
-			if lock["changeable_for_days"] != nil {
-				return envconfig.LockCompliance
-			}
-			return envconfig.LockGovernance
-		}
+	lock, ok := configOf(c, "aws_backup_vault_lock_configuration", "backup_vault_name", vault)
+	switch {
+	case !ok:
+		return ""
+	case lock["changeable_for_days"] != nil:
+		return envconfig.LockCompliance
 	}
-	return ""
+	return envconfig.LockGovernance
 }
 
 func (c *Context) copiedToAnotherRegion(rule synthesized.Body, vault synthesized.Resource) bool {

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -17,13 +16,13 @@ import (
 // public access and its policy denies every request made without TLS.
 func bucketsPrivateAndTLSOnly(c *Context) (out []Finding) {
 	for _, b := range c.Of("aws_s3_bucket") {
-		pab, _ := configOf(c, "aws_s3_bucket_public_access_block", b)
+		pab, _ := configOf(c, "aws_s3_bucket_public_access_block", "bucket", b)
 		for _, f := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
 			if !isTrue(pab[f]) {
 				out = append(out, find(b, "public access block: %s is not true", f))
 			}
 		}
-		policy, _ := configOf(c, "aws_s3_bucket_policy", b)
+		policy, _ := configOf(c, "aws_s3_bucket_policy", "bucket", b)
 		if !deniesInsecureTransport(c, policy["policy"]) {
 			out = append(out, find(b, "the bucket policy does not deny s3:* when aws:SecureTransport is false"))
 		}
@@ -35,19 +34,12 @@ func deniesInsecureTransport(c *Context, policy any) bool {
 	if !c.Known(policy) {
 		return true // resolved at apply; the synthesized template was judged
 	}
-	var doc struct {
-		Statement []struct {
-			Effect    string
-			Principal any
-			Action    any
-			Condition map[string]map[string]any
-		}
-	}
-	if json.Unmarshal([]byte(fmt.Sprint(policy)), &doc) != nil {
+	statements, err := statementsOf(policy)
+	if err != nil {
 		return false
 	}
-	for _, s := range doc.Statement {
-		if s.Effect == "Deny" && anyone(s.Principal) && slices.Contains(actions(s.Action), "s3:*") &&
+	for _, s := range statements {
+		if s.Effect == "Deny" && anyone(s.Principal) && slices.Contains(oneOrMany(s.Action), "s3:*") &&
 			fmt.Sprint(s.Condition["Bool"]["aws:SecureTransport"]) == "false" {
 			return true
 		}
@@ -55,19 +47,11 @@ func deniesInsecureTransport(c *Context, policy any) bool {
 	return false
 }
 
-// actions reads a statement's Action, a string or a list.
-func actions(a any) []string {
-	if s, ok := a.(string); ok {
-		return []string{s}
-	}
-	return synthesized.Strings(a)
-}
-
 // accessLogged (S3.9, CloudTrail.7, APIGateway.9, WAF.11, ELB.5, RDS.9, RDS.37): every access
 // path records who called it.
 func accessLogged(c *Context) (out []Finding) {
 	for _, b := range c.Of("aws_s3_bucket") {
-		if l, ok := configOf(c, "aws_s3_bucket_logging", b); !ok || empty(l["target_bucket"]) {
+		if l, ok := configOf(c, "aws_s3_bucket_logging", "bucket", b); !ok || empty(l["target_bucket"]) {
 			out = append(out, find(b, "no server access logging"))
 		}
 	}
@@ -77,14 +61,8 @@ func accessLogged(c *Context) (out []Finding) {
 			out = append(out, find(r, "no access log settings"))
 		}
 	}
-	logged := map[string]bool{}
-	for _, l := range c.List("aws_wafv2_web_acl_logging_configuration") {
-		if ref, ok := c.Ref(l["resource_arn"]); ok {
-			logged[ref.Name] = true
-		}
-	}
 	for _, r := range c.Of("aws_wafv2_web_acl") {
-		if !logged[r.Name] {
+		if _, ok := configOf(c, "aws_wafv2_web_acl_logging_configuration", "resource_arn", r); !ok {
 			out = append(out, find(r, "no logging configuration"))
 		}
 	}
@@ -162,14 +140,9 @@ func certificatesRenewed(c *Context) (out []Finding) {
 // secretsRotated (SecretsManager.1, SecretsManager.4): every secret rotates automatically at
 // least every 90 days (Security Hub's default maxDaysSinceRotation).
 func secretsRotated(c *Context) (out []Finding) {
-	rotation := map[string]synthesized.Body{}
-	for _, r := range c.List("aws_secretsmanager_secret_rotation") {
-		if ref, ok := c.Ref(r["secret_id"]); ok {
-			rotation[ref.Name] = synthesized.Block(r["rotation_rules"])
-		}
-	}
 	for _, r := range c.Of("aws_secretsmanager_secret") {
-		rules, ok := rotation[r.Name]
+		rotation, ok := configOf(c, "aws_secretsmanager_secret_rotation", "secret_id", r)
+		rules := synthesized.Block(rotation["rotation_rules"])
 		if !ok {
 			out = append(out, find(r, "no automatic rotation"))
 		} else if days := rotationDays(rules); days <= 0 || days > 90 {

@@ -2,6 +2,7 @@ package synthesized
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -38,22 +39,26 @@ type plan struct {
 }
 
 type planModule struct {
-	Resources []struct {
-		Address, Mode, Type, Name string
-		Values                    Body
-	}
+	Resources    []planResource
 	ChildModules []planModule `json:"child_modules"`
 }
 
-// IsPlan reports whether data is a plan in `terraform show -json` form rather than a
-// synthesized configuration.
-func IsPlan(data []byte) bool {
-	var probe struct {
-		FormatVersion string          `json:"format_version"`
-		Planned       json.RawMessage `json:"planned_values"`
-	}
-	return json.Unmarshal(data, &probe) == nil && probe.FormatVersion != "" && probe.Planned != nil
+type planResource struct {
+	Address, Mode, Type, Name string
+	Values                    Body
 }
+
+// all lists the resources of m and its child modules, in the plan's order.
+func (m planModule) all() []planResource {
+	out := slices.Clone(m.Resources)
+	for _, c := range m.ChildModules {
+		out = append(out, c.all()...)
+	}
+	return out
+}
+
+// ErrNotPlan is FromPlan's answer to JSON that is not `terraform show -json` output of a plan.
+var ErrNotPlan = errors.New("parse plan: no format_version: not `terraform show -json` output of a plan")
 
 // FromPlan reads a plan in `terraform show -json` form as the configuration it will apply: each
 // managed resource's planned values, where a value is known only after apply the reference its
@@ -67,7 +72,7 @@ func FromPlan(data []byte) (*Config, error) {
 		return nil, fmt.Errorf("parse plan: %w", err)
 	}
 	if p.FormatVersion == "" {
-		return nil, fmt.Errorf("parse plan: no format_version: not `terraform show -json` output of a plan")
+		return nil, ErrNotPlan
 	}
 	unknown := map[string]any{}
 	for _, rc := range p.ResourceChanges {
@@ -78,50 +83,37 @@ func FromPlan(data []byte) (*Config, error) {
 	for _, r := range p.Configuration.RootModule.Resources {
 		config[r.Address], providerOf[r.Address] = r.Expressions, r.ProviderConfigKey
 	}
-	planned := map[string]Body{} // address -> planned values as the plan has them (root module)
-	var collect func(m planModule)
-	collect = func(m planModule) {
-		for _, r := range m.Resources {
-			planned[r.Address] = r.Values
-		}
-		for _, c := range m.ChildModules {
-			collect(c)
-		}
+	all := p.PlannedValues.RootModule.all()
+	planned := map[string]Body{} // address -> planned values as the plan has them
+	for _, r := range all {
+		planned[r.Address] = r.Values
 	}
-	collect(p.PlannedValues.RootModule)
 	resources := Body{}
-	var walk func(m planModule)
-	walk = func(m planModule) {
-		for _, r := range m.Resources {
-			if r.Mode != "managed" {
-				continue
-			}
-			// The configuration of a counted instance is its resource's (k[0] is k); a child
-			// module's resources are judged by their planned values alone.
-			cfgAddr := instanceIndex.ReplaceAllString(r.Address, "")
-			values := referenced(r.Values, config[cfgAddr], planned)
-			body, _ := fill(values, unknown[r.Address], config[cfgAddr]).(Body)
-			if body == nil {
-				body = Body{}
-			}
-			if key := providerOf[cfgAddr]; strings.Contains(key, ".") {
-				body["provider"] = key // an aliased provider, as cdktf writes it
-			}
-			// Every instance keeps its own name: module.m.k[0] for aws_x.k[0] in module m.
-			name := strings.Replace(r.Address, r.Type+".", "", 1)
-			body["//"] = Body{"metadata": Body{"path": "plan/" + PathOf(name)}}
-			byName, _ := resources[r.Type].(Body)
-			if byName == nil {
-				byName = Body{}
-				resources[r.Type] = byName
-			}
-			byName[name] = body
+	for _, r := range all {
+		if r.Mode != "managed" {
+			continue
 		}
-		for _, c := range m.ChildModules {
-			walk(c)
+		// The configuration of a counted instance is its resource's (k[0] is k); a child
+		// module's resources are judged by their planned values alone.
+		cfgAddr := instanceIndex.ReplaceAllString(r.Address, "")
+		values := referenced(r.Values, config[cfgAddr], planned)
+		body, _ := fill(values, unknown[r.Address], config[cfgAddr]).(Body)
+		if body == nil {
+			body = Body{}
 		}
+		if key := providerOf[cfgAddr]; strings.Contains(key, ".") {
+			body["provider"] = key // an aliased provider, as cdktf writes it
+		}
+		// Every instance keeps its own name: module.m.k[0] for aws_x.k[0] in module m.
+		name := strings.Replace(r.Address, r.Type+".", "", 1)
+		body["//"] = Body{"metadata": Body{"path": "plan/" + PathOf(name)}}
+		byName, _ := resources[r.Type].(Body)
+		if byName == nil {
+			byName = Body{}
+			resources[r.Type] = byName
+		}
+		byName[name] = body
 	}
-	walk(p.PlannedValues.RootModule)
 	var providers []any
 	for _, key := range help.SortedKeys(p.Configuration.ProviderConfig) {
 		pc := p.Configuration.ProviderConfig[key]

@@ -47,8 +47,8 @@ const planJSON = `{
 }`
 
 func TestAPlanReadsAsTheConfigurationItApplies(t *testing.T) {
-	require.True(t, IsPlan([]byte(planJSON)))
-	require.False(t, IsPlan([]byte(`{"resource":{},"terraform":{}}`)), "a synthesized stack is not a plan")
+	_, err := FromPlan([]byte(`{"resource":{},"terraform":{}}`))
+	require.ErrorIs(t, err, ErrNotPlan, "a synthesized stack is not a plan")
 	c, err := FromPlan([]byte(planJSON))
 	require.NoError(t, err)
 	assert.True(t, c.Plan)

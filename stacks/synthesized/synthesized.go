@@ -178,12 +178,16 @@ func Strings(v any) []string {
 	return out
 }
 
+// Providers are the stack's aws provider blocks: the default one, then any alias.
+func (c *Config) Providers() []Body {
+	providers, _ := c.Root["provider"].(Body)
+	return Blocks(providers["aws"])
+}
+
 // DefaultTags returns the provider's default_tags.
 func (c *Config) DefaultTags() map[string]string {
 	out := map[string]string{}
-	providers, _ := c.Root["provider"].(Body)
-	aws, _ := providers["aws"].([]any)
-	for _, p := range Blocks(aws) {
+	for _, p := range c.Providers() {
 		for _, dt := range Blocks(p["default_tags"]) {
 			tags, _ := dt["tags"].(Body)
 			for k, v := range tags {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/scalepayments/infra/constructs/baseline"
 	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/stacks"
 	"github.com/scalepayments/infra/stacks/synthesized"
@@ -162,7 +163,7 @@ func TestRecordedExceptionsDisableExactlyTheirSecurityHubControls(t *testing.T) 
 		assert.ElementsMatch(t, []string{"S3.9", "S3.15", "S3.17", "S3.22", "S3.23", "SecretsManager.1", "SecretsManager.4"}, slices.Collect(maps.Keys(want)), a.Stack.Name)
 		var pci synthesized.Resource
 		for _, s := range a.Of("aws_securityhub_standards_subscription") {
-			if strings.HasSuffix(s.Body["standards_arn"].(string), "::standards/"+baseline.PCIStandard) {
+			if strings.HasSuffix(s.Body["standards_arn"].(string), "::standards/"+help.PCIStandard) {
 				pci = s
 			}
 		}
