@@ -59,6 +59,7 @@ type Network struct {
 	FlowLogGroup                       *logs.Group
 	S3Endpoint                         vpcendpoint.VpcEndpoint // gateway: its prefix list is S3's egress destination
 	path                               []string                // construct path below the stack, for moved blocks
+	moves                              []map[string]string     // the stack's moved blocks, written by writeMoves
 	scope                              constructs.Construct
 	azs                                []string
 	plan                               netplan.SubnetPlan
@@ -125,6 +126,7 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		RouteTableIds:   help.IDs(net.PrivateRouteTables),
 		Tags:            naming.NameTag(n.Name(naming.MaxName, "s3")),
 	})
+	net.writeMoves()
 	return net
 }
 
@@ -206,12 +208,24 @@ func (net *Network) RouteEgress(firewall func(az string) *string) {
 		}
 		net.moved(net.defaultRoute(net.scope, "private-default-"+az, net.PrivateRouteTables[i], target), fmt.Sprintf("private-default-%d", i))
 	}
+	net.writeMoves()
 }
 
 // moved carries the state of the resource's positional predecessor (e.g. private-0, from
 // before ids were keyed by AZ) over to it, so an applied environment plans no replacement.
 func (net *Network) moved(r cdktf.TerraformResource, positionalID string) {
-	r.MoveFromId(jsii.String(*r.TerraformResourceType() + "." + naming.LogicalID(append(net.path, positionalID)...)))
+	typ := *r.TerraformResourceType()
+	net.moves = append(net.moves, map[string]string{
+		"from": typ + "." + naming.LogicalID(append(net.path, positionalID)...),
+		"to":   typ + "." + *r.FriendlyUniqueId(),
+	})
+}
+
+// writeMoves writes the moved blocks as the stack's "moved" list, the JSON cdktf's MoveFromId
+// writes. MoveFromId would also make every synth run `terraform version` once per stack to check
+// for >= 1.5 (0.15 s each, measured), which the stack's terraform.required_version enforces.
+func (net *Network) writeMoves() {
+	cdktf.TerraformStack_Of(net.scope).AddOverride(jsii.String("moved"), net.moves)
 }
 
 func (net *Network) flowLogs(scope constructs.Construct, props *Props) {
