@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -34,16 +33,19 @@ func reports(stacks []report.Stack) []policy.Report {
 	return out
 }
 
-// runMain makes this test binary run the app's main() instead of the tests: the binary tests
-// run the real entry point without building a second binary.
+// runMain makes this test binary run the command (as main does) instead of the tests: the
+// binary tests run the entry point as a process without building a second binary.
 const runMain = "SCALEPAYMENTS_TEST_RUN_MAIN"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(runMain) == "1" {
-		main()
+		os.Exit(Run(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }
+
+// repo is the repository root, where the Makefile and the release manifests are.
+const repo = "../.."
 
 func TestCheckFailsSynthOnAFinding(t *testing.T) {
 	var out, errs bytes.Buffer
@@ -72,16 +74,16 @@ func TestWriteReport(t *testing.T) {
 func TestBadInputExitsBeforeAnyConstruct(t *testing.T) {
 	t.Chdir(t.TempDir())
 	t.Setenv("SCALEPAYMENTS_ENVIRONMENTS", "dev,qa")
-	assert.Equal(t, 1, run(nil, io.Discard, io.Discard))
+	assert.Equal(t, 1, Run(nil, io.Discard, io.Discard))
 	t.Setenv("SCALEPAYMENTS_ENVIRONMENTS", "")
 	t.Setenv("TF_CLOUD_ORGANIZATION", "scalepayments")
 	t.Setenv("SCALEPAYMENTS_STATE_BUCKET", "state")
-	assert.Equal(t, 1, run(nil, io.Discard, io.Discard))
-	assert.Equal(t, 2, run([]string{"deploy"}, io.Discard, io.Discard))
+	assert.Equal(t, 1, Run(nil, io.Discard, io.Discard))
+	assert.Equal(t, 2, Run([]string{"deploy"}, io.Discard, io.Discard))
 	t.Setenv("TF_CLOUD_ORGANIZATION", "")
 	t.Setenv("SCALEPAYMENTS_IMAGE_PAYMENT", "latest")
 	var errs bytes.Buffer
-	assert.Equal(t, 1, run(nil, io.Discard, &errs))
+	assert.Equal(t, 1, Run(nil, io.Discard, &errs))
 	assert.Equal(t, "scalepayments: SCALEPAYMENTS_IMAGE_PAYMENT is set but 3 environments are selected (dev, staging, prod): allowed with exactly one, e.g. SCALEPAYMENTS_ENVIRONMENTS=staging\n", errs.String())
 	_, err := os.Stat("cdktf.out")
 	assert.True(t, os.IsNotExist(err), "no stack was synthesized")
@@ -89,7 +91,7 @@ func TestBadInputExitsBeforeAnyConstruct(t *testing.T) {
 
 func TestOperatorCommands(t *testing.T) {
 	var out bytes.Buffer
-	require.Equal(t, 0, run([]string{"db-users", "prod"}, &out, io.Discard))
+	require.Equal(t, 0, Run([]string{"db-users", "prod"}, &out, io.Discard))
 	sql := strings.Split(strings.TrimSpace(out.String()), "\n")
 	require.Len(t, sql, 6, "api and payment have database users; notification has none")
 	assert.Equal(t, "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'api') THEN CREATE ROLE api LOGIN; END IF; END $$", sql[0])
@@ -98,28 +100,28 @@ func TestOperatorCommands(t *testing.T) {
 	assert.NotContains(t, out.String(), "notification")
 
 	out.Reset()
-	require.Equal(t, 0, run([]string{"services", "staging"}, &out, io.Discard))
+	require.Equal(t, 0, Run([]string{"services", "staging"}, &out, io.Discard))
 	assert.Equal(t, "api\npayment\nnotification\n", out.String())
 
-	assert.Equal(t, 1, run([]string{"services", "qa"}, io.Discard, io.Discard), "unknown environment")
+	assert.Equal(t, 1, Run([]string{"services", "qa"}, io.Discard, io.Discard), "unknown environment")
 
 	// Deploy targets refuse an account that still has its example id, naming the variable.
 	var errs bytes.Buffer
-	assert.Equal(t, 1, run([]string{"ready", "prod"}, io.Discard, &errs))
+	assert.Equal(t, 1, Run([]string{"ready", "prod"}, io.Discard, &errs))
 	assert.Equal(t, "scalepayments: account \"prod\" has the example id 444455556666: set SCALEPAYMENTS_ACCOUNT_PROD to its 12-digit AWS account id\n", errs.String())
 	t.Setenv("SCALEPAYMENTS_ACCOUNT_NONPROD", "210987654321")
-	assert.Equal(t, 0, run([]string{"ready", "account-nonprod"}, io.Discard, io.Discard))
-	assert.Equal(t, 0, run([]string{"ready", "staging"}, io.Discard, io.Discard))
-	assert.Equal(t, 1, run([]string{"ready", "account-qa"}, io.Discard, io.Discard))
+	assert.Equal(t, 0, Run([]string{"ready", "account-nonprod"}, io.Discard, io.Discard))
+	assert.Equal(t, 0, Run([]string{"ready", "staging"}, io.Discard, io.Discard))
+	assert.Equal(t, 1, Run([]string{"ready", "account-qa"}, io.Discard, io.Discard))
 	t.Chdir(t.TempDir())
-	assert.Equal(t, 1, run([]string{"targets", "dev"}, io.Discard, io.Discard), "nothing synthesized yet")
+	assert.Equal(t, 1, Run([]string{"targets", "dev"}, io.Discard, io.Discard), "nothing synthesized yet")
 }
 
 // make promote copies the tested digests forward in the repository's manifests, and refuses a
 // pair that is not a promotion step.
 func TestPromoteCommand(t *testing.T) {
 	dir := t.TempDir()
-	require.NoError(t, os.CopyFS(filepath.Join(dir, envconfig.ReleasesDir), os.DirFS(envconfig.ReleasesDir)))
+	require.NoError(t, os.CopyFS(filepath.Join(dir, envconfig.ReleasesDir), os.DirFS(filepath.Join(repo, envconfig.ReleasesDir))))
 	t.Chdir(dir)
 	staging := envconfig.Manifest{Services: envconfig.Staging.Clone().Images}
 	digest := "sha256:" + strings.Repeat("7", 64)
@@ -127,7 +129,7 @@ func TestPromoteCommand(t *testing.T) {
 	require.NoError(t, os.WriteFile(envconfig.ManifestPath("staging"), staging.JSON(), 0o644))
 
 	var out bytes.Buffer
-	require.Equal(t, 0, run([]string{"promote", "staging", "prod", "payment"}, &out, io.Discard))
+	require.Equal(t, 0, Run([]string{"promote", "staging", "prod", "payment"}, &out, io.Discard))
 	assert.Equal(t, "promote: prod payment: "+envconfig.Prod.Images["payment"].Digest+" -> "+digest+" (v1.4.2)\n", out.String())
 	data, err := os.ReadFile(envconfig.ManifestPath("prod"))
 	require.NoError(t, err)
@@ -136,10 +138,10 @@ func TestPromoteCommand(t *testing.T) {
 	assert.Equal(t, staging.Services, prod.Services, "prod now runs exactly staging's digests")
 
 	var errs bytes.Buffer
-	assert.Equal(t, 1, run([]string{"promote", "dev", "prod"}, io.Discard, &errs))
+	assert.Equal(t, 1, Run([]string{"promote", "dev", "prod"}, io.Discard, &errs))
 	assert.Equal(t, "scalepayments: FROM=dev TO=prod: prod promotes from \"staging\" (its PromoteFrom): its release role pulls only from there\n", errs.String())
 	errs.Reset()
-	assert.Equal(t, 1, run([]string{"promote", "staging", "qa"}, io.Discard, &errs))
+	assert.Equal(t, 1, Run([]string{"promote", "staging", "qa"}, io.Discard, &errs))
 	assert.Equal(t, "scalepayments: TO=\"qa\": unknown environment: allowed dev, staging, prod\n", errs.String())
 }
 
@@ -153,21 +155,26 @@ func TestFirstDeploymentTargets(t *testing.T) {
 		"redeploy": {"output -raw ecs_cluster_name", "./bin/scalepayments services dev", "--force-new-deployment"},
 		"deploy":   {"./bin/scalepayments ready dev", "node_modules/.bin/cdktf deploy scalepayments-dev"},
 	} {
-		out, err := exec.Command("make", "-n", target, "ENV=dev", "SERVICE=payment", "NAME=processor-api-key").CombinedOutput()
+		makeN := func(args ...string) ([]byte, error) {
+			cmd := exec.Command("make", append([]string{"-n", target}, args...)...)
+			cmd.Dir = repo
+			return cmd.CombinedOutput()
+		}
+		out, err := makeN("ENV=dev", "SERVICE=payment", "NAME=processor-api-key")
 		require.NoError(t, err, "%s: %s", target, out)
 		for _, w := range want {
 			assert.Contains(t, string(out), w, target)
 		}
-		out, err = exec.Command("make", "-n", target).CombinedOutput()
+		out, err = makeN()
 		assert.Error(t, err, target)
 		assert.Contains(t, string(out), "usage: make "+target+" ENV=dev|staging|prod", target)
 	}
 }
 
-// The built binary as a user runs it: a clean synth prints nothing on stderr and says where
-// each stack went; each bad input is one line on stderr and exit 1, before anything is written.
-func TestBinaryRunsCleanAndRefusesBadInputInOneLine(t *testing.T) {
-	bin := os.Args[0] // this test binary runs main() when asked (TestMain): no second build
+// The command as a user runs it: each bad input is one line on stderr and exit 1, before
+// anything is written. (tests/integration runs a clean synth through Run, in its jsii process.)
+func TestBinaryRefusesBadInputInOneLine(t *testing.T) {
+	bin := os.Args[0] // this test binary runs the command when asked (TestMain): no second build
 	file := filepath.Join(t.TempDir(), "file")
 	require.NoError(t, os.WriteFile(file, nil, 0o644))
 
@@ -175,7 +182,7 @@ func TestBinaryRunsCleanAndRefusesBadInputInOneLine(t *testing.T) {
 		t.Helper()
 		cmd := exec.Command(bin, args...)
 		cmd.Dir = t.TempDir()
-		cmd.Env = append(os.Environ(), "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20", runMain+"=1")
+		cmd.Env = append(os.Environ(), runMain+"=1") // jsii's Node.js warning, if it started, fails the test
 		for _, k := range []string{"SCALEPAYMENTS_ENVIRONMENTS", "CDKTF_OUTDIR", "TF_CLOUD_ORGANIZATION", "TF_CLOUD_HOSTNAME", "TF_CLOUD_PROJECT",
 			"SCALEPAYMENTS_STATE_BUCKET", "SCALEPAYMENTS_STATE_REGION", "SCALEPAYMENTS_STATE_KMS_KEY_ID", "SYNTH_HCL_OUTPUT"} {
 			cmd.Env = append(cmd.Env, k+"="+env[k]) // empty means unset
@@ -195,30 +202,6 @@ func TestBinaryRunsCleanAndRefusesBadInputInOneLine(t *testing.T) {
 		}
 		return stdout.String(), stderr.String(), code
 	}
-
-	// End to end: one environment synthesized by the real entry point, checked and reported, and
-	// the first deployment's targets read back from what it wrote.
-	t.Run("clean synth and report", func(t *testing.T) {
-		outdir := filepath.Join(t.TempDir(), "out")
-		stdout, stderr, code := runBin(t, []string{"report"}, map[string]string{"SCALEPAYMENTS_ENVIRONMENTS": " dev ", "CDKTF_OUTDIR": outdir})
-		assert.Equal(t, 0, code)
-		assert.Equal(t, "", stderr, "nothing alarming on a successful run")
-		assert.Regexp(t, `(?m)^policy: scalepayments-dev: 47 rules, 0 findings, 8 suppressed$`, stdout)
-		assert.Regexp(t, `synth: `+regexp.QuoteMeta(outdir)+`/stacks/scalepayments-dev/cdk.tf.json: [0-9]+ resources\nreport: `+regexp.QuoteMeta(outdir)+`/report.md\n$`, stdout)
-		report, err := os.ReadFile(filepath.Join(outdir, "report.md"))
-		require.NoError(t, err)
-		assert.Contains(t, string(report), "- **scalepayments-dev**: 47 rules, 0 findings, 8 suppressed")
-
-		// Step 1 of the first deployment targets exactly the repositories and the secrets.
-		t.Setenv("CDKTF_OUTDIR", outdir)
-		var out bytes.Buffer
-		require.Equal(t, 0, run([]string{"targets", "dev"}, &out, io.Discard))
-		targets := strings.Fields(out.String())
-		assert.Len(t, targets, 5, "3 repositories and 2 secrets")
-		for _, tgt := range targets {
-			assert.Regexp(t, `^-target=aws_(ecr_repository|secretsmanager_secret)\.service-[a-z]+_[a-z-]+_[0-9A-F]{8}$`, tgt)
-		}
-	})
 
 	for _, tt := range []struct {
 		name string
@@ -273,7 +256,7 @@ func TestCheckJudgesAPlanOrASynthesizedStack(t *testing.T) {
 		return path
 	}
 	var out, errs bytes.Buffer
-	assert.Equal(t, 1, run([]string{"check", write("plan.json", badPlan)}, &out, &errs))
+	assert.Equal(t, 1, Run([]string{"check", write("plan.json", badPlan)}, &out, &errs))
 	assert.Empty(t, out.String())
 	assert.Equal(t, "policy: scalepayments-dev: 47 rules, 1 findings, 0 suppressed\n"+
 		"  [SP-KMS-001] HIGH (PCI-DSS 3.7.4) aws_kms_key.keys_logs_1A2B3C4D: enable_key_rotation is false, must be true\n"+
@@ -283,24 +266,24 @@ func TestCheckJudgesAPlanOrASynthesizedStack(t *testing.T) {
 	out.Reset()
 	errs.Reset()
 	fixed := strings.ReplaceAll(badPlan, "false", "true")
-	assert.Equal(t, 0, run([]string{"check", write("fixed.json", fixed)}, &out, &errs), errs.String())
+	assert.Equal(t, 0, Run([]string{"check", write("fixed.json", fixed)}, &out, &errs), errs.String())
 	assert.Equal(t, "policy: scalepayments-dev: 47 rules, 0 findings, 0 suppressed\n", out.String())
 
 	out.Reset()
 	errs.Reset()
 	stack := `{"provider":{"aws":[{"allowed_account_ids":["111122223333"],"default_tags":[{"tags":{"Stack":"scalepayments-prod"}}]}]},` +
 		`"resource":{"aws_cloudwatch_log_group":{"l":{"name":"l","kms_key_id":"k","retention_in_days":30,"tags":{"Name":"l"}}}}}`
-	assert.Equal(t, 1, run([]string{"check", write("cdk.tf.json", stack)}, &out, &errs))
+	assert.Equal(t, 1, Run([]string{"check", write("cdk.tf.json", stack)}, &out, &errs))
 	assert.Contains(t, errs.String(), "[SP-LOG-002] HIGH (PCI-DSS 10.5.1) aws_cloudwatch_log_group.l: retention_in_days = 30, stage production needs 365",
 		"judged as prod: production's floors apply")
 
 	errs.Reset()
 	other := strings.ReplaceAll(stack, "scalepayments-prod", "scalepayments-qa")
-	assert.Equal(t, 1, run([]string{"check", write("other.json", other)}, &out, &errs))
+	assert.Equal(t, 1, Run([]string{"check", write("other.json", other)}, &out, &errs))
 	assert.Equal(t, "scalepayments: "+filepath.Join(dir, "other.json")+`: stack "scalepayments-qa": no such stack; the stacks are `+
 		"scalepayments-account-nonprod, scalepayments-dev, scalepayments-staging, scalepayments-account-prod, scalepayments-prod\n", errs.String())
 
 	errs.Reset()
-	assert.Equal(t, 1, run([]string{"check", write("untagged.json", `{"resource":{}}`)}, &out, &errs))
+	assert.Equal(t, 1, Run([]string{"check", write("untagged.json", `{"resource":{}}`)}, &out, &errs))
 	assert.Contains(t, errs.String(), "the aws provider has no Stack default tag: not a ScalePayments stack")
 }
