@@ -20,8 +20,8 @@ GO_PKGS       = $(shell go list ./... | grep -v /node_modules/)
 
 # The real AWS provider comes from the registry, or from a Terraform filesystem mirror where one
 # is set or found (the CI machine image ships one; .ci/run looks for it). With a mirror, every
-# terraform run here (plan-offline, validate-hcl, the Go test of cdktf's ToBeValidTerraform)
-# installs hashicorp/aws from it through the CLI configuration below.
+# terraform run here (plan-offline, validate-hcl) installs hashicorp/aws from it through the CLI
+# configuration below.
 MIRROR_PROBE := registry.terraform.io/hashicorp/aws
 SCALEPAYMENTS_PROVIDER_MIRROR ?= $(patsubst %/$(MIRROR_PROBE),%,$(firstword $(wildcard \
   /opt/tf-plugins/$(MIRROR_PROBE) $(HOME)/.terraform.d/plugins/$(MIRROR_PROBE) /usr/share/terraform/plugins/$(MIRROR_PROBE))))
@@ -80,7 +80,7 @@ vet:
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$out" ] || { echo "not gofmt-formatted: $$out" >&2; exit 1; }
 
-unit: terraformrc ## every Go test (go test over the project's packages)
+unit: ## every Go test (go test over the project's packages)
 	go test $(GO_PKGS)
 
 lint: tools ## tflint with the AWS ruleset on every synthesized stack

@@ -156,6 +156,11 @@ type Backup struct {
 	RestoreTesting bool
 }
 
+// BackupHourUTC is when the daily backup job starts: it opens the continuous backup and, where
+// there is a DR region, copies the latest recovery point there (a copy of a continuous backup is
+// a snapshot, so the DR region's recovery point is at most a day old).
+const BackupHourUTC = 5
+
 // Backup vault lock modes.
 const (
 	LockGovernance = "governance"

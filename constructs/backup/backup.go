@@ -26,13 +26,8 @@ import (
 	"github.com/scalepayments/infra/help/naming"
 )
 
-// ScheduleHourUTC is when the daily job starts: it opens the continuous backup and, where there
-// is a DR region, copies the latest recovery point there (a copy of a continuous backup is a
-// snapshot, so the DR region's recovery point is at most a day old).
-const ScheduleHourUTC = 5
-
-// Schedule is the daily job's cron expression.
-var Schedule = fmt.Sprintf("cron(0 %d ? * * *)", ScheduleHourUTC)
+// Schedule is the daily job's cron expression, at envconfig.BackupHourUTC.
+var Schedule = fmt.Sprintf("cron(0 %d ? * * *)", envconfig.BackupHourUTC)
 
 // Schedules, in UTC.
 const (

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/scalepayments/infra/constructs/backup"
 	"github.com/scalepayments/infra/envconfig"
 )
 
@@ -61,7 +60,7 @@ func Objectives(e envconfig.Environment) []Objective {
 		"point-in-time restore from the AWS Backup vault (continuous backup)"})
 	if b.DRRegion != "" {
 		out = append(out, Objective{"Aurora", "region lost (" + e.Region + ")",
-			fmt.Sprintf("≤ 24 h + copy time (daily copy at %02d:00 UTC, kept %d days)", backup.ScheduleHourUTC, b.DRRetentionDays),
+			fmt.Sprintf("≤ 24 h + copy time (daily copy at %02d:00 UTC, kept %d days)", envconfig.BackupHourUTC, b.DRRetentionDays),
 			"hours: restore the copy in " + b.DRRegion + ", deploy the stack there (not automated)", "restore from the DR vault"})
 	}
 	switch {
