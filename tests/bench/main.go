@@ -38,23 +38,32 @@ func main() {
 
 	outdir := func(name string) string { return filepath.Join(dir, "out-"+naming.Slug(name)) }
 	var rows []row
-	measure := func(name string, n int, bin string, args []string, env ...string) row {
-		r := row{name: name}
-		out := outdir(name)
+	// measure runs the programs in turns, n rounds, so a slow phase of this VM (runs of one
+	// program vary by up to 30%) falls on all of them alike: compare them round by round.
+	measure := func(n int, progs ...program) []row {
+		out := make([]row, len(progs))
 		for i := 0; i < n; i++ {
-			os.RemoveAll(out)
-			wall, peak, stdout := timed(append(env, "CDKTF_OUTDIR="+out), bin, args...)
-			r.wall, r.rssMB, r.stdout = append(r.wall, wall), append(r.rssMB, peak), stdout
+			for j, p := range progs {
+				o := outdir(p.name)
+				os.RemoveAll(o)
+				wall, peak, stdout := timed(append(p.env, "CDKTF_OUTDIR="+o), p.bin, p.args...)
+				out[j].name = p.name
+				out[j].wall, out[j].rssMB, out[j].stdout = append(out[j].wall, wall), append(out[j].rssMB, peak), stdout
+			}
 		}
-		rows = append(rows, r)
-		return r
+		rows = append(rows, out...)
+		return out
+	}
+	floorOf := func(stacks int) program {
+		return program{fmt.Sprintf("floor: %d near-empty stacks", stacks), bins["floor"], []string{"-stacks", fmt.Sprint(stacks)}, nil}
 	}
 	// The shipped stacks: 3 environments and their 2 account stacks.
-	floor := measure("floor: 5 near-empty stacks", *runs, bins["floor"], []string{"-stacks", "5"})
-	app := measure("app: dev+staging+prod and their accounts", *runs, bins["app"], nil)
+	progs := []program{floorOf(5), {"app: dev+staging+prod and their accounts", bins["app"], nil, nil}}
 	for _, env := range []string{"dev", "staging", "prod"} {
-		measure("app: "+env+" alone (and its account)", *runs, bins["app"], nil, "SCALEPAYMENTS_ENVIRONMENTS="+env)
+		progs = append(progs, program{"app: " + env + " alone (and its account)", bins["app"], nil, []string{"SCALEPAYMENTS_ENVIRONMENTS=" + env}})
 	}
+	shipped := measure(*runs, progs...)
+	floor, app := shipped[0], shipped[1]
 	// The offline plan of the stacks the app run wrote (tests/offline prints its timings).
 	plan := exec.Command(bins["offline"], "-outdir", outdir(app.name))
 	plan.Stderr = os.Stderr
@@ -64,12 +73,15 @@ func main() {
 	// How synth grows: environments (3 services each), then services in one environment.
 	var growth []grown
 	for _, g := range [][2]int{{1, 3}, {3, 3}, {6, 3}, {12, 3}, {1, 6}, {1, 12}, {1, 24}} {
-		r := measure(fmt.Sprintf("grown: %d environments x %d services", g[0], g[1]), *growthRuns, bins["growth"],
-			[]string{"-envs", fmt.Sprint(g[0]), "-services", fmt.Sprint(g[1])})
+		grownProg := program{fmt.Sprintf("grown: %d environments x %d services", g[0], g[1]), bins["growth"],
+			[]string{"-envs", fmt.Sprint(g[0]), "-services", fmt.Sprint(g[1])}, nil}
 		var stacks, resources int
-		fmt.Sscanf(r.stdout, "stacks %d resources %d", &stacks, &resources)
-		f := measure(fmt.Sprintf("floor: %d near-empty stacks", stacks), *growthRuns, bins["floor"], []string{"-stacks", fmt.Sprint(stacks)})
-		growth = append(growth, grown{g[0], g[1], stacks, resources, median(r.wall), median(f.wall), median(r.rssMB)})
+		_, _, counted := timed(nil, grownProg.bin, append(grownProg.args, "-count")...)
+		fmt.Sscanf(counted, "stacks %d", &stacks)
+		pair := measure(*growthRuns, grownProg, floorOf(stacks))
+		fmt.Sscanf(pair[0].stdout, "stacks %d resources %d", &stacks, &resources)
+		growth = append(growth, grown{g[0], g[1], stacks, resources, median(pair[0].wall), median(pair[1].wall),
+			pairedMedian(pair[0].wall, pair[1].wall, func(a, b float64) float64 { return a - b }), median(pair[0].rssMB)})
 	}
 
 	tests := goTest(*testRuns)
@@ -79,16 +91,16 @@ func main() {
 		fmt.Printf("| %s | %s | %s |\n", r.name, stats(r.wall, "%.2f"), stats(r.rssMB, "%.0f"))
 	}
 	fmt.Printf("| go test -count=1 (warm build, %d runs) | %s | |\n", *testRuns, stats(tests, "%.1f"))
-	ratio := median(app.wall) / median(floor.wall)
-	fmt.Printf("\napp / floor (median wall): %.2f\n", ratio)
+	ratio := pairedMedian(app.wall, floor.wall, func(a, b float64) float64 { return a / b })
+	fmt.Printf("\napp / floor (median of the %d rounds' ratios): %.2f (medians: %.2f / %.2f = %.2f)\n",
+		*runs, ratio, median(app.wall), median(floor.wall), median(app.wall)/median(floor.wall))
 
 	fmt.Printf("\n| grown platform | stacks | resources | synth s | floor s | above floor s | ms per resource | peak RSS MB |\n|---|---|---|---|---|---|---|---|\n")
 	for _, g := range growth {
 		fmt.Printf("| %d env x %d services | %d | %d | %.2f | %.2f | %.2f | %.2f | %.0f |\n",
-			g.envs, g.services, g.stacks, g.resources, g.wall, g.floor, g.wall-g.floor, 1000*(g.wall-g.floor)/float64(g.resources), g.rss)
+			g.envs, g.services, g.stacks, g.resources, g.wall, g.floor, g.above, 1000*g.above/float64(g.resources), g.rss)
 	}
-	perEnv := growth[0].wall - growth[0].floor
-	twelve := growth[3].wall - growth[3].floor
+	perEnv, twelve := growth[0].above, growth[3].above
 
 	planSeconds := 0.0
 	for _, m := range planTimes.FindAllStringSubmatch(string(planned), -1) {
@@ -122,6 +134,12 @@ func main() {
 
 var planTimes = regexp.MustCompile(`init ([0-9.]+) s, validate ([0-9.]+) s\); plan: [0-9]+ to add, 0 warnings \(([0-9.]+) s\)`)
 
+type program struct {
+	name      string
+	bin       string
+	args, env []string
+}
+
 type row struct {
 	name        string
 	wall, rssMB []float64
@@ -130,7 +148,16 @@ type row struct {
 
 type grown struct {
 	envs, services, stacks, resources int
-	wall, floor, rss                  float64
+	wall, floor, above, rss           float64 // above: the median of the rounds' differences
+}
+
+// pairedMedian is the median of f over the rounds' pairs (a[i], b[i]).
+func pairedMedian(a, b []float64, f func(a, b float64) float64) float64 {
+	var v []float64
+	for i := range a {
+		v = append(v, f(a[i], b[i]))
+	}
+	return median(v)
 }
 
 func goTest(n int) []float64 {

@@ -20,6 +20,7 @@ import (
 func main() {
 	n := flag.Int("envs", 3, "environments")
 	m := flag.Int("services", 3, "services per environment")
+	count := flag.Bool("count", false, "print the number of stacks only, without jsii (bench sizes the floor by it)")
 	flag.Parse()
 	envs := Grown(*n, *m)
 	var accounts []envconfig.Account // the accounts the grown environments use
@@ -31,6 +32,10 @@ func main() {
 	if err := envconfig.ValidateAll(envs, accounts); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	if *count {
+		fmt.Printf("stacks %d\n", len(envs)+len(stacks.Hosts(accounts, envs)))
+		return
 	}
 	app := cdktf.NewApp(nil)
 	built := stacks.Build(app, accounts, envs, envs, stacks.Backend{Kind: "local"})
