@@ -55,7 +55,7 @@ func highestStage(envs []envconfig.Environment) envconfig.Stage {
 }
 
 // NewAccount builds the account stack of acct in region for the environments it hosts there.
-func NewAccount(scope constructs.Construct, acct envconfig.Account, region string, envs []envconfig.Environment, backend Backend) *AccountStack {
+func NewAccount(scope constructs.Construct, acct envconfig.Account, region string, envs []envconfig.Environment, backend envconfig.Backend) *AccountStack {
 	name := AccountStackName(acct, region)
 	stack, account := foundation(scope, name, acct, region, map[string]string{"Account": acct.Name}, backend, StateKey(strings.TrimPrefix(name, naming.Project+"-")))
 	s := &AccountStack{Name: name, Stack: stack, Account: acct, Region: region, Envs: envs,
@@ -149,7 +149,7 @@ type Built struct {
 
 // Build adds to app the stack of every selected environment and of every account and region
 // hosting one. An account stack holds the zones of all its environments (all), selected or not.
-func Build(app constructs.Construct, accounts []envconfig.Account, selected, all []envconfig.Environment, backend Backend) []Built {
+func Build(app constructs.Construct, accounts []envconfig.Account, selected, all []envconfig.Environment, backend envconfig.Backend) []Built {
 	var out []Built
 	everything := Hosts(accounts, all)
 	for _, h := range Hosts(accounts, selected) {

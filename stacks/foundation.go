@@ -16,11 +16,11 @@ import (
 // foundation is what every stack starts with: the Terraform and provider version floors, its
 // state backend, and an AWS provider pinned to its one account (allowed_account_ids: the stack
 // refuses any other) with the common tags. It returns the stack and its account facts.
-func foundation(scope constructs.Construct, name string, acct envconfig.Account, region string, tags map[string]string, backend Backend, stateKey string) (cdktf.TerraformStack, iam.Account) {
+func foundation(scope constructs.Construct, name string, acct envconfig.Account, region string, tags map[string]string, backend envconfig.Backend, stateKey string) (cdktf.TerraformStack, iam.Account) {
 	stack := cdktf.NewTerraformStack(scope, jsii.String(name))
 	stack.AddOverride(jsii.String("terraform.required_version"), RequiredTerraform)
 	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), AWSProviderVersion)
-	backend.apply(stack, name, stateKey, region)
+	applyBackend(backend, stack, name, stateKey, region)
 	awsProvider(stack, "", name, acct, region, tags)
 	return stack, iam.Account{
 		ID:        *dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("caller"), nil).AccountId(),

@@ -85,7 +85,7 @@ func EnvNamer(env envconfig.Environment) naming.Namer {
 
 // New builds the stack of env, pinned to its account, with its state in backend. env, account
 // and peers must have passed envconfig validation.
-func New(scope constructs.Construct, env envconfig.Environment, acct envconfig.Account, backend Backend, peers Peers) *Stack {
+func New(scope constructs.Construct, env envconfig.Environment, acct envconfig.Account, backend envconfig.Backend, peers Peers) *Stack {
 	name := Name(env)
 	stack, account := foundation(scope, name, acct, env.Region, env.Tags, backend, StateKey(env.Name))
 	s := &Stack{Name: name, Stack: stack, Env: env}

@@ -44,10 +44,10 @@ var (
 )
 
 // Synth returns env's synthesized stack with local state, built at most once per process.
-func Synth(env envconfig.Environment) *Doc { return SynthWith(env, stacks.Backend{Kind: "local"}) }
+func Synth(env envconfig.Environment) *Doc { return SynthWith(env, envconfig.Backend{Kind: "local"}) }
 
 // SynthWith synthesizes env in its shipped account with a backend, at most once per process.
-func SynthWith(env envconfig.Environment, backend stacks.Backend) *Doc {
+func SynthWith(env envconfig.Environment, backend envconfig.Backend) *Doc {
 	acct, ok := envconfig.AccountOf(envconfig.Accounts(), env)
 	if !ok {
 		panic(fmt.Sprintf("environment %s names unknown account %q", env.Name, env.Account))
@@ -56,7 +56,7 @@ func SynthWith(env envconfig.Environment, backend stacks.Backend) *Doc {
 }
 
 // SynthIn synthesizes env in account acct, at most once per process for equal values.
-func SynthIn(env envconfig.Environment, acct envconfig.Account, backend stacks.Backend) *Doc {
+func SynthIn(env envconfig.Environment, acct envconfig.Account, backend envconfig.Backend) *Doc {
 	key := fmt.Sprintf("%#v %#v %#v", env, acct, backend)
 	mu.Lock()
 	defer mu.Unlock()
@@ -178,7 +178,7 @@ func SynthAccount(acct envconfig.Account, region string, envs []envconfig.Enviro
 	if a, ok := accountCache[key]; ok {
 		return a
 	}
-	s := stacks.NewAccount(App(), acct, region, envs, stacks.Backend{Kind: "local"})
+	s := stacks.NewAccount(App(), acct, region, envs, envconfig.Backend{Kind: "local"})
 	a := &Account{Doc: SynthStack(s.Stack), Stack: s}
 	a.Namer = s.Namer
 	a.Env = envconfig.Environment{Name: acct.Name, Region: region} // names the stack in failure messages

@@ -249,7 +249,7 @@ func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int 
 	if err != nil {
 		return fail(err)
 	}
-	backend, err := stacks.BackendFromEnv(os.Getenv)
+	backend, err := envconfig.BackendFromEnv(os.Getenv)
 	if err != nil {
 		return fail(err)
 	}
@@ -266,7 +266,7 @@ func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int 
 	var counts []int
 	for _, b := range all {
 		if hcl {
-			if err := stacks.RepairHCLFile(out, b.Name); err != nil {
+			if err := synthesized.RepairHCLFile(out, b.Name, stacks.RequiredTerraform); err != nil {
 				return fail(err)
 			}
 		}

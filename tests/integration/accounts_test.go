@@ -57,7 +57,7 @@ func TestAccountLayouts(t *testing.T) {
 					zones[z["name"].(string)] = h.Account.ID
 				}
 				for _, e := range h.Envs {
-					d := tests.SynthIn(e, h.Account, stacks.Backend{Kind: "local"})
+					d := tests.SynthIn(e, h.Account, envconfig.Backend{Kind: "local"})
 					r := policy.Check(d.Stack.Name, d.Config, e, stacks.Exceptions(e))
 					assert.False(t, r.Failed(), "%s", r)
 					assert.Equal(t, []any{h.Account.ID}, d.Provider()["allowed_account_ids"], e.Name)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
 // Scenario 7: each class of invalid setting is refused with its documented message before
@@ -59,8 +60,8 @@ func TestHCLSynthOfEveryStack(t *testing.T) {
 	for _, d := range all() {
 		out := *d.Stack.Stack.ToHclTerraform()
 		raw := out["hcl"].(string)
-		assert.Contains(t, raw, `0 = "required_version"`, "cdktf's bug is still there: drop stacks.RepairHCL when this fails")
-		hcl := stacks.RepairHCL(raw)
+		assert.Contains(t, raw, `0 = "required_version"`, "cdktf's bug is still there: drop synthesized.RepairHCL when this fails")
+		hcl := synthesized.RepairHCL(raw, stacks.RequiredTerraform)
 		assert.NotContains(t, hcl, `0 = "required_version"`)
 		assert.Contains(t, hcl, `required_version = ">= 1.10"`)
 		assert.Regexp(t, `depends_on = \[\n\s*"`, raw, "cdktf still quotes references: drop the repair when this fails")

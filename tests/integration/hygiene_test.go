@@ -45,7 +45,7 @@ func TestHygiene(t *testing.T) {
 
 func TestSynthIsDeterministic(t *testing.T) {
 	for _, env := range []envconfig.Environment{envconfig.Prod} {
-		again := stacks.New(tests.App(), env, envconfig.ProdAccount, stacks.Backend{Kind: "local"}, stacks.Peers{Accounts: envconfig.Accounts(), Envs: envconfig.All()})
+		again := stacks.New(tests.App(), env, envconfig.ProdAccount, envconfig.Backend{Kind: "local"}, stacks.Peers{Accounts: envconfig.Accounts(), Envs: envconfig.All()})
 		// Compared as a boolean: a diff of two 300 kB documents helps nobody.
 		assert.True(t, prod.JSON == tests.SynthStack(again.Stack).JSON, "stable logical ids and values")
 	}

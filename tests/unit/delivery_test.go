@@ -5,12 +5,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/tests"
 )
 
 func TestTerraformCloudBackendUsesOneWorkspacePerStack(t *testing.T) {
-	d := tests.SynthWith(prod.Env, stacks.Backend{Kind: "cloud", CloudOrganization: "scalepayments", CloudHostname: "app.terraform.io", CloudProject: "payments"})
+	d := tests.SynthWith(prod.Env, envconfig.Backend{Kind: "cloud", CloudOrganization: "scalepayments", CloudHostname: "app.terraform.io", CloudProject: "payments"})
 	tf := d.Root["terraform"].(tests.Body)
 	assert.Equal(t, map[string]any{
 		"organization": "scalepayments",
@@ -21,7 +21,7 @@ func TestTerraformCloudBackendUsesOneWorkspacePerStack(t *testing.T) {
 }
 
 func TestS3BackendIsEncryptedAndLocked(t *testing.T) {
-	d := tests.SynthWith(staging.Env, stacks.Backend{Kind: "s3", StateBucket: "sp-state", StateKMSKeyID: "alias/state"})
+	d := tests.SynthWith(staging.Env, envconfig.Backend{Kind: "s3", StateBucket: "sp-state", StateKMSKeyID: "alias/state"})
 	tf := d.Root["terraform"].(tests.Body)
 	assert.Equal(t, map[string]any{"s3": map[string]any{
 		"bucket": "sp-state", "key": "scalepayments/staging/terraform.tfstate", "region": "us-east-1",

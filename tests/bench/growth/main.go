@@ -38,7 +38,7 @@ func main() {
 		return
 	}
 	app := cdktf.NewApp(nil)
-	built := stacks.Build(app, accounts, envs, envs, stacks.Backend{Kind: "local"})
+	built := stacks.Build(app, accounts, envs, envs, envconfig.Backend{Kind: "local"})
 	app.Synth()
 	resources := 0
 	for _, b := range built {

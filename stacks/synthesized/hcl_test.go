@@ -1,4 +1,4 @@
-package stacks
+package synthesized
 
 import (
 	"os"
@@ -14,11 +14,11 @@ func TestRepairHCLFile(t *testing.T) {
 	p := filepath.Join(dir, "stacks", "s")
 	require.NoError(t, os.MkdirAll(p, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(p, "cdk.tf"), []byte("terraform {\n  0 = \"required_version\"\n}\n"), 0o644))
-	require.NoError(t, RepairHCLFile(dir, "s"))
+	require.NoError(t, RepairHCLFile(dir, "s", ">= 1.10"))
 	got, err := os.ReadFile(filepath.Join(p, "cdk.tf"))
 	require.NoError(t, err)
 	assert.Equal(t, "terraform {\n  required_version = \">= 1.10\"\n}\n", string(got))
-	assert.Error(t, RepairHCLFile(dir, "missing"))
+	assert.Error(t, RepairHCLFile(dir, "missing", ">= 1.10"))
 }
 
 func TestRepairHCLUnquotesReferenceLists(t *testing.T) {
@@ -52,12 +52,12 @@ func TestRepairHCLUnquotesReferenceLists(t *testing.T) {
     "kept",
   ]
 }`
-	assert.Equal(t, want, RepairHCL(in))
+	assert.Equal(t, want, RepairHCL(in, ">= 1.10"))
 }
 
 func TestRepairHCLUnquotesAResourcesProvider(t *testing.T) {
 	// cdktf writes the stack unindented; terraform fmt indents it afterwards.
 	in := "resource \"aws_backup_vault\" \"dr\" {\nname = \"aws.dr\"\nprovider = \"aws.dr\"\n}\n"
 	want := "resource \"aws_backup_vault\" \"dr\" {\nname = \"aws.dr\"\nprovider = aws.dr\n}\n"
-	assert.Equal(t, want, RepairHCL(in), "the provider argument, not a value that looks like one")
+	assert.Equal(t, want, RepairHCL(in, ">= 1.10"), "the provider argument, not a value that looks like one")
 }

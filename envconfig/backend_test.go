@@ -1,4 +1,4 @@
-package stacks
+package envconfig
 
 import (
 	"testing"
@@ -48,5 +48,4 @@ func TestBackendFromEnv(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
-	assert.Equal(t, "scalepayments/prod/terraform.tfstate", StateKey("prod"))
 }

@@ -1,4 +1,4 @@
-package stacks
+package synthesized
 
 import (
 	"os"
@@ -21,10 +21,11 @@ var (
 	quotedProviderRe = regexp.MustCompile(`(?m)^(\s*provider\s*=\s*)"(aws\.[a-z0-9_]+)"$`)
 )
 
-// RepairHCL fixes cdktf's rendering of a synthesized cdk.tf: required_version, and quoted
-// references in depends_on, ignore_changes and a resource's provider.
-func RepairHCL(hcl string) string {
-	hcl = strings.Replace(hcl, brokenRequiredVersion, `required_version = "`+RequiredTerraform+`"`, 1)
+// RepairHCL fixes cdktf's rendering of a synthesized cdk.tf: required_version (the stack's
+// requiredVersion, which cdktf dropped), and quoted references in depends_on, ignore_changes and
+// a resource's provider.
+func RepairHCL(hcl, requiredVersion string) string {
+	hcl = strings.Replace(hcl, brokenRequiredVersion, `required_version = "`+requiredVersion+`"`, 1)
 	hcl = quotedProviderRe.ReplaceAllString(hcl, "$1$2")
 	return referenceList.ReplaceAllStringFunc(hcl, func(list string) string {
 		return quotedItem.ReplaceAllString(list, "$1,")
@@ -32,11 +33,11 @@ func RepairHCL(hcl string) string {
 }
 
 // RepairHCLFile repairs a stack's cdk.tf in place; outdir is cdktf's output directory.
-func RepairHCLFile(outdir, stack string) error {
+func RepairHCLFile(outdir, stack, requiredVersion string) error {
 	path := filepath.Join(outdir, "stacks", stack, "cdk.tf")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, []byte(RepairHCL(string(data))), 0o644)
+	return os.WriteFile(path, []byte(RepairHCL(string(data), requiredVersion)), 0o644)
 }
