@@ -96,7 +96,10 @@ check: build ## the policy pack on a synthesized stack or a plan: make check FIL
 	$(if $(FILE),,$(error usage: make check FILE=cdktf.out/stacks/<stack>/cdk.tf.json or a plan in terraform show -json form))
 	./$(BIN) check $(FILE)
 
-test: deps tools vet fmt-check unit synth ## every check: vet, gofmt, tests, synth, tflint, offline plan, HCL validation
+test: deps tools vet fmt-check unit build ## every check: vet, gofmt, tests, synth, tflint, offline plan, HCL validation
+	@# synth as a user runs it; a clean run's stderr must be empty (the output contract)
+	./$(BIN) 2> bin/synth.stderr || { cat bin/synth.stderr >&2; exit 1; }
+	@if [ -s bin/synth.stderr ]; then cat bin/synth.stderr >&2; echo "make test: a successful synth wrote the above to stderr" >&2; exit 1; fi
 	$(MAKE) --no-print-directory lint plan-offline validate-hcl
 
 cover: ## coverage of the production packages across all tests
