@@ -19,8 +19,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/constructs/database"
@@ -257,9 +259,18 @@ func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int 
 	if err := checkOutdir(out); err != nil {
 		return fail(err)
 	}
+	timed := os.Getenv("SCALEPAYMENTS_TIMING") == "1"
+	phases := []time.Time{time.Now()}
 	app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(out)}) // not read again from Node.js's environment
+	phases = append(phases, time.Now())
+	if timed {
+		provider.AwsProvider_TfResourceType() // loads the provider's assembly now, to time it apart
+	}
+	phases = append(phases, time.Now())
 	all := stacks.Build(app, accounts, envs, envconfig.All(), backend)
+	phases = append(phases, time.Now())
 	app.Synth()
+	phases = append(phases, time.Now())
 	hcl := os.Getenv("SYNTH_HCL_OUTPUT") == "true" // set by `cdktf synth --hcl`
 	var reports []policy.Report
 	var reviewed []report.Stack
@@ -296,6 +307,14 @@ func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int 
 			return fail(err)
 		}
 		fmt.Fprintf(stdout, "report: %s\n", path)
+	}
+	if timed {
+		phases = append(phases, time.Now())
+		var took []any
+		for i := 1; i < len(phases); i++ {
+			took = append(took, phases[i].Sub(phases[i-1]).Seconds())
+		}
+		fmt.Fprintf(stdout, "timing: jsii and cdktf %.2f s, the AWS provider's assembly %.2f s, constructs %.2f s, app.Synth %.2f s, reading, the policy pack and writing %.2f s\n", took...)
 	}
 	return 0
 }

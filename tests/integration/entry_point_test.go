@@ -25,13 +25,15 @@ func TestReportThroughTheCommand(t *testing.T) {
 	outdir := filepath.Join(t.TempDir(), "out")
 	t.Setenv("CDKTF_OUTDIR", outdir)
 	t.Setenv("SCALEPAYMENTS_ENVIRONMENTS", " dev ")
+	t.Setenv("SCALEPAYMENTS_TIMING", "1")
 	var stdout, stderr bytes.Buffer
 	require.Equal(t, 0, cli.Run([]string{"report"}, &stdout, &stderr), stderr.String())
 	assert.Equal(t, "", stderr.String(), "nothing alarming on a successful run")
 	assert.Regexp(t, `(?m)^policy: scalepayments-dev: 47 rules, 0 findings, 8 suppressed$`, stdout.String())
 	assert.Regexp(t, `(?m)^policy: scalepayments-account-nonprod: 47 rules, 0 findings, [0-9]+ suppressed$`, stdout.String())
 	assert.Regexp(t, `synth: `+regexp.QuoteMeta(outdir)+`/stacks/scalepayments-account-nonprod/cdk.tf.json: [0-9]+ resources\n`+
-		`synth: `+regexp.QuoteMeta(outdir)+`/stacks/scalepayments-dev/cdk.tf.json: [0-9]+ resources\nreport: `+regexp.QuoteMeta(outdir)+`/report.md\n$`, stdout.String())
+		`synth: `+regexp.QuoteMeta(outdir)+`/stacks/scalepayments-dev/cdk.tf.json: [0-9]+ resources\nreport: `+regexp.QuoteMeta(outdir)+`/report.md\n`+
+		`timing: jsii and cdktf [0-9.]+ s, the AWS provider's assembly [0-9.]+ s, constructs [0-9.]+ s, app.Synth [0-9.]+ s, reading, the policy pack and writing [0-9.]+ s\n$`, stdout.String())
 	entries, err := os.ReadDir(filepath.Join(outdir, "stacks"))
 	require.NoError(t, err)
 	assert.Len(t, entries, 2, "only the selected environment and its account")
