@@ -276,14 +276,14 @@ func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int 
 	var reviewed []report.Stack
 	var counts []int
 	for _, b := range all {
-		if hcl {
-			if err := synthesized.RepairHCLFile(out, b.Name, stacks.RequiredTerraform); err != nil {
-				return fail(err)
-			}
-		}
 		cfg, err := stacks.Synthesized(out, b.Name, b.Stack)
 		if err != nil {
 			return fail(fmt.Errorf("%s: %v", b.Name, err))
+		}
+		if hcl {
+			if err := synthesized.RepairHCLFile(out, b.Name, stacks.RequiredTerraform, cfg); err != nil {
+				return fail(err)
+			}
 		}
 		r := b.Judge(cfg)
 		reports, counts = append(reports, r), append(counts, len(cfg.Each()))

@@ -1,6 +1,7 @@
 package synthesized
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -22,22 +23,33 @@ var (
 )
 
 // RepairHCL fixes cdktf's rendering of a synthesized cdk.tf: required_version (the stack's
-// requiredVersion, which cdktf dropped), and quoted references in depends_on, ignore_changes and
-// a resource's provider.
-func RepairHCL(hcl, requiredVersion string) string {
+// requiredVersion, which cdktf dropped), quoted references in depends_on, ignore_changes and a
+// resource's provider, and the stack's moved and removed blocks (cfg's), which cdktf leaves out:
+// its HCL renders a stack's overrides into the terraform block only. Without them an applied
+// environment would plan to replace what moved and destroy what it only forgets.
+func RepairHCL(hcl, requiredVersion string, cfg *Config) string {
 	hcl = strings.Replace(hcl, brokenRequiredVersion, `required_version = "`+requiredVersion+`"`, 1)
 	hcl = quotedProviderRe.ReplaceAllString(hcl, "$1$2")
-	return referenceList.ReplaceAllStringFunc(hcl, func(list string) string {
+	hcl = referenceList.ReplaceAllStringFunc(hcl, func(list string) string {
 		return quotedItem.ReplaceAllString(list, "$1,")
 	})
+	var b strings.Builder
+	b.WriteString(hcl)
+	for _, m := range cfg.Moves() {
+		fmt.Fprintf(&b, "\nmoved {\n  from = %s\n  to   = %s\n}\n", m.From, m.To)
+	}
+	for _, r := range cfg.Removals() {
+		fmt.Fprintf(&b, "\nremoved {\n  from = %s\n  lifecycle {\n    destroy = %t\n  }\n}\n", r.From, r.Destroy)
+	}
+	return b.String()
 }
 
 // RepairHCLFile repairs a stack's cdk.tf in place; outdir is cdktf's output directory.
-func RepairHCLFile(outdir, stack, requiredVersion string) error {
+func RepairHCLFile(outdir, stack, requiredVersion string, cfg *Config) error {
 	path := filepath.Join(outdir, "stacks", stack, "cdk.tf")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, []byte(RepairHCL(string(data), requiredVersion)), 0o644)
+	return os.WriteFile(path, []byte(RepairHCL(string(data), requiredVersion, cfg)), 0o644)
 }

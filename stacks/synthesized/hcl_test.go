@@ -14,11 +14,18 @@ func TestRepairHCLFile(t *testing.T) {
 	p := filepath.Join(dir, "stacks", "s")
 	require.NoError(t, os.MkdirAll(p, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(p, "cdk.tf"), []byte("terraform {\n  0 = \"required_version\"\n}\n"), 0o644))
-	require.NoError(t, RepairHCLFile(dir, "s", ">= 1.10"))
+	cfg, err := Parse([]byte(`{"moved":[{"from":"aws_subnet.a_1","to":"aws_subnet.b_2"}],
+		"removed":[{"from":"aws_s3_bucket.c_3","lifecycle":{"destroy":false}},{"from":"aws_s3_bucket.d_4","lifecycle":{"destroy":true}}]}`))
+	require.NoError(t, err)
+	require.NoError(t, RepairHCLFile(dir, "s", ">= 1.10", cfg))
 	got, err := os.ReadFile(filepath.Join(p, "cdk.tf"))
 	require.NoError(t, err)
-	assert.Equal(t, "terraform {\n  required_version = \">= 1.10\"\n}\n", string(got))
-	assert.Error(t, RepairHCLFile(dir, "missing", ">= 1.10"))
+	assert.Equal(t, "terraform {\n  required_version = \">= 1.10\"\n}\n"+
+		"\nmoved {\n  from = aws_subnet.a_1\n  to   = aws_subnet.b_2\n}\n"+
+		"\nremoved {\n  from = aws_s3_bucket.c_3\n  lifecycle {\n    destroy = false\n  }\n}\n"+
+		"\nremoved {\n  from = aws_s3_bucket.d_4\n  lifecycle {\n    destroy = true\n  }\n}\n", string(got),
+		"the stack's moved and removed blocks, which cdktf leaves out of HCL")
+	assert.Error(t, RepairHCLFile(dir, "missing", ">= 1.10", cfg))
 }
 
 func TestRepairHCLUnquotesReferenceLists(t *testing.T) {
@@ -52,12 +59,12 @@ func TestRepairHCLUnquotesReferenceLists(t *testing.T) {
     "kept",
   ]
 }`
-	assert.Equal(t, want, RepairHCL(in, ">= 1.10"))
+	assert.Equal(t, want, RepairHCL(in, ">= 1.10", &Config{}))
 }
 
 func TestRepairHCLUnquotesAResourcesProvider(t *testing.T) {
 	// cdktf writes the stack unindented; terraform fmt indents it afterwards.
 	in := "resource \"aws_backup_vault\" \"dr\" {\nname = \"aws.dr\"\nprovider = \"aws.dr\"\n}\n"
 	want := "resource \"aws_backup_vault\" \"dr\" {\nname = \"aws.dr\"\nprovider = aws.dr\n}\n"
-	assert.Equal(t, want, RepairHCL(in, ">= 1.10"), "the provider argument, not a value that looks like one")
+	assert.Equal(t, want, RepairHCL(in, ">= 1.10", &Config{}), "the provider argument, not a value that looks like one")
 }

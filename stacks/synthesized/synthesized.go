@@ -111,15 +111,32 @@ func (c *Config) Addresses() []string {
 // Move is one moved block: the state of From now belongs to To.
 type Move struct{ From, To string }
 
+// Removal is one removed block: Terraform stops managing From, and destroys it only if Destroy
+// (its default).
+type Removal struct {
+	From    string
+	Destroy bool
+}
+
+// Removals lists the stack's removed blocks.
+func (c *Config) Removals() []Removal {
+	var out []Removal
+	list, _ := c.Root["removed"].([]any)
+	for _, r := range list {
+		b, _ := r.(Body)
+		lc, _ := b["lifecycle"].(Body)
+		out = append(out, Removal{From: fmt.Sprint(b["from"]), Destroy: lc["destroy"] != false})
+	}
+	return out
+}
+
 // Forgotten lists the addresses of the stack's removed blocks that keep the real resource
 // (lifecycle destroy = false): Terraform stops managing them and destroys nothing.
 func (c *Config) Forgotten() []string {
 	var out []string
-	list, _ := c.Root["removed"].([]any)
-	for _, r := range list {
-		b, _ := r.(Body)
-		if lc, _ := b["lifecycle"].(Body); lc["destroy"] == false {
-			out = append(out, fmt.Sprint(b["from"]))
+	for _, r := range c.Removals() {
+		if !r.Destroy {
+			out = append(out, r.From)
 		}
 	}
 	return out

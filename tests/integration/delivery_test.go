@@ -55,14 +55,19 @@ func TestBadInputIsRefusedBeforeAnyStack(t *testing.T) {
 }
 
 // `cdktf synth --hcl` (the exit path off cdktf) renders every stack as valid HCL, once
-// main has repaired cdktf's required_version rendering.
+// stacks/cli has repaired cdktf's rendering and added the moved and removed blocks it leaves out.
 func TestHCLSynthOfEveryStack(t *testing.T) {
 	for _, d := range all() {
 		out := *d.Stack.Stack.ToHclTerraform()
 		raw := out["hcl"].(string)
 		assert.Contains(t, raw, `0 = "required_version"`, "cdktf's bug is still there: drop synthesized.RepairHCL when this fails")
-		hcl := synthesized.RepairHCL(raw, stacks.RequiredTerraform)
+		hcl := synthesized.RepairHCL(raw, stacks.RequiredTerraform, d.Config)
 		assert.NotContains(t, hcl, `0 = "required_version"`)
+		assert.Zero(t, strings.Count(raw, "moved {")+strings.Count(raw, "removed {"), "cdktf renders them now: drop their repair")
+		require.NotEmpty(t, d.Moves())
+		assert.Equal(t, len(d.Moves()), strings.Count(hcl, "\nmoved {\n"), "every moved block, or an applied environment replaces what moved")
+		require.NotEmpty(t, d.Forgotten())
+		assert.Equal(t, len(d.Forgotten()), strings.Count(hcl, "\nremoved {\n"), "every removed block, or an applied environment destroys what it only forgets")
 		assert.Contains(t, hcl, `required_version = ">= 1.10"`)
 		assert.Regexp(t, `depends_on = \[\n\s*"`, raw, "cdktf still quotes references: drop the repair when this fails")
 		assert.NotRegexp(t, `(depends_on|ignore_changes) = \[\n\s*"`, hcl, "no quoted references (deprecated, a warning per item)")
