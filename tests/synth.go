@@ -35,7 +35,6 @@ type Doc struct {
 	Stack *stacks.Stack
 	Namer naming.Namer // the namer the stack was built with: tests derive names as the app does
 	JSON  string
-	Dir   string // the full-synth output directory, removed when Main ends
 }
 
 var (
@@ -75,7 +74,7 @@ func SynthIn(env envconfig.Environment, acct envconfig.Account, backend envconfi
 // policy suppressions match), unlike Testing_Synth, which strips the metadata.
 func SynthStack(stack cdktf.TerraformStack) *Doc {
 	dir := *cdktf.Testing_FullSynth(stack)
-	keep(dir)
+	defer os.RemoveAll(dir)
 	out, err := os.ReadFile(filepath.Join(dir, "stacks", *stack.Node().Id(), "cdk.tf.json"))
 	if err != nil {
 		panic(err)
@@ -84,7 +83,7 @@ func SynthStack(stack cdktf.TerraformStack) *Doc {
 	if err != nil {
 		panic(err)
 	}
-	return &Doc{Config: cfg, JSON: string(out), Dir: dir}
+	return &Doc{Config: cfg, JSON: string(out)}
 }
 
 // All returns the three shipped environments, synthesized.
@@ -158,7 +157,7 @@ func (d *Doc) Clone() *Doc {
 	if err != nil {
 		panic(err)
 	}
-	return &Doc{Config: cfg, Env: d.Env, Stack: d.Stack, Namer: d.Namer, JSON: d.JSON, Dir: d.Dir}
+	return &Doc{Config: cfg, Env: d.Env, Stack: d.Stack, Namer: d.Namer, JSON: d.JSON}
 }
 
 // Account is an account stack, synthesized.

@@ -224,6 +224,8 @@ func (net *Network) moved(r cdktf.TerraformResource, positionalID string) {
 // writeMoves writes the moved blocks as the stack's "moved" list, the JSON cdktf's MoveFromId
 // writes. MoveFromId would also make every synth run `terraform version` once per stack to check
 // for >= 1.5 (0.15 s each, measured), which the stack's terraform.required_version enforces.
+// New writes the list and RouteEgress writes it again with its routes: the last write holds all
+// (one Network per stack, the only writer of "moved").
 func (net *Network) writeMoves() {
 	cdktf.TerraformStack_Of(net.scope).AddOverride(jsii.String("moved"), net.moves)
 }

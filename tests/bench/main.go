@@ -22,8 +22,8 @@ import (
 )
 
 func main() {
-	runs := flag.Int("runs", 3, "runs per measurement")
-	growthRuns := flag.Int("growth-runs", 3, "runs per row of the growth table (median: one run is too noisy for the growth budget)")
+	runs := flag.Int("runs", 3, "rounds of the shipped stacks' measurements")
+	growthRuns := flag.Int("growth-runs", 3, "rounds per row of the growth table (median: one round is too noisy for the growth budget)")
 	testRuns := flag.Int("test-runs", 3, "runs of go test")
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "scalepayments-bench")

@@ -83,7 +83,7 @@ func TestStatefulAddressesOnlyMoveWithMovedBlocks(t *testing.T) {
 			if slices.Contains(stateful, typ) && !slices.Contains(current, addr) {
 				_, ok := moved[addr]
 				ok = ok || slices.Contains(d.Forgotten(), addr)
-				assert.True(t, ok, "%s: stateful %s would be destroyed: add a moved block (MoveFromId)", s.name, addr)
+				assert.True(t, ok, "%s: stateful %s would be destroyed: add a moved block (constructs/network's moved)", s.name, addr)
 			}
 		}
 	}

@@ -20,7 +20,7 @@ import (
 // deployment's targets read back from what it wrote. stacks/cli runs the bad inputs as a process.
 func TestReportThroughTheCommand(t *testing.T) {
 	for _, k := range []string{"TF_CLOUD_ORGANIZATION", "SCALEPAYMENTS_STATE_BUCKET", "SYNTH_HCL_OUTPUT"} {
-		t.Setenv(k, "") // empty is unset: the local backend
+		t.Setenv(k, "") // the command reads these in Go, where empty is unset: local state, JSON
 	}
 	outdir := filepath.Join(t.TempDir(), "out")
 	t.Setenv("CDKTF_OUTDIR", outdir)
@@ -28,7 +28,7 @@ func TestReportThroughTheCommand(t *testing.T) {
 	t.Setenv("SCALEPAYMENTS_TIMING", "1")
 	var stdout, stderr bytes.Buffer
 	require.Equal(t, 0, cli.Run([]string{"report"}, &stdout, &stderr), stderr.String())
-	assert.Equal(t, "", stderr.String(), "nothing alarming on a successful run")
+	assert.Equal(t, "", stderr.String(), "nothing alarming on a successful run") // Node.js's own stderr: make test
 	assert.Regexp(t, `(?m)^policy: scalepayments-dev: 47 rules, 0 findings, 8 suppressed$`, stdout.String())
 	assert.Regexp(t, `(?m)^policy: scalepayments-account-nonprod: 47 rules, 0 findings, [0-9]+ suppressed$`, stdout.String())
 	assert.Regexp(t, `synth: `+regexp.QuoteMeta(outdir)+`/stacks/scalepayments-account-nonprod/cdk.tf.json: [0-9]+ resources\n`+
