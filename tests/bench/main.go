@@ -22,7 +22,7 @@ import (
 )
 
 func main() {
-	runs := flag.Int("runs", 3, "rounds of the shipped stacks' measurements")
+	runs := flag.Int("runs", 5, "rounds of the shipped stacks' measurements")
 	growthRuns := flag.Int("growth-runs", 3, "rounds per row of the growth table (median: one round is too noisy for the growth budget)")
 	testRuns := flag.Int("test-runs", 3, "runs of go test")
 	flag.Parse()
