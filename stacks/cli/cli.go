@@ -281,7 +281,7 @@ func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int 
 			return fail(fmt.Errorf("%s: %v", b.Name, err))
 		}
 		if hcl {
-			if err := synthesized.RepairHCLFile(out, b.Name, stacks.RequiredTerraform, cfg); err != nil {
+			if err := synthesized.RepairHCLFile(out, b.Name, cfg); err != nil {
 				return fail(err)
 			}
 		}

@@ -23,13 +23,14 @@ var resourcePolicies = map[string]string{
 func noOpenPolicies(c *Context) (out []Finding) {
 	own := c.accounts()
 	for _, typ := range help.SortedKeys(resourcePolicies) {
+		attr := resourcePolicies[typ]
 		for _, r := range c.Of(typ) {
-			if empty(r.Body[resourcePolicies[typ]]) || !c.Known(r.Body[resourcePolicies[typ]]) {
+			if empty(r.Body[attr]) || !c.Known(r.Body[attr]) {
 				continue // no policy (the service's default, which names no outsider), or one resolved at apply
 			}
-			statements, err := statementsOf(r.Body[resourcePolicies[typ]])
+			statements, err := statementsOf(r.Body[attr])
 			if err != nil {
-				out = append(out, find(r, "%s is not a JSON document: %v", resourcePolicies[typ], err))
+				out = append(out, find(r, "%s is not a JSON document: %v", attr, err))
 				continue
 			}
 			for _, s := range statements {

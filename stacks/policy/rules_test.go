@@ -68,6 +68,9 @@ func doc(resources ...string) string {
 func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 	production := envconfig.Prod.Clone()
 	dev, staging := envconfig.Dev, envconfig.Staging
+	scheduled := func(expr string) string { // an encrypted secret rotating on a schedule expression
+		return doc(strings.Replace(fmt.Sprintf(secret, `"kms_key_id":"k",`, 30), `"automatically_after_days":30`, `"schedule_expression":"`+expr+`"`, 1))
+	}
 	tests := []struct {
 		rule      string
 		env       envconfig.Environment
@@ -150,10 +153,8 @@ func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 		{"SP-TLS-005", dev, doc(`"aws_apigatewayv2_domain_name":{"d":{"domain_name_configuration":{"security_policy":"TLS_1_2","certificate_arn":"arn:aws:acm:us-east-1:111122223333:certificate/imported"},"tags":{"Name":"d"}}}`),
 			doc(`"aws_acm_certificate":{"c":{"validation_method":"DNS","tags":{"Name":"c"}}},"aws_apigatewayv2_domain_name":{"d":{"domain_name_configuration":{"security_policy":"TLS_1_2","certificate_arn":"${aws_acm_certificate.c.arn}"},"tags":{"Name":"d"}}}`)},
 		{"SP-SEC-003", dev, doc(fmt.Sprintf(secret, `"kms_key_id":"k",`, 365)), doc(fmt.Sprintf(secret, `"kms_key_id":"k",`, 90))},
-		{"SP-SEC-003", dev, doc(strings.Replace(fmt.Sprintf(secret, `"kms_key_id":"k",`, 30), `"automatically_after_days":30`, `"schedule_expression":"rate(365 days)"`, 1)),
-			doc(strings.Replace(fmt.Sprintf(secret, `"kms_key_id":"k",`, 30), `"automatically_after_days":30`, `"schedule_expression":"cron(0 4 1 * ? *)"`, 1))},
-		{"SP-SEC-003", dev, doc(strings.Replace(fmt.Sprintf(secret, `"kms_key_id":"k",`, 30), `"automatically_after_days":30`, `"schedule_expression":"cron(0 4 1 1 ? *)"`, 1)),
-			doc(strings.Replace(fmt.Sprintf(secret, `"kms_key_id":"k",`, 30), `"automatically_after_days":30`, `"schedule_expression":"rate(12 hours)"`, 1))},
+		{"SP-SEC-003", dev, scheduled("rate(365 days)"), scheduled("cron(0 4 1 * ? *)")},
+		{"SP-SEC-003", dev, scheduled("cron(0 4 1 1 ? *)"), scheduled("rate(12 hours)")},
 		{"SP-WAF-001", production, doc(fmt.Sprintf(alb, true, true)), doc(fmt.Sprintf(alb, true, true), `"aws_wafv2_web_acl_association":{"w":{"resource_arn":"${aws_lb.a.arn}"}}`)},
 		{"SP-STG-001", production, doc(`"aws_apigatewayv2_api":{"a":{"cors_configuration":{"allow_origins":["*"]},"tags":{"Name":"a"}}}`),
 			doc(`"aws_apigatewayv2_api":{"a":{"cors_configuration":{"allow_origins":["https://scalepayments.com"]},"tags":{"Name":"a"}}}`)},

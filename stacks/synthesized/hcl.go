@@ -22,13 +22,16 @@ var (
 	quotedProviderRe = regexp.MustCompile(`(?m)^(\s*provider\s*=\s*)"(aws\.[a-z0-9_]+)"$`)
 )
 
-// RepairHCL fixes cdktf's rendering of a synthesized cdk.tf: required_version (the stack's
-// requiredVersion, which cdktf dropped), quoted references in depends_on, ignore_changes and a
+// RepairHCL fixes cdktf's rendering of a synthesized cdk.tf: required_version (cfg's, which
+// cdktf dropped), quoted references in depends_on, ignore_changes and a
 // resource's provider, and the stack's moved and removed blocks (cfg's), which cdktf leaves out:
 // its HCL renders a stack's overrides into the terraform block only. Without them an applied
 // environment would plan to replace what moved and destroy what it only forgets.
-func RepairHCL(hcl, requiredVersion string, cfg *Config) string {
-	hcl = strings.Replace(hcl, brokenRequiredVersion, `required_version = "`+requiredVersion+`"`, 1)
+func RepairHCL(hcl string, cfg *Config) string {
+	tf, _ := cfg.Root["terraform"].(Body)
+	if version, ok := tf["required_version"].(string); ok {
+		hcl = strings.Replace(hcl, brokenRequiredVersion, `required_version = "`+version+`"`, 1)
+	}
 	hcl = quotedProviderRe.ReplaceAllString(hcl, "$1$2")
 	hcl = referenceList.ReplaceAllStringFunc(hcl, func(list string) string {
 		return quotedItem.ReplaceAllString(list, "$1,")
@@ -45,11 +48,11 @@ func RepairHCL(hcl, requiredVersion string, cfg *Config) string {
 }
 
 // RepairHCLFile repairs a stack's cdk.tf in place; outdir is cdktf's output directory.
-func RepairHCLFile(outdir, stack, requiredVersion string, cfg *Config) error {
+func RepairHCLFile(outdir, stack string, cfg *Config) error {
 	path := filepath.Join(outdir, "stacks", stack, "cdk.tf")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, []byte(RepairHCL(string(data), requiredVersion, cfg)), 0o644)
+	return os.WriteFile(path, []byte(RepairHCL(string(data), cfg)), 0o644)
 }

@@ -14,10 +14,10 @@ func TestRepairHCLFile(t *testing.T) {
 	p := filepath.Join(dir, "stacks", "s")
 	require.NoError(t, os.MkdirAll(p, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(p, "cdk.tf"), []byte("terraform {\n  0 = \"required_version\"\n}\n"), 0o644))
-	cfg, err := Parse([]byte(`{"moved":[{"from":"aws_subnet.a_1","to":"aws_subnet.b_2"}],
+	cfg, err := Parse([]byte(`{"terraform":{"required_version":">= 1.10"},"moved":[{"from":"aws_subnet.a_1","to":"aws_subnet.b_2"}],
 		"removed":[{"from":"aws_s3_bucket.c_3","lifecycle":{"destroy":false}},{"from":"aws_s3_bucket.d_4","lifecycle":{"destroy":true}}]}`))
 	require.NoError(t, err)
-	require.NoError(t, RepairHCLFile(dir, "s", ">= 1.10", cfg))
+	require.NoError(t, RepairHCLFile(dir, "s", cfg))
 	got, err := os.ReadFile(filepath.Join(p, "cdk.tf"))
 	require.NoError(t, err)
 	assert.Equal(t, "terraform {\n  required_version = \">= 1.10\"\n}\n"+
@@ -25,7 +25,7 @@ func TestRepairHCLFile(t *testing.T) {
 		"\nremoved {\n  from = aws_s3_bucket.c_3\n  lifecycle {\n    destroy = false\n  }\n}\n"+
 		"\nremoved {\n  from = aws_s3_bucket.d_4\n  lifecycle {\n    destroy = true\n  }\n}\n", string(got),
 		"the stack's moved and removed blocks, which cdktf leaves out of HCL")
-	assert.Error(t, RepairHCLFile(dir, "missing", ">= 1.10", cfg))
+	assert.Error(t, RepairHCLFile(dir, "missing", cfg))
 }
 
 func TestRepairHCLUnquotesReferenceLists(t *testing.T) {
@@ -59,12 +59,12 @@ func TestRepairHCLUnquotesReferenceLists(t *testing.T) {
     "kept",
   ]
 }`
-	assert.Equal(t, want, RepairHCL(in, ">= 1.10", &Config{}))
+	assert.Equal(t, want, RepairHCL(in, &Config{}))
 }
 
 func TestRepairHCLUnquotesAResourcesProvider(t *testing.T) {
 	// cdktf writes the stack unindented; terraform fmt indents it afterwards.
 	in := "resource \"aws_backup_vault\" \"dr\" {\nname = \"aws.dr\"\nprovider = \"aws.dr\"\n}\n"
 	want := "resource \"aws_backup_vault\" \"dr\" {\nname = \"aws.dr\"\nprovider = aws.dr\n}\n"
-	assert.Equal(t, want, RepairHCL(in, ">= 1.10", &Config{}), "the provider argument, not a value that looks like one")
+	assert.Equal(t, want, RepairHCL(in, &Config{}), "the provider argument, not a value that looks like one")
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scalepayments/infra/envconfig"
-	"github.com/scalepayments/infra/stacks"
 	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
@@ -61,7 +60,7 @@ func TestHCLSynthOfEveryStack(t *testing.T) {
 		out := *d.Stack.Stack.ToHclTerraform()
 		raw := out["hcl"].(string)
 		assert.Contains(t, raw, `0 = "required_version"`, "cdktf's bug is still there: drop synthesized.RepairHCL when this fails")
-		hcl := synthesized.RepairHCL(raw, stacks.RequiredTerraform, d.Config)
+		hcl := synthesized.RepairHCL(raw, d.Config)
 		assert.NotContains(t, hcl, `0 = "required_version"`)
 		assert.Zero(t, strings.Count(raw, "moved {")+strings.Count(raw, "removed {"), "cdktf renders them now: drop their repair")
 		require.NotEmpty(t, d.Moves())

@@ -8,10 +8,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scalepayments/infra/constructs/bucket"
 	"github.com/scalepayments/infra/help/iam"
 	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/help/netplan"
-	"github.com/scalepayments/infra/stacks/synthesized"
 	"github.com/scalepayments/infra/tests"
 )
 
@@ -84,7 +84,7 @@ func TestEveryBucketIsLockedDown(t *testing.T) {
 				s := policy.Statement[1]
 				assert.Equal(t, "logging.s3.amazonaws.com", s.Principal["Service"], "Security Hub S3.9: the other bucket logs here")
 				assert.Equal(t, []string{"s3:PutObject"}, s.Action)
-				assert.Equal(t, []string{tests.Ref(synthesized.Resource{Type: "aws_s3_bucket", Name: name}, "arn") + "/" + source + "/*"}, s.Resource)
+				assert.Equal(t, []string{tests.RefTo("aws_s3_bucket", name, "arn") + "/" + source + "/*"}, s.Resource)
 				assert.Equal(t, map[string]map[string]any{
 					"ArnLike":      {"aws:SourceArn": "arn:${data.aws_partition.partition.partition}:s3:::" + source},
 					"StringEquals": {"aws:SourceAccount": "${data.aws_caller_identity.caller.account_id}"},
@@ -93,7 +93,7 @@ func TestEveryBucketIsLockedDown(t *testing.T) {
 				logging := configOf(t, d, "aws_s3_bucket_logging", name)
 				target, ok := d.Ref(logging["target_bucket"])
 				require.True(t, ok)
-				assert.Contains(t, target.Name, "s3-access-logs", "Security Hub S3.9: server access logs go to the stack's access-log bucket")
+				assert.Contains(t, target.Name, bucket.AccessLogsID, "Security Hub S3.9: server access logs go to the stack's access-log bucket")
 				assert.Equal(t, b["bucket"].(string)+"/", logging["target_prefix"], "under the prefix the target's policy grants")
 				deps := tests.Strings(logging["depends_on"])
 				require.Len(t, deps, 1)

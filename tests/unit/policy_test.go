@@ -216,9 +216,10 @@ func TestExceptionsMatchTheSameResourcesInAPlan(t *testing.T) {
 		docs[a.Doc] = stacks.AccountExceptions()
 	}
 	for d, exceptions := range docs {
+		each := d.Each()
 		for _, x := range exceptions {
 			var synth, plan []string
-			for _, r := range d.Each() {
+			for _, r := range each {
 				if strings.HasPrefix(r.Path(), x.Path) {
 					synth = append(synth, r.Address())
 				}
