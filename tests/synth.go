@@ -14,6 +14,7 @@ import (
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/stacks/jsiidirect"
 	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
@@ -120,8 +121,10 @@ func (d *Doc) NameOf(typ, name string) string {
 }
 
 // Main synthesizes the three shipped environments once for a test package, assigns them to
-// the package's variables, then runs its tests: use it as the package's TestMain.
+// the package's variables, then runs its tests: use it as the package's TestMain. It starts the
+// jsii kernel directly (jsiidirect) and closes it at the end.
 func Main(m *testing.M, dev, staging, prod **Doc) int {
+	defer jsiidirect.Use()()
 	docs := All()
 	*dev, *staging, *prod = docs[0], docs[1], docs[2]
 	defer func() {

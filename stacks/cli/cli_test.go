@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -39,10 +40,13 @@ func reports(stacks []report.Stack) []policy.Report {
 const runMain = "SCALEPAYMENTS_TEST_RUN_MAIN"
 
 func TestMain(m *testing.M) {
+	run := m.Run
 	if os.Getenv(runMain) == "1" {
-		os.Exit(Run(os.Args[1:], os.Stdout, os.Stderr))
+		run = func() int { return Run(os.Args[1:], os.Stdout, os.Stderr) }
 	}
-	os.Exit(m.Run())
+	code := run()
+	jsii.Close() // removes the runtime jsii-runtime-go extracts into /tmp when a binary starts
+	os.Exit(code)
 }
 
 // repo is the repository root, where the Makefile and the release manifests are.

@@ -11,12 +11,14 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpc"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/scalepayments/infra/stacks/jsiidirect"
 )
 
 func main() {
 	n := flag.Int("stacks", 3, "near-empty stacks")
 	flag.Parse()
-	defer jsii.Close()
+	defer jsiidirect.Use()()
 	app := cdktf.NewApp(nil)
 	for i := 0; i < *n; i++ {
 		stack := cdktf.NewTerraformStack(app, jsii.String(fmt.Sprintf("floor-%d", i)))

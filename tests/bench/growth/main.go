@@ -10,11 +10,11 @@ import (
 	"os"
 	"slices"
 
-	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/stacks/jsiidirect"
 )
 
 func main() {
@@ -37,6 +37,7 @@ func main() {
 		fmt.Printf("stacks %d\n", len(envs)+len(stacks.Hosts(accounts, envs)))
 		return
 	}
+	closeJSII := jsiidirect.Use()
 	app := cdktf.NewApp(nil)
 	built := stacks.Build(app, accounts, envs, envs, envconfig.Backend{Kind: "local"})
 	app.Synth()
@@ -53,7 +54,7 @@ func main() {
 		resources += len(cfg.Each())
 	}
 	fmt.Printf("stacks %d resources %d\n", len(built), resources)
-	jsii.Close()
+	closeJSII()
 }
 
 // Grown is n environments cycling through dev, staging and prod, each with m services cycling
