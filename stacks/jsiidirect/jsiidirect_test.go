@@ -65,3 +65,11 @@ func TestAChosenRuntimeIsKept(t *testing.T) {
 		})
 	}
 }
+
+func TestATemporaryDirectoryItCannotUseKeepsTheRelay(t *testing.T) {
+	t.Setenv("JSII_NODE", "")
+	os.Unsetenv("JSII_NODE")
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	jsiidirect.Use()()
+	require.Empty(t, os.Getenv("JSII_NODE"))
+}
