@@ -1,7 +1,7 @@
 // Package jsiidirect starts the jsii kernel without jsii-runtime-go's relay process (node.sh says
 // how). Every call from Go to the cdktf and provider objects is a round trip to that kernel;
 // without the relay each is one hop instead of two, and the relay's event loop no longer takes a
-// CPU: the app's construction phase measured 0.80-0.84 s instead of 1.4-1.6 s.
+// CPU (README, Performance).
 package jsiidirect
 
 import (
@@ -19,8 +19,8 @@ var files embed.FS
 
 const launcher = "node.sh"
 
-// Use makes the jsii kernel start directly, unless JSII_NODE or JSII_RUNTIME already choose how or
-// the platform has no /bin/sh. It relies on the kernel of jsii-runtime-go v1.112.0 (go.mod pins
+// Use makes the jsii kernel start directly, unless JSII_NODE or JSII_RUNTIME already choose how,
+// or the launcher cannot run node (install). It relies on the kernel of jsii-runtime-go v1.112.0 (go.mod pins
 // it) writing its protocol with fs.writeSync on descriptor 3; the package's test proves it on the
 // version linked. Call it before the first jsii call. closeJSII runs jsii.Close, which stops the
 // kernel and removes the runtime jsii extracted into the temporary directory, then removes the
@@ -46,7 +46,8 @@ func Use() (closeJSII func()) {
 }
 
 // install writes the launcher and its preload into a new temporary directory, and runs the
-// launcher once: a temporary directory mounted noexec keeps the relay.
+// launcher once to check that it can start node: without /bin/sh, in a temporary directory
+// mounted noexec or without node on PATH, Use keeps the relay.
 func install() (string, error) {
 	dir, err := os.MkdirTemp("", "scalepayments-jsii-")
 	if err != nil {

@@ -39,15 +39,14 @@ func TestTheKernelRunsWithoutTheRelay(t *testing.T) {
 	if _, err := os.Stat("/proc/self/stat"); err != nil {
 		t.Skip("needs /proc")
 	}
-	t.Setenv("JSII_NODE", "")
-	os.Unsetenv("JSII_NODE")
+	unset(t, "JSII_NODE", "JSII_RUNTIME")
 	closeJSII := jsiidirect.Use()
 	launcher := os.Getenv("JSII_NODE")
 	require.FileExists(t, launcher)
 
 	require.True(t, *cdktf.Token_IsUnresolved(cdktf.Fn_Upper(jsii.String("x"))), "a call through the kernel")
 	kids := children(t)
-	require.Len(t, kids, 1, "one Node.js process, no relay")
+	require.Len(t, kids, 1)
 	require.Regexp(t, `^node --preserve-symlinks --require /\S+/kernel\.js /\S+/lib/program\.js $`, kids[0])
 
 	closeJSII()
@@ -59,17 +58,37 @@ func TestTheKernelRunsWithoutTheRelay(t *testing.T) {
 func TestAChosenRuntimeIsKept(t *testing.T) {
 	for _, name := range []string{"JSII_NODE", "JSII_RUNTIME"} {
 		t.Run(name, func(t *testing.T) {
+			unset(t, "JSII_NODE", "JSII_RUNTIME")
 			t.Setenv(name, "/opt/node/bin/node")
-			jsiidirect.Use()()
+			closeJSII := jsiidirect.Use()
 			require.Equal(t, "/opt/node/bin/node", os.Getenv(name))
+			if name == "JSII_RUNTIME" {
+				require.Empty(t, os.Getenv("JSII_NODE"))
+			}
+			closeJSII()
 		})
 	}
 }
 
-func TestATemporaryDirectoryItCannotUseKeepsTheRelay(t *testing.T) {
-	t.Setenv("JSII_NODE", "")
-	os.Unsetenv("JSII_NODE")
-	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
-	jsiidirect.Use()()
-	require.Empty(t, os.Getenv("JSII_NODE"))
+func TestALauncherThatCannotStartNodeKeepsTheRelay(t *testing.T) {
+	for name, env := range map[string][2]string{
+		"no temporary directory": {"TMPDIR", filepath.Join(t.TempDir(), "missing")},
+		"no node on PATH":        {"PATH", t.TempDir()},
+	} {
+		t.Run(name, func(t *testing.T) {
+			unset(t, "JSII_NODE", "JSII_RUNTIME")
+			t.Setenv(env[0], env[1])
+			closeJSII := jsiidirect.Use()
+			require.Empty(t, os.Getenv("JSII_NODE"))
+			closeJSII()
+		})
+	}
+}
+
+// unset clears the variables for the test; t.Setenv restores them after it.
+func unset(t *testing.T, names ...string) {
+	for _, name := range names {
+		t.Setenv(name, "")
+		os.Unsetenv(name)
+	}
 }

@@ -18,6 +18,13 @@ import (
 )
 
 func main() {
+	closeJSII := jsiidirect.Use() // closed on every path: jsii extracts its runtime into /tmp at init
+	code := run()
+	closeJSII()
+	os.Exit(code)
+}
+
+func run() int {
 	n := flag.Int("envs", 3, "environments")
 	m := flag.Int("services", 3, "services per environment")
 	count := flag.Bool("count", false, "print the number of stacks only, without jsii (bench sizes the floor by it)")
@@ -31,13 +38,12 @@ func main() {
 	}
 	if err := envconfig.ValidateAll(envs, accounts); err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return 1
 	}
 	if *count {
 		fmt.Printf("stacks %d\n", len(envs)+len(stacks.Hosts(accounts, envs)))
-		return
+		return 0
 	}
-	closeJSII := jsiidirect.Use()
 	app := cdktf.NewApp(nil)
 	built := stacks.Build(app, accounts, envs, envs, envconfig.Backend{Kind: "local"})
 	app.Synth()
@@ -49,12 +55,12 @@ func main() {
 		}
 		if r := b.Judge(cfg); r.Failed() {
 			fmt.Fprint(os.Stderr, r)
-			os.Exit(1)
+			return 1
 		}
 		resources += len(cfg.Each())
 	}
 	fmt.Printf("stacks %d resources %d\n", len(built), resources)
-	closeJSII()
+	return 0
 }
 
 // Grown is n environments cycling through dev, staging and prod, each with m services cycling
