@@ -121,11 +121,8 @@ type Removal struct {
 // Removals lists the stack's removed blocks.
 func (c *Config) Removals() []Removal {
 	var out []Removal
-	list, _ := c.Root["removed"].([]any)
-	for _, r := range list {
-		b, _ := r.(Body)
-		lc, _ := b["lifecycle"].(Body)
-		out = append(out, Removal{From: fmt.Sprint(b["from"]), Destroy: lc["destroy"] != false})
+	for _, b := range Blocks(c.Root["removed"]) {
+		out = append(out, Removal{From: fmt.Sprint(b["from"]), Destroy: Block(b["lifecycle"])["destroy"] != false})
 	}
 	return out
 }
@@ -145,9 +142,7 @@ func (c *Config) Forgotten() []string {
 // Moves lists the stack's moved blocks.
 func (c *Config) Moves() []Move {
 	var out []Move
-	list, _ := c.Root["moved"].([]any)
-	for _, m := range list {
-		b, _ := m.(Body)
+	for _, b := range Blocks(c.Root["moved"]) {
 		out = append(out, Move{fmt.Sprint(b["from"]), fmt.Sprint(b["to"])})
 	}
 	return out
