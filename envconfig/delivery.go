@@ -25,7 +25,7 @@ type Delivery struct {
 
 // Pipeline is the shipped delivery setting.
 var Pipeline = Delivery{
-	TerraformHost: "app.terraform.io",
+	TerraformHost: DefaultCloudHostname,
 	Organization:  "scalepayments",
 	Project:       "platform",
 	Repository:    "scalepayments/services",

@@ -35,8 +35,9 @@ func reports(stacks []report.Stack) []policy.Report {
 	return out
 }
 
-// runMain makes this test binary run the command (as main does) instead of the tests: the
-// binary tests run the entry point as a process without building a second binary.
+// runMain makes this test binary run Run as the command instead of the tests: the bad-input tests
+// run the entry point as a process without building a second binary (they stop before any jsii
+// call, so no kernel starts).
 const runMain = "SCALEPAYMENTS_TEST_RUN_MAIN"
 
 func TestMain(m *testing.M) {

@@ -28,8 +28,7 @@ var (
 // its HCL renders a stack's overrides into the terraform block only. Without them an applied
 // environment would plan to replace what moved and destroy what it only forgets.
 func RepairHCL(hcl string, cfg *Config) string {
-	tf, _ := cfg.Root["terraform"].(Body)
-	if version, ok := tf["required_version"].(string); ok {
+	if version, ok := Block(cfg.Root["terraform"])["required_version"].(string); ok {
 		hcl = strings.Replace(hcl, brokenRequiredVersion, `required_version = "`+version+`"`, 1)
 	}
 	hcl = quotedProviderRe.ReplaceAllString(hcl, "$1$2")

@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 
+	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/envconfig"
@@ -17,18 +18,24 @@ import (
 	"github.com/scalepayments/infra/stacks/jsiidirect"
 )
 
+var (
+	n     = flag.Int("envs", 3, "environments")
+	m     = flag.Int("services", 3, "services per environment")
+	count = flag.Bool("count", false, "print the number of stacks only, without jsii (bench sizes the floor by it)")
+)
+
 func main() {
-	closeJSII := jsiidirect.Use() // closed on every path: jsii extracts its runtime into /tmp at init
+	flag.Parse()
+	closeJSII := jsii.Close // every path closes jsii: it extracts its runtime into /tmp at init
+	if !*count {
+		closeJSII = jsiidirect.Use()
+	}
 	code := run()
 	closeJSII()
 	os.Exit(code)
 }
 
 func run() int {
-	n := flag.Int("envs", 3, "environments")
-	m := flag.Int("services", 3, "services per environment")
-	count := flag.Bool("count", false, "print the number of stacks only, without jsii (bench sizes the floor by it)")
-	flag.Parse()
 	envs := Grown(*n, *m)
 	var accounts []envconfig.Account // the accounts the grown environments use
 	for _, a := range envconfig.Accounts() {
