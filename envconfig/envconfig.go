@@ -91,6 +91,9 @@ type Environment struct {
 	Alarms       Alarms
 	// Notify is who receives alarms, ECS deployment failures and security findings.
 	Notify Notifications
+	// LiftProtection turns the stage's ChangeProtection off for one run, never in a file: set by
+	// SCALEPAYMENTS_LIFT_PROTECTION (LiftProtection) for a change the protection would refuse.
+	LiftProtection bool
 
 	releaseErr error // why the manifest could not be read, reported by Validate
 }

@@ -139,6 +139,13 @@ func TestValidateRejectsEachBadValue(t *testing.T) {
 			`environment "prod": Notify.Emails[0] = "oncall": allowed an email address such as oncall@scalepayments.com`},
 		{"notify webhook", func(e *Environment) { e.Notify.HTTPS = []string{"http://hooks.example.com/sns?token=x"} },
 			`environment "prod": Notify.HTTPS[0] = "http://hooks.example.com/sns?token=x": allowed an https:// URL without credentials or query string`},
+		{"shared NAT behind the Network Firewall", func(e *Environment) { e.NATGateways = 1 },
+			`environment "prod": NATGateways = 1: allowed 3 (one per availability zone) with NetworkFirewall`},
+		{"Network Firewall with nothing to allow", func(e *Environment) {
+			for i := range e.Services {
+				e.Services[i].ExternalDomains = nil
+			}
+		}, `environment "prod": NetworkFirewall = true: allowed only where a service declares ExternalDomains: the firewall's allowlist cannot be empty`},
 		{"missing Environment tag", func(e *Environment) { e.Tags = map[string]string{} },
 			`environment "prod": Tags[Environment] = "": required: every environment names itself in its tags`},
 	}

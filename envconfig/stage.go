@@ -31,6 +31,11 @@ type Floors struct {
 	CrossRegionBackup bool
 	// RestoreTesting: AWS Backup proves on a schedule that a recovery point restores.
 	RestoreTesting bool
+	// ChangeProtection: the egress controls refuse a change nobody meant: the DNS Firewall's
+	// association its mutation protection, the Network Firewall its delete, subnet and policy
+	// change protection. Off in development, which is destroyed and rebuilt at will; lifted for
+	// one run by SCALEPAYMENTS_LIFT_PROTECTION (README "Changing the egress controls").
+	ChangeProtection bool
 }
 
 // MinProductionRetentionDays is PCI-DSS 10.5.1's one year of audit log history.
@@ -42,11 +47,11 @@ func (s Stage) Floors() Floors {
 	switch s {
 	case StageStaging:
 		return Floors{Protected: true, AccountBaseline: true, WAF: true, ReadOnlyRoot: true, NoWildcardCORS: true, MinLogRetentionDays: 30, MinBackupRetentionDays: 7,
-			BackupLock: LockGovernance, RestoreTesting: true}
+			BackupLock: LockGovernance, RestoreTesting: true, ChangeProtection: true}
 	case StageProduction:
 		return Floors{Protected: true, PreventDestroy: true, AccountBaseline: true, WAF: true, ReadOnlyRoot: true, NoWildcardCORS: true, InspectEgress: true,
 			MinLogRetentionDays: MinProductionRetentionDays, MinBackupRetentionDays: 30,
-			BackupLock: LockCompliance, CrossRegionBackup: true, RestoreTesting: true}
+			BackupLock: LockCompliance, CrossRegionBackup: true, RestoreTesting: true, ChangeProtection: true}
 	}
 	return Floors{MinBackupRetentionDays: 1}
 }

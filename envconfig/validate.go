@@ -237,6 +237,14 @@ func (e Environment) validateStage(bad reporter) {
 	if f.InspectEgress && !e.NetworkFirewall {
 		bad("NetworkFirewall", false, "required in stage %s (PCI-DSS 1.3.2: outbound traffic limited to what is necessary)", e.Stage)
 	}
+	// Each public route table returns only its own AZ's private range through the firewall: with
+	// a shared NAT the other AZs' replies would bypass it and the stateful engine drop their flows.
+	if azs := len(e.AvailabilityZones); e.NetworkFirewall && e.NATGateways == 1 && azs >= 2 && azs <= netplan.MaxAZs {
+		bad("NATGateways", e.NATGateways, "allowed %d (one per availability zone) with NetworkFirewall", len(e.AvailabilityZones))
+	}
+	if e.NetworkFirewall && len(e.Services) > 0 && len(e.ExternalDomains()) == 0 {
+		bad("NetworkFirewall", true, "allowed only where a service declares ExternalDomains: the firewall's allowlist cannot be empty")
+	}
 	if f.WAF && !e.WAF {
 		bad("WAF", false, "required in stage %s (PCI-DSS 6.4.2)", e.Stage)
 	}

@@ -12,8 +12,10 @@ import (
 	"github.com/scalepayments/infra/constructs/bucket"
 	"github.com/scalepayments/infra/constructs/delivery"
 	"github.com/scalepayments/infra/constructs/edge"
+	"github.com/scalepayments/infra/constructs/moved"
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help/naming"
+	"github.com/scalepayments/infra/stacks/contract"
 	"github.com/scalepayments/infra/stacks/policy"
 	"github.com/scalepayments/infra/stacks/synthesized"
 )
@@ -62,6 +64,7 @@ func NewAccount(scope constructs.Construct, acct envconfig.Account, region strin
 		Namer: naming.Namer{Env: acct.Name, Code: acct.Name, Region: region, Home: acct.Home()}}
 	var zones, buckets []string
 	retention, window := 0, 7
+	moves := &moved.Blocks{}
 	for _, e := range envs {
 		zones, buckets = append(zones, e.HostedZone), append(buckets, edge.LogsBucketName(EnvNamer(e), account.ID))
 		retention, window = max(retention, e.LogRetentionDays), max(window, e.KMSDeletionWindowDays)
@@ -69,7 +72,7 @@ func NewAccount(scope constructs.Construct, acct envconfig.Account, region strin
 	s.Baseline = baseline.New(stack, "baseline", &baseline.Props{
 		Namer:   s.Namer,
 		Account: account, Home: region == acct.Home(), Notify: acct.Notify, Zones: zones, DataEventBuckets: buckets,
-		AuditLock: auditLock(s.Stage()), DisabledControls: SecurityHubExceptions(envs),
+		AuditLock: auditLock(s.Stage()), Controls: SecurityHubControls(envs), Moves: moves,
 		// The account keeps its audit logs as long as its longest-kept environment.
 		LogRetentionDays: retention, DeletionWindowDays: window,
 	})
@@ -86,7 +89,7 @@ func NewAccount(scope constructs.Construct, acct envconfig.Account, region strin
 		if e.Backup.DRRegion != "" {
 			regions = append(regions, e.Backup.DRRegion)
 		}
-		workspaces = append(workspaces, delivery.Workspace{Name: Name(e), Prefix: naming.StackName(e.Name), Regions: regions,
+		workspaces = append(workspaces, delivery.Workspace{Name: Name(e), Prefix: naming.StackName(e.Name), Regions: regions, Secrets: EnvNamer(e).Slash("*"),
 			Buckets: []string{edge.LogsBucketPattern(EnvNamer(e)), bucket.AccessLogsName(EnvNamer(e), "*")}})
 	}
 	s.Delivery = delivery.New(stack, "delivery", &delivery.Props{
@@ -102,6 +105,7 @@ func NewAccount(scope constructs.Construct, acct envconfig.Account, region strin
 	cdktf.NewTerraformOutput(stack, jsii.String("security_findings_topic_arn"), &cdktf.TerraformOutputConfig{
 		Value: s.Baseline.Findings.Arn(), Description: jsii.String("SNS topic of GuardDuty and Security Hub findings"),
 	})
+	moves.Write(stack)
 	return s
 }
 
@@ -139,13 +143,24 @@ func Hosts(accounts []envconfig.Account, envs []envconfig.Environment) []Host {
 	return out
 }
 
-// Built is one stack of the app and how the policy pack judges it.
+// Built is one stack of the app and how it is judged.
 type Built struct {
 	Name  string
 	Stack cdktf.TerraformStack
 	Env   *envconfig.Environment // nil for an account stack
-	Judge func(*synthesized.Config) policy.Report
+	Judge func(*synthesized.Config) Verdict
 }
+
+// Verdict is how a stack fares against the policy pack and the apply contract.
+type Verdict struct {
+	Policy   policy.Report
+	Contract contract.Report
+}
+
+// Failed reports whether the pack or the contract failed.
+func (v Verdict) Failed() bool { return v.Policy.Failed() || v.Contract.Failed() }
+
+func (v Verdict) String() string { return v.Policy.String() + v.Contract.String() }
 
 // Build adds to app the stack of every selected environment and of every account and region
 // hosting one. An account stack holds the zones of all its environments (all), selected or not.
@@ -169,20 +184,24 @@ func Build(app constructs.Construct, accounts []envconfig.Account, selected, all
 	return out
 }
 
-func judgeAccount(name string, h Host) func(*synthesized.Config) policy.Report {
-	return func(c *synthesized.Config) policy.Report {
-		return policy.CheckAccount(name, c, h.Account, h.Region, highestStage(h.Envs), AccountExceptions())
+func judgeAccount(name string, h Host) func(*synthesized.Config) Verdict {
+	stage := highestStage(h.Envs)
+	return func(c *synthesized.Config) Verdict {
+		return Verdict{policy.CheckAccount(name, c, h.Account, h.Region, stage, AccountExceptions()),
+			contract.Check(name, c, stage, stage.Floors().ChangeProtection)}
 	}
 }
 
-func judgeEnv(name string, env envconfig.Environment) func(*synthesized.Config) policy.Report {
-	return func(c *synthesized.Config) policy.Report { return policy.Check(name, c, env, Exceptions(env)) }
+func judgeEnv(name string, env envconfig.Environment) func(*synthesized.Config) Verdict {
+	return func(c *synthesized.Config) Verdict {
+		return Verdict{policy.Check(name, c, env, Exceptions(env)), contract.Check(name, c, env.Stage, env.ChangeProtected())}
+	}
 }
 
-// Judge is how the policy pack judges the stack named name (an environment's or an account's),
-// from envconfig alone: `scalepayments check` judges a synthesized stack or a plan without
+// Judge is how the stack named name (an environment's or an account's) is judged, from
+// envconfig alone: `scalepayments check` judges a synthesized stack or a plan without
 // synthesizing anything.
-func Judge(name string, accounts []envconfig.Account, all []envconfig.Environment) (func(*synthesized.Config) policy.Report, error) {
+func Judge(name string, accounts []envconfig.Account, all []envconfig.Environment) (func(*synthesized.Config) Verdict, error) {
 	var names []string
 	for _, h := range Hosts(accounts, all) {
 		n := AccountStackName(h.Account, h.Region)

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"maps"
 	"strings"
 
 	"github.com/scalepayments/infra/constructs/bucket"
@@ -76,6 +77,13 @@ func AccountExceptions() []policy.Suppression {
 	}
 }
 
+// ControlsEverDisabled are the Security Hub controls an exception has disabled in any release.
+// The provider's delete of a control association only forgets it, and the control would stay
+// disabled with no diff: so each control here keeps its association for good, DISABLED while an
+// exception names it and ENABLED once none does (SecurityHubControls). Append, never remove; a
+// test fails when an exception names a control that is not here.
+var ControlsEverDisabled = []string{"S3.15", "S3.17", "S3.22", "S3.23", "S3.9", "SecretsManager.1", "SecretsManager.4"}
+
 // SecurityHubExceptions are the controls an account stack disables in Security Hub's PCI DSS
 // standard, with their reasons: those of its own exceptions and of every environment it hosts.
 // Security Hub disables a control for the whole account and region, so the pack, which judges
@@ -91,5 +99,16 @@ func SecurityHubExceptions(envs []envconfig.Environment) map[string]string {
 			out[c] = x.Reason
 		}
 	}
+	return out
+}
+
+// SecurityHubControls is the association of every control in ControlsEverDisabled: the reason of
+// the exception that disables it, or "" (ENABLED) where none does.
+func SecurityHubControls(envs []envconfig.Environment) map[string]string {
+	out := map[string]string{}
+	for _, c := range ControlsEverDisabled {
+		out[c] = ""
+	}
+	maps.Copy(out, SecurityHubExceptions(envs))
 	return out
 }

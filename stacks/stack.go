@@ -23,6 +23,7 @@ import (
 	"github.com/scalepayments/infra/constructs/endpoints"
 	"github.com/scalepayments/infra/constructs/firewall"
 	"github.com/scalepayments/infra/constructs/keys"
+	"github.com/scalepayments/infra/constructs/moved"
 	"github.com/scalepayments/infra/constructs/network"
 	"github.com/scalepayments/infra/constructs/release"
 	"github.com/scalepayments/infra/constructs/service"
@@ -94,10 +95,11 @@ func New(scope constructs.Construct, env envconfig.Environment, acct envconfig.A
 	s.Namer = namer
 	s.Keys = keys.New(stack, "keys", &keys.Props{Namer: namer, Account: account, DeletionWindowDays: env.KMSDeletionWindowDays})
 	s.logsKey = s.Keys.Logs.Arn()
+	moves := &moved.Blocks{}
 	s.Network = network.New(stack, "network", &network.Props{
 		Namer: namer, Account: account,
 		CIDR: env.VPCCIDR, AvailabilityZones: env.AvailabilityZones, NATGateways: env.NATGateways,
-		InspectEgress: env.NetworkFirewall, LogRetentionDays: env.LogRetentionDays, LogsKeyARN: s.logsKey,
+		InspectEgress: env.NetworkFirewall, LogRetentionDays: env.LogRetentionDays, LogsKeyARN: s.logsKey, Moves: moves,
 	})
 	s.vpcID = s.Network.VPC.Id()
 	s.egress(namer, account)
@@ -117,6 +119,7 @@ func New(scope constructs.Construct, env envconfig.Environment, acct envconfig.A
 	s.release(namer, account, acct, peers)
 	s.security(namer, account)
 	s.outputs()
+	moves.Write(stack)
 	return s
 }
 
@@ -126,6 +129,7 @@ func (s *Stack) egress(namer naming.Namer, account iam.Account) {
 	props := &egress.Props{
 		Namer: namer, Account: account, VPCID: s.vpcID, Domains: env.ExternalDomains(),
 		LogsKeyARN: s.logsKey, LogRetentionDays: env.LogRetentionDays, AvailabilityZones: env.AvailabilityZones,
+		Protect: env.ChangeProtected(),
 	}
 	if env.NetworkFirewall {
 		props.FirewallSubnetIDs = map[string]*string{}
@@ -167,7 +171,7 @@ func (s *Stack) dataStores(namer naming.Namer, account iam.Account, acct envconf
 	})
 	s.DatabaseAccess, s.CacheAccess = s.Database.Access(), s.Cache.Access()
 	props := &backup.Props{
-		Namer: namer, Account: account, Config: env.Backup, RetentionDays: env.Aurora.BackupRetentionDays,
+		Namer: namer, Account: account, Config: env.Backup, RetentionDays: env.Aurora.BackupRetentionDays, LockMinDays: floors.MinBackupRetentionDays,
 		DeletionWindowDays: env.KMSDeletionWindowDays, KMSKeyARN: s.Keys.Backup.Arn(), ClusterARN: s.Database.Cluster.Arn(),
 		SubnetGroupName: s.Database.Cluster.DbSubnetGroupName(), SecurityGroupID: s.Firewall.ID(firewall.Aurora),
 	}

@@ -49,7 +49,10 @@ type Props struct {
 	Config  envconfig.Backup
 	// RetentionDays is the point-in-time window: Aurora.BackupRetentionDays, because AWS Backup
 	// takes over the cluster's automated-backup retention and the two must agree.
-	RetentionDays      int
+	RetentionDays int
+	// LockMinDays is the shortest retention the vault locks allow: the stage's floor, not the
+	// retention in use, which may change while a lock cannot (see vault).
+	LockMinDays        int
 	DeletionWindowDays int     // of the DR region's key
 	KMSKeyARN          *string // the vault's key (keys.Backup)
 	ClusterARN         *string
@@ -87,7 +90,7 @@ func New(scope constructs.Construct, id string, props *Props) *Backup {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
 	n, cfg := props.Namer, props.Config
 	b := &Backup{}
-	b.Vault, b.Lock = vault(scope, "vault", n, props.KMSKeyARN, cfg.Lock, props.RetentionDays, MaxContinuousDays, nil)
+	b.Vault, b.Lock = vault(scope, "vault", n, props.KMSKeyARN, cfg.Lock, props.LockMinDays, MaxContinuousDays, nil)
 	rule := &backupplan.BackupPlanRule{
 		RuleName: jsii.String("continuous"), TargetVaultName: b.Vault.Name(),
 		Schedule: jsii.String(Schedule), StartWindow: jsii.Number(60), CompletionWindow: jsii.Number(180),
@@ -98,7 +101,7 @@ func New(scope constructs.Construct, id string, props *Props) *Backup {
 		dr := naming.Namer{Env: n.Env, Code: n.Code, Region: cfg.DRRegion, Home: n.Home}
 		b.DRKey = keys.Key(scope, &keys.Props{Namer: dr, Account: props.Account, DeletionWindowDays: props.DeletionWindowDays, Provider: props.DRProvider},
 			"dr-backup", "AWS Backup recovery points copied from "+n.Home)
-		b.DRVault, b.DRLock = vault(scope, "dr-vault", dr, b.DRKey.Arn(), cfg.Lock, cfg.DRRetentionDays, MaxCopyDays, props.DRProvider)
+		b.DRVault, b.DRLock = vault(scope, "dr-vault", dr, b.DRKey.Arn(), cfg.Lock, props.LockMinDays, MaxCopyDays, props.DRProvider)
 		rule.CopyAction = []*backupplan.BackupPlanRuleCopyAction{{
 			DestinationVaultArn: b.DRVault.Arn(),
 			Lifecycle:           &backupplan.BackupPlanRuleCopyActionLifecycle{DeleteAfter: jsii.Number(float64(cfg.DRRetentionDays))},
@@ -139,6 +142,10 @@ func vault(scope constructs.Construct, id string, n naming.Namer, key *string, l
 	}
 	cfg := &backupvaultlockconfiguration.BackupVaultLockConfigurationConfig{
 		BackupVaultName: v.Name(), MinRetentionDays: jsii.Number(float64(minDays)), MaxRetentionDays: jsii.Number(float64(maxDays)), Provider: provider,
+		// A lock is set once. The provider replaces it on any change, and AWS refuses to delete a
+		// compliance-mode lock after its grace period ("Vault Lock", AWS Backup Developer Guide;
+		// the workspace roles may delete none): a changed value would fail every later apply.
+		Lifecycle: &cdktf.TerraformResourceLifecycle{IgnoreChanges: jsii.Strings("min_retention_days", "max_retention_days", "changeable_for_days")},
 	}
 	if lock == envconfig.LockCompliance {
 		cfg.ChangeableForDays = jsii.Number(ComplianceGraceDays)
@@ -168,5 +175,6 @@ func (b *Backup) restoreTest(scope constructs.Construct, props *Props) {
 			"vpcsecuritygroupids": cdktf.Fn_Jsonencode(&[]*string{props.SecurityGroupID}), // HCL-safe, unlike a JSON string around a reference
 		},
 		ValidationWindowHours: jsii.Number(1),
+		DependsOn:             &b.Role.Grants,
 	})
 }

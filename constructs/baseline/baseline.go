@@ -8,6 +8,8 @@ package baseline
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -30,6 +32,7 @@ import (
 	"github.com/scalepayments/infra/constructs/bucket"
 	"github.com/scalepayments/infra/constructs/keys"
 	"github.com/scalepayments/infra/constructs/logs"
+	"github.com/scalepayments/infra/constructs/moved"
 	"github.com/scalepayments/infra/constructs/notify"
 	"github.com/scalepayments/infra/constructs/role"
 	"github.com/scalepayments/infra/envconfig"
@@ -70,9 +73,13 @@ type Props struct {
 	// AuditLock is the audit bucket's Object Lock: compliance mode where the account hosts
 	// production, governance mode otherwise, for LogRetentionDays.
 	AuditLock string
-	// DisabledControls are the Security Hub controls the account's recorded exceptions disable in
-	// the PCI DSS standard, each with its reason (stacks.SecurityHubExceptions).
-	DisabledControls map[string]string
+	// Controls are the PCI DSS controls the account states an association for, each with the
+	// reason a recorded exception disables it, or "" where none does any more: the control is
+	// then ENABLED again, because the provider only forgets an association it deletes
+	// (stacks.SecurityHubControls).
+	Controls map[string]string
+	// Moves receives the moved blocks of renamed resources.
+	Moves *moved.Blocks
 }
 
 // Baseline exposes the account-level resources.
@@ -286,12 +293,19 @@ func (b *Baseline) accountControls(scope constructs.Construct, props *Props) {
 		}
 		// The association API names the control by its security control id, so no per-standard
 		// control ARN is needed: https://docs.aws.amazon.com/securityhub/latest/userguide/disable-controls-standard.html
-		for _, control := range help.SortedKeys(props.DisabledControls) {
-			securityhubstandardscontrolassociation.NewSecurityhubStandardsControlAssociation(scope, jsii.String("disabled-"+naming.Slug(control)), &securityhubstandardscontrolassociation.SecurityhubStandardsControlAssociationConfig{
-				StandardsArn: jsii.String(arn), SecurityControlId: jsii.String(control),
-				AssociationStatus: jsii.String("DISABLED"), UpdatedReason: jsii.String(props.DisabledControls[control]),
+		// It fails for a control outside the standard: each one is in AWS's PCI DSS v4.0.1 list
+		// (https://docs.aws.amazon.com/securityhub/latest/userguide/pci-standard.html).
+		path := strings.Split(*scope.Node().Path(), "/")[1:]
+		for _, control := range help.SortedKeys(props.Controls) {
+			cfg := &securityhubstandardscontrolassociation.SecurityhubStandardsControlAssociationConfig{
+				StandardsArn: jsii.String(arn), SecurityControlId: jsii.String(control), AssociationStatus: jsii.String("ENABLED"),
 				DependsOn: &[]cdktf.ITerraformDependable{sub},
-			})
+			}
+			if reason := props.Controls[control]; reason != "" {
+				cfg.AssociationStatus, cfg.UpdatedReason = jsii.String("DISABLED"), jsii.String(reason)
+			}
+			a := securityhubstandardscontrolassociation.NewSecurityhubStandardsControlAssociation(scope, jsii.String("control-"+naming.Slug(control)), cfg)
+			props.Moves.Add(a, append(slices.Clone(path), "disabled-"+naming.Slug(control))...)
 		}
 	}
 	analyzer := n.Name(naming.MaxName, "access-analyzer")

@@ -71,7 +71,7 @@ func New(scope constructs.Construct, id string, props *Props) *Bucket {
 		IgnorePublicAcls:      jsii.Bool(true),
 		RestrictPublicBuckets: jsii.Bool(true),
 	})
-	s3bucketversioning.NewS3BucketVersioningA(scope, jsii.String("versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
+	versioning := s3bucketversioning.NewS3BucketVersioningA(scope, jsii.String("versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
 		Bucket:                  bucketID,
 		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String("Enabled")},
 	})
@@ -88,11 +88,15 @@ func New(scope constructs.Construct, id string, props *Props) *Bucket {
 			BucketKeyEnabled:                   jsii.Bool(props.KMSKeyARN != nil),
 		}},
 	})
+	// Object Lock and noncurrent-version rules need versioning on first, which the bucket id
+	// does not say: "Configuring S3 Object Lock" (AWS), and the provider's
+	// s3_bucket_object_lock_configuration and s3_bucket_lifecycle_configuration pages.
+	afterVersioning := &[]cdktf.ITerraformDependable{versioning}
 	if props.Lock != nil {
 		// On an existing bucket too: S3 enables Object Lock on a versioned bucket in place, so
 		// the bucket is not replaced.
 		s3bucketobjectlockconfiguration.NewS3BucketObjectLockConfigurationA(scope, jsii.String("object-lock"), &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationAConfig{
-			Bucket: bucketID, ObjectLockEnabled: jsii.String("Enabled"),
+			Bucket: bucketID, ObjectLockEnabled: jsii.String("Enabled"), DependsOn: afterVersioning,
 			Rule: &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationRuleA{
 				DefaultRetention: &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationRuleDefaultRetentionA{
 					Mode: jsii.String(props.Lock.Mode), Days: jsii.Number(float64(props.Lock.Days)),
@@ -101,7 +105,7 @@ func New(scope constructs.Construct, id string, props *Props) *Bucket {
 		})
 	}
 	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(scope, jsii.String("lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
-		Bucket: bucketID,
+		Bucket: bucketID, DependsOn: afterVersioning,
 		Rule: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{{
 			Id:     jsii.String("retain-then-expire"),
 			Status: jsii.String("Enabled"),

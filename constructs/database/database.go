@@ -143,7 +143,17 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 	logGroup := logs.New(scope, "postgresql-logs", &logs.Props{
 		Name: "/aws/rds/cluster/" + name + "/postgresql", RetentionDays: props.LogRetentionDays, KMSKeyARN: props.LogsKeyARN,
 	})
-	lifecycle := &cdktf.TerraformResourceLifecycle{
+	// AWS Backup's continuous backup owns the cluster's automated backups once it has run:
+	// "Continuous backups created by AWS Backup are considered automated backups in Amazon RDS"
+	// (aws-backup devguide, rds-backup.html), the plan sets their retention
+	// (point-in-time-recovery-retention-period.html), and RDS then refuses any other
+	// BackupRetentionPeriod than the current one. The cluster starts with the same values; the
+	// backup plan keeps them (policy SP-BAK-001 judges the plan's retention).
+	clusterLifecycle := &cdktf.TerraformResourceLifecycle{
+		IgnoreChanges:  jsii.Strings("engine_version", "backup_retention_period", "preferred_backup_window"),
+		PreventDestroy: jsii.Bool(props.PreventDestroy),
+	}
+	instanceLifecycle := &cdktf.TerraformResourceLifecycle{
 		IgnoreChanges:  jsii.Strings("engine_version"),
 		PreventDestroy: jsii.Bool(props.PreventDestroy),
 	}
@@ -173,7 +183,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		DeletionProtection:           jsii.Bool(props.Protected),
 		DeleteAutomatedBackups:       jsii.Bool(!props.Protected),
 		Port:                         jsii.Number(netplan.PostgresPort),
-		Lifecycle:                    lifecycle,
+		Lifecycle:                    clusterLifecycle,
 		DependsOn:                    &[]cdktf.ITerraformDependable{logGroup.CloudwatchLogGroup},
 		Tags:                         naming.NameTag(name),
 	}
@@ -189,7 +199,8 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		ClusterID: name, Cluster: cluster, LogGroup: logGroup, account: props.Account,
 		MasterSecretARN: cluster.MasterUserSecret().Get(jsii.Number(0)).SecretArn(),
 	}
-	var monitoringRole *string
+	var monitoringRole *role.Role
+	var monitoringARN *string
 	if c.MonitoringInterval > 0 {
 		// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Monitoring.OS.Enabling.html
 		monitoringRole = role.New(scope, "monitoring-role", &role.Props{
@@ -197,7 +208,8 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 			Service:         "monitoring.rds.amazonaws.com",
 			Account:         props.Account,
 			ManagedPolicies: []string{"service-role/AmazonRDSEnhancedMonitoringRole"},
-		}).Role.Arn()
+		})
+		monitoringARN = monitoringRole.Role.Arn()
 	}
 	for i := 0; i < c.Instances; i++ {
 		instanceID := n.Name(naming.MaxRDSIdentifier, "aurora", strconv.Itoa(i+1))
@@ -215,7 +227,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 			AutoMinorVersionUpgrade: jsii.Bool(true),
 			CaCertIdentifier:        jsii.String("rds-ca-rsa2048-g1"),
 			CopyTagsToSnapshot:      jsii.Bool(true),
-			Lifecycle:               lifecycle,
+			Lifecycle:               instanceLifecycle,
 			Tags:                    naming.NameTag(instanceID),
 		}
 		if c.PerformanceInsights {
@@ -225,7 +237,11 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		}
 		if monitoringRole != nil {
 			in.MonitoringInterval = jsii.Number(float64(c.MonitoringInterval))
-			in.MonitoringRoleArn = monitoringRole
+			in.MonitoringRoleArn = monitoringARN
+			// RDS checks the role's permissions when the instance is created ("IAM role ARN value is
+			// invalid or does not include the required permissions for: ENHANCED_MONITORING"):
+			// the policy attachment is a resource of its own.
+			in.DependsOn = &monitoringRole.Grants
 		}
 		db.Instances = append(db.Instances, rdsclusterinstance.NewRdsClusterInstance(scope, jsii.String(fmt.Sprintf("instance-%d", i+1)), in))
 	}

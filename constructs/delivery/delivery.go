@@ -44,6 +44,8 @@ type Workspace struct {
 	// Buckets are the name patterns of the S3 buckets its stack creates (an account and an
 	// environment may share a name prefix, so a prefix alone is not enough).
 	Buckets []string
+	// Secrets is the name pattern of the Secrets Manager secrets its stack creates ("" for none).
+	Secrets string
 }
 
 // Props configures the account's delivery identities.
@@ -59,13 +61,14 @@ type Props struct {
 // Delivery exposes the providers (nil outside the home region) and the role per workspace.
 type Delivery struct {
 	Terraform, GitHub iamopenidconnectprovider.IamOpenidConnectProvider
+	Workspaces        []Workspace
 	Roles             map[string]*role.Role // by workspace name
 }
 
 // New creates the providers and the workspace roles.
 func New(scope constructs.Construct, id string, props *Props) *Delivery {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
-	d := &Delivery{Roles: map[string]*role.Role{}}
+	d := &Delivery{Roles: map[string]*role.Role{}, Workspaces: props.Workspaces}
 	host := props.Delivery.TerraformHost
 	issuer := props.Account.OIDCProvider(host)
 	if props.Home {

@@ -43,8 +43,8 @@ var environmentServices = []service{
 	{prefix: "kms", actions: verbs(read, keyLifecycle, []string{"RetireGrant"})},
 	{prefix: "logs", actions: verbs(read, crud, []string{"Associate*", "Disassociate*"})},
 	{prefix: "s3", actions: verbs(read, []string{"CreateBucket", "DeleteBucket", "DeleteBucketPolicy", "Put*"})},
-	// RotateSecret: RDS creates the managed master secret with the caller's permissions.
-	{prefix: "secretsmanager", actions: verbs(read, []string{"CreateSecret", "DeleteSecret", "UpdateSecret", "RotateSecret", "TagResource", "UntagResource"})},
+	// Writes only to the stack's own secrets (secretsOf).
+	{prefix: "secretsmanager", actions: read},
 	{prefix: "sns", actions: verbs(read, []string{"Create*", "Delete*", "Set*", "Subscribe", "Unsubscribe", "TagResource", "UntagResource", "Put*"})},
 	{prefix: "events", actions: verbs(read, []string{"Put*", "Delete*", "Remove*", "TagResource", "UntagResource"})},
 	{prefix: "cloudwatch", actions: verbs(read, []string{"Put*", "Delete*", "TagResource", "UntagResource"})},
@@ -141,19 +141,7 @@ func Permissions(a iam.Account, w Workspace) []iam.Statement {
 		backupKeysKept(),
 	}
 	if !w.Account {
-		// RDS creates the cluster's managed master secret, encrypted with the secrets key, and AWS
-		// Backup creates a vault with its key, both with the caller's kms:GenerateDataKey and
-		// kms:Decrypt: only through those services.
-		// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html
-		// https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html
-		var hosts []string
-		for _, region := range w.Regions {
-			r := iam.Account{Region: region}
-			hosts = append(hosts, r.ServiceHost("secretsmanager"), r.ServiceHost("backup"))
-		}
-		via := iam.Allow("KeysThroughSecretsManagerAndBackup", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{"*"})
-		via.Condition = map[string]map[string]any{"StringEquals": {"kms:ViaService": hosts}}
-		out = append(out, via)
+		out = append(out, secretsOf(a, w)...)
 	}
 	if w.Account {
 		out = append(out, iam.Allow("ManageAccountSettings", []string{
@@ -165,6 +153,37 @@ func Permissions(a iam.Account, w Workspace) []iam.Statement {
 		}, []string{"*"}))
 	}
 	return out
+}
+
+// secretsOf lets an environment's workspace manage its own secrets and have RDS create the
+// cluster's managed master secret, and nothing else of Secrets Manager.
+func secretsOf(a iam.Account, w Workspace) []iam.Statement {
+	arn := func(name string) []string {
+		var out []string
+		for _, region := range w.Regions {
+			out = append(out, iam.Account{ID: a.ID, Partition: a.Partition, Region: region}.ARN("secretsmanager", "secret:"+name))
+		}
+		return out
+	}
+	// RDS creates and rotates the managed master secret with the caller's permissions, and with
+	// a customer managed key the caller's kms:DescribeKey (a read verb), kms:Decrypt,
+	// kms:GenerateDataKey and kms:CreateGrant (keyGrants): "Permissions required for Secrets
+	// Manager integration", https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html.
+	// Its secrets are named rds!cluster-<id>. Never PutSecretValue: the list has no such action.
+	master := iam.Allow("RDSManagedMasterSecret", []string{"secretsmanager:CreateSecret", "secretsmanager:TagResource", "secretsmanager:RotateSecret"}, arn("rds!cluster-*"))
+	own := iam.Allow("ManageItsOwnSecrets", []string{"secretsmanager:CreateSecret", "secretsmanager:DeleteSecret", "secretsmanager:UpdateSecret",
+		"secretsmanager:TagResource", "secretsmanager:UntagResource"}, arn(w.Secrets))
+	// Secrets Manager (for RDS) and AWS Backup (creating a vault with its key) use the key with
+	// the caller's kms:Decrypt and kms:GenerateDataKey: only through those services.
+	// https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html
+	var hosts []string
+	for _, region := range w.Regions {
+		r := iam.Account{Region: region}
+		hosts = append(hosts, r.ServiceHost("secretsmanager"), r.ServiceHost("backup"))
+	}
+	via := iam.Allow("KeysThroughSecretsManagerAndBackup", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{"*"})
+	via.Condition = map[string]map[string]any{"StringEquals": {"kms:ViaService": hosts}}
+	return []iam.Statement{master, own, via}
 }
 
 // attachServiceRolePolicies lets the workspace attach AWS's service-role managed policies

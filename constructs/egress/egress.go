@@ -6,6 +6,7 @@ package egress
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -21,6 +22,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53resolverfirewallrulegroupassociation"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53resolverquerylogconfig"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53resolverquerylogconfigassociation"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/constructs/logs"
 	"github.com/scalepayments/infra/help/iam"
@@ -45,6 +47,11 @@ type Props struct {
 	// Firewall only.
 	FirewallSubnetIDs map[string]*string
 	AvailabilityZones []string
+	// Protect refuses changes nobody meant (envconfig ChangeProtection): the DNS Firewall
+	// association's mutation protection, the Network Firewall's delete, subnet and policy change
+	// protection. Each blocks an operation (destroy, a VPC replacement, adding an AZ) until an
+	// apply lifts it: the provider turns none of them off before it deletes or changes.
+	Protect bool
 }
 
 // Egress exposes the controls and, with a Network Firewall, its endpoint per AZ.
@@ -59,10 +66,13 @@ type Egress struct {
 func New(scope constructs.Construct, id string, props *Props) *Egress {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
 	e := &Egress{FirewallLogs: map[string]*logs.Group{}}
-	var groups []*string
-	e.dnsFirewall(scope, props, &groups)
+	e.QueryLogs = e.logGroup(scope, "dns-query-logs", props, "dns-queries")
+	groups := []*string{e.QueryLogs.Arn()}
 	if props.FirewallSubnetIDs != nil {
-		e.networkFirewall(scope, props, &groups)
+		for _, kind := range firewallLogTypes {
+			e.FirewallLogs[kind] = e.logGroup(scope, "firewall-"+kind+"-logs", props, "network-firewall", kind)
+			groups = append(groups, e.FirewallLogs[kind].Arn())
+		}
 	}
 	// Vended-log delivery to our groups, stated once instead of left to AWS's automatic
 	// account-wide policy: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html
@@ -74,12 +84,21 @@ func New(scope constructs.Construct, id string, props *Props) *Egress {
 		"StringEquals": {"aws:SourceAccount": props.Account.ID},
 		"ArnLike":      {"aws:SourceArn": props.Account.ARN("logs", "*")},
 	}
-	cloudwatchlogresourcepolicy.NewCloudwatchLogResourcePolicy(scope, jsii.String("log-delivery"), &cloudwatchlogresourcepolicy.CloudwatchLogResourcePolicyConfig{
+	// The same page: create the policy "yourself first before you set up the logging", else AWS
+	// writes one of its own (10 per region at most) while the logging is set up.
+	delivery := &[]cdktf.ITerraformDependable{cloudwatchlogresourcepolicy.NewCloudwatchLogResourcePolicy(scope, jsii.String("log-delivery"), &cloudwatchlogresourcepolicy.CloudwatchLogResourcePolicyConfig{
 		PolicyName:     jsii.String(props.Namer.Name(naming.MaxName, "egress-log-delivery")),
 		PolicyDocument: jsii.String(iam.Policy(deliver)),
-	})
+	})}
+	e.dnsFirewall(scope, props, delivery)
+	if props.FirewallSubnetIDs != nil {
+		e.networkFirewall(scope, props, delivery)
+	}
 	return e
 }
+
+// firewallLogTypes are the Network Firewall logs kept, each in its group.
+var firewallLogTypes = []string{"ALERT", "FLOW"}
 
 func (e *Egress) logGroup(scope constructs.Construct, id string, props *Props, parts ...string) *logs.Group {
 	// The /aws/vendedlogs/ prefix is what AWS recommends for logs that services deliver.
@@ -88,8 +107,26 @@ func (e *Egress) logGroup(scope constructs.Construct, id string, props *Props, p
 	})
 }
 
+// fqdns writes domains as the DNS Firewall returns them, with the root's trailing dot: the
+// provider stores what AWS answers ("*" comes back "*."), so a list written without the dot
+// would show a change on every plan (hashicorp/terraform-provider-aws#23543).
+func fqdns(domains []string) []string {
+	out := make([]string, len(domains))
+	for i, d := range domains {
+		out[i] = strings.TrimSuffix(d, ".") + "."
+	}
+	return out
+}
+
+func enabled(on bool) string {
+	if on {
+		return "ENABLED"
+	}
+	return "DISABLED"
+}
+
 // dnsFirewall answers only for the allowed names and NXDOMAIN for every other, fail-closed.
-func (e *Egress) dnsFirewall(scope constructs.Construct, props *Props, groups *[]*string) {
+func (e *Egress) dnsFirewall(scope constructs.Construct, props *Props, delivery *[]cdktf.ITerraformDependable) {
 	n := props.Namer
 	list := func(id string, domains []string) *string {
 		name := n.Name(naming.MaxName, "dns", id)
@@ -101,30 +138,36 @@ func (e *Egress) dnsFirewall(scope constructs.Construct, props *Props, groups *[
 	e.DNSRuleGroup = route53resolverfirewallrulegroup.NewRoute53ResolverFirewallRuleGroup(scope, jsii.String("dns-firewall"), &route53resolverfirewallrulegroup.Route53ResolverFirewallRuleGroupConfig{
 		Name: jsii.String(name), Tags: naming.NameTag(name),
 	})
-	rule := func(id, action string, priority int, domains *string) {
-		cfg := &route53resolverfirewallrule.Route53ResolverFirewallRuleConfig{
+	rule := func(id, action string, priority int, domains *string) *route53resolverfirewallrule.Route53ResolverFirewallRuleConfig {
+		return &route53resolverfirewallrule.Route53ResolverFirewallRuleConfig{
 			Name: jsii.String(id), Action: jsii.String(action), Priority: jsii.Number(float64(priority)),
 			FirewallDomainListId: domains, FirewallRuleGroupId: e.DNSRuleGroup.Id(),
 		}
-		if action == "BLOCK" {
-			cfg.BlockResponse = jsii.String("NXDOMAIN")
-		}
-		route53resolverfirewallrule.NewRoute53ResolverFirewallRule(scope, jsii.String("dns-"+id), cfg)
 	}
-	rule("allow-declared", "ALLOW", 100, list("allowed", append(append([]string{}, AWSDomains...), props.Domains...)))
-	rule("block-everything-else", "BLOCK", 200, list("everything", []string{"*"}))
+	allow := rule("allow-declared", "ALLOW", 100, list("allowed", fqdns(append(append([]string{}, AWSDomains...), props.Domains...))))
+	// A declared domain is trusted with its CNAME and DNAME chain: with the default
+	// (INSPECT_REDIRECTION_DOMAIN) every name in the chain must be listed too, and a processor's
+	// CDN host behind api.stripe.com would hit the block rule and answer NXDOMAIN. The chain is
+	// its owner's to change without notice; the Network Firewall (production) still checks the
+	// TLS SNI of every connection. ("DNS Firewall rule settings": "Inspects only the first
+	// domain in the redirection chain")
+	allow.FirewallDomainRedirectionAction = jsii.String("TRUST_REDIRECTION_DOMAIN")
+	route53resolverfirewallrule.NewRoute53ResolverFirewallRule(scope, jsii.String("dns-allow-declared"), allow)
+	block := rule("block-everything-else", "BLOCK", 200, list("everything", fqdns([]string{"*"})))
+	block.BlockResponse = jsii.String("NXDOMAIN")
+	route53resolverfirewallrule.NewRoute53ResolverFirewallRule(scope, jsii.String("dns-block-everything-else"), block)
 	route53resolverfirewallrulegroupassociation.NewRoute53ResolverFirewallRuleGroupAssociation(scope, jsii.String("dns-firewall-association"), &route53resolverfirewallrulegroupassociation.Route53ResolverFirewallRuleGroupAssociationConfig{
 		Name: jsii.String(name), FirewallRuleGroupId: e.DNSRuleGroup.Id(), VpcId: props.VPCID,
-		Priority: jsii.Number(101), MutationProtection: jsii.String("ENABLED"), Tags: naming.NameTag(name),
+		// Optional and computed in the provider: leaving it out would keep it ENABLED.
+		Priority: jsii.Number(101), MutationProtection: jsii.String(enabled(props.Protect)), Tags: naming.NameTag(name),
 	})
 	// Fail closed: if the DNS Firewall cannot answer, names do not resolve.
 	route53resolverfirewallconfig.NewRoute53ResolverFirewallConfig(scope, jsii.String("dns-firewall-config"), &route53resolverfirewallconfig.Route53ResolverFirewallConfigConfig{
 		ResourceId: props.VPCID, FirewallFailOpen: jsii.String("DISABLED"),
 	})
-	e.QueryLogs = e.logGroup(scope, "dns-query-logs", props, "dns-queries")
-	*groups = append(*groups, e.QueryLogs.Arn())
 	queries := route53resolverquerylogconfig.NewRoute53ResolverQueryLogConfig(scope, jsii.String("dns-query-logging"), &route53resolverquerylogconfig.Route53ResolverQueryLogConfigConfig{
 		Name: jsii.String(n.Name(naming.MaxName, "dns-queries")), DestinationArn: e.QueryLogs.Arn(), Tags: naming.NameTag(n.Name(naming.MaxName, "dns-queries")),
+		DependsOn: delivery,
 	})
 	route53resolverquerylogconfigassociation.NewRoute53ResolverQueryLogConfigAssociation(scope, jsii.String("dns-query-logging-association"), &route53resolverquerylogconfigassociation.Route53ResolverQueryLogConfigAssociationConfig{
 		ResolverQueryLogConfigId: queries.Id(), ResourceId: props.VPCID,
@@ -138,7 +181,7 @@ const FirewallCapacity = 100
 // networkFirewall lets out only TLS (by SNI) and HTTP (by Host) to the declared domains, and
 // with strict rule order drops every other established flow.
 // https://docs.aws.amazon.com/network-firewall/latest/developerguide/stateful-rule-groups-domain-names.html
-func (e *Egress) networkFirewall(scope constructs.Construct, props *Props, groups *[]*string) {
+func (e *Egress) networkFirewall(scope constructs.Construct, props *Props, delivery *[]cdktf.ITerraformDependable) {
 	n := props.Namer
 	name := n.Name(naming.MaxName, "egress-allowlist")
 	rules := networkfirewallrulegroup.NewNetworkfirewallRuleGroup(scope, jsii.String("firewall-allowlist"), &networkfirewallrulegroup.NetworkfirewallRuleGroupConfig{
@@ -176,22 +219,20 @@ func (e *Egress) networkFirewall(scope constructs.Construct, props *Props, group
 	fwName := n.Name(naming.MaxName, "egress")
 	e.Firewall = networkfirewallfirewall.NewNetworkfirewallFirewall(scope, jsii.String("firewall"), &networkfirewallfirewall.NetworkfirewallFirewallConfig{
 		Name: jsii.String(fwName), FirewallPolicyArn: policy.Arn(), VpcId: props.VPCID, SubnetMapping: mappings,
-		DeleteProtection: jsii.Bool(true), FirewallPolicyChangeProtection: jsii.Bool(true), SubnetChangeProtection: jsii.Bool(true),
+		DeleteProtection: jsii.Bool(props.Protect), FirewallPolicyChangeProtection: jsii.Bool(props.Protect), SubnetChangeProtection: jsii.Bool(props.Protect),
 		Tags: naming.NameTag(fwName),
 	})
 	var destinations []*networkfirewallloggingconfiguration.NetworkfirewallLoggingConfigurationLoggingConfigurationLogDestinationConfig
-	for _, kind := range []string{"ALERT", "FLOW"} {
-		g := e.logGroup(scope, "firewall-"+kind+"-logs", props, "network-firewall", kind)
-		e.FirewallLogs[kind] = g
-		*groups = append(*groups, g.Arn())
+	for _, kind := range firewallLogTypes {
 		destinations = append(destinations, &networkfirewallloggingconfiguration.NetworkfirewallLoggingConfigurationLoggingConfigurationLogDestinationConfig{
 			LogDestinationType: jsii.String("CloudWatchLogs"), LogType: jsii.String(kind),
-			LogDestination: &map[string]*string{"logGroup": g.Name()},
+			LogDestination: &map[string]*string{"logGroup": e.FirewallLogs[kind].Name()},
 		})
 	}
 	networkfirewallloggingconfiguration.NewNetworkfirewallLoggingConfiguration(scope, jsii.String("firewall-logging"), &networkfirewallloggingconfiguration.NetworkfirewallLoggingConfigurationConfig{
 		FirewallArn:          e.Firewall.Arn(),
 		LoggingConfiguration: &networkfirewallloggingconfiguration.NetworkfirewallLoggingConfigurationLoggingConfiguration{LogDestinationConfig: destinations},
+		DependsOn:            delivery,
 	})
 }
 

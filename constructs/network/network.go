@@ -4,6 +4,7 @@ package network
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -22,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/constructs/logs"
+	"github.com/scalepayments/infra/constructs/moved"
 	"github.com/scalepayments/infra/constructs/role"
 	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/help/iam"
@@ -41,6 +43,8 @@ type Props struct {
 	InspectEgress    bool
 	LogRetentionDays int
 	LogsKeyARN       *string
+	// Moves receives the moved blocks of the resources whose ids were positional.
+	Moves *moved.Blocks
 }
 
 // Network exposes what other constructs attach to. Every per-AZ resource is keyed by its AZ
@@ -59,7 +63,7 @@ type Network struct {
 	FlowLogGroup                       *logs.Group
 	S3Endpoint                         vpcendpoint.VpcEndpoint // gateway: its prefix list is S3's egress destination
 	path                               []string                // construct path below the stack, for moved blocks
-	moves                              []map[string]string     // the stack's moved blocks, written by writeMoves
+	moves                              *moved.Blocks
 	scope                              constructs.Construct
 	azs                                []string
 	plan                               netplan.SubnetPlan
@@ -81,7 +85,7 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		EnableDnsSupport:   jsii.Bool(true),
 		Tags:               naming.NameTag(n.Name(naming.MaxName, "vpc")),
 	})
-	net := &Network{VPC: v, path: strings.Split(*scope.Node().Path(), "/")[1:], scope: scope, azs: props.AvailabilityZones, plan: plan, ids: map[any]*string{}}
+	net := &Network{VPC: v, path: strings.Split(*scope.Node().Path(), "/")[1:], moves: props.Moves, scope: scope, azs: props.AvailabilityZones, plan: plan, ids: map[any]*string{}}
 	tiers := netplan.Tiers
 	if props.InspectEgress {
 		tiers = append(tiers, netplan.Firewall)
@@ -124,10 +128,21 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		ServiceName:     jsii.String(fmt.Sprintf("com.amazonaws.%s.s3", props.Account.Region)),
 		VpcEndpointType: jsii.String("Gateway"),
 		RouteTableIds:   help.IDs(net.PrivateRouteTables),
+		Policy:          jsii.String(S3EndpointPolicy(props.Account)),
 		Tags:            naming.NameTag(n.Name(naming.MaxName, "s3")),
 	})
-	net.writeMoves()
 	return net
+}
+
+// S3EndpointPolicy lets the private subnets reach one S3 bucket, the one ECR keeps image layers
+// in, and no other: without it the gateway endpoint is a path out to any bucket that neither
+// the DNS Firewall nor the Network Firewall sees. AWS's statement, "Minimum Amazon S3 bucket
+// permissions for Amazon ECR" (https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html):
+// the principal stays "*", because ECR hands the tasks pre-signed layer URLs signed by ECR.
+func S3EndpointPolicy(a iam.Account) string {
+	s := iam.Allow("EcrImageLayersOnly", []string{"s3:GetObject"}, []string{a.S3ARN("prod-"+a.Region+"-starport-layer-bucket") + "/*"})
+	s.Principal = map[string]any{"AWS": "*"}
+	return iam.Policy(s)
 }
 
 func (net *Network) routes(scope constructs.Construct, props *Props) {
@@ -208,26 +223,12 @@ func (net *Network) RouteEgress(firewall func(az string) *string) {
 		}
 		net.moved(net.defaultRoute(net.scope, "private-default-"+az, net.PrivateRouteTables[i], target), fmt.Sprintf("private-default-%d", i))
 	}
-	net.writeMoves()
 }
 
 // moved carries the state of the resource's positional predecessor (e.g. private-0, from
 // before ids were keyed by AZ) over to it, so an applied environment plans no replacement.
 func (net *Network) moved(r cdktf.TerraformResource, positionalID string) {
-	typ := *r.TerraformResourceType()
-	net.moves = append(net.moves, map[string]string{
-		"from": typ + "." + naming.LogicalID(append(net.path, positionalID)...),
-		"to":   typ + "." + *r.FriendlyUniqueId(),
-	})
-}
-
-// writeMoves writes the moved blocks as the stack's "moved" list, the JSON cdktf's MoveFromId
-// writes. MoveFromId would also make every synth run `terraform version` once per stack to check
-// for >= 1.5 (0.15 s each, measured), which the stack's terraform.required_version enforces.
-// New writes the list and RouteEgress writes it again with its routes: the last write holds all
-// (one Network per stack, the only writer of "moved").
-func (net *Network) writeMoves() {
-	cdktf.TerraformStack_Of(net.scope).AddOverride(jsii.String("moved"), net.moves)
+	net.moves.Add(r, append(slices.Clone(net.path), positionalID)...)
 }
 
 func (net *Network) flowLogs(scope constructs.Construct, props *Props) {

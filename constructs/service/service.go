@@ -340,10 +340,20 @@ func (s *Service) service(scope constructs.Construct, props *Props) {
 		// Autoscaling owns the task count after creation.
 		Lifecycle: &cdktf.TerraformResourceLifecycle{IgnoreChanges: jsii.Strings("desired_count")},
 		// The target group serves nothing until its listener rule exists: ECS rejects a service
-		// whose target group has no load balancer.
-		DependsOn: &[]cdktf.ITerraformDependable{props.ClusterCapacity, s.ListenerRule},
+		// whose target group has no load balancer. Its tasks pull, log and read secrets with the
+		// roles' policies, which the task definition does not wait for (it names the roles only);
+		// after them, a destroy also keeps them until the tasks are gone (the provider's
+		// ecs_service page: depends_on the role policy, else the service hangs in DRAINING).
+		DependsOn: s.dependencies(props),
 		Tags:      naming.NameTag(props.Namer.Name(naming.MaxName, svc.Name)),
 	})
+}
+
+// dependencies are what the service waits for besides its references.
+func (s *Service) dependencies(props *Props) *[]cdktf.ITerraformDependable {
+	deps := []cdktf.ITerraformDependable{props.ClusterCapacity, s.ListenerRule}
+	deps = append(append(deps, s.ExecutionRole.Grants...), s.TaskRole.Grants...)
+	return &deps
 }
 
 type scalingMetric struct {

@@ -29,7 +29,6 @@ import (
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/stacks"
-	"github.com/scalepayments/infra/stacks/policy"
 	"github.com/scalepayments/infra/stacks/report"
 	"github.com/scalepayments/infra/stacks/synthesized"
 )
@@ -190,7 +189,7 @@ func promote(w io.Writer, from, to string, services []string) error {
 // checkFile judges a synthesized stack or a plan of one, named by its Stack default tag, with
 // the same rules, exceptions and output as synth: no jsii, so it also serves plain Terraform
 // (the HCL exit path) and Terraform Cloud run tasks.
-func checkFile(path string) ([]policy.Report, error) {
+func checkFile(path string) ([]stacks.Verdict, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -206,11 +205,20 @@ func checkFile(path string) ([]policy.Report, error) {
 	if stack == "" {
 		return nil, fmt.Errorf("%s: the aws provider has no Stack default tag: not a ScalePayments stack", path)
 	}
-	judge, err := stacks.Judge(stack, envconfig.WithIDsFrom(envconfig.Accounts(), os.Getenv), envconfig.All())
+	all := envconfig.All()
+	if name := os.Getenv(envconfig.LiftVariable); name != "" {
+		i := slices.IndexFunc(all, func(e envconfig.Environment) bool { return e.Name == name })
+		if i < 0 {
+			return nil, fmt.Errorf("%s=%q: no such environment", envconfig.LiftVariable, name)
+		}
+		lifted, _ := envconfig.LiftProtection(all[i:i+1], os.Getenv)
+		all[i] = lifted[0]
+	}
+	judge, err := stacks.Judge(stack, envconfig.WithIDsFrom(envconfig.Accounts(), os.Getenv), all)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
-	return []policy.Report{judge(cfg)}, nil
+	return []stacks.Verdict{judge(cfg)}, nil
 }
 
 // outdir is where cdktf writes (and the app reads) the synthesized stacks.
@@ -248,6 +256,9 @@ func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int 
 	if err == nil {
 		envs, err = envconfig.OverrideImages(envs, os.Environ())
 	}
+	if err == nil {
+		envs, err = envconfig.LiftProtection(envs, os.Getenv)
+	}
 	if err != nil {
 		return fail(err)
 	}
@@ -272,7 +283,7 @@ func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int 
 	app.Synth()
 	phases = append(phases, time.Now())
 	hcl := os.Getenv("SYNTH_HCL_OUTPUT") == "true" // set by `cdktf synth --hcl`
-	var reports []policy.Report
+	var verdicts []stacks.Verdict
 	var reviewed []report.Stack
 	var counts []int
 	for _, b := range all {
@@ -285,13 +296,13 @@ func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int 
 				return fail(err)
 			}
 		}
-		r := b.Judge(cfg)
-		reports, counts = append(reports, r), append(counts, len(cfg.Each()))
+		v := b.Judge(cfg)
+		verdicts, counts = append(verdicts, v), append(counts, len(cfg.Each()))
 		if b.Env != nil {
-			reviewed = append(reviewed, report.Stack{Env: *b.Env, Config: cfg, Policy: r})
+			reviewed = append(reviewed, report.Stack{Env: *b.Env, Config: cfg, Policy: v.Policy})
 		}
 	}
-	if code := check(stdout, stderr, reports); code != 0 {
+	if code := check(stdout, stderr, verdicts); code != 0 {
 		return code
 	}
 	for i, b := range all {
@@ -319,19 +330,25 @@ func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int 
 	return 0
 }
 
-// check prints every stack's policy report (a failing one to stderr) and fails on any
-// unsuppressed finding.
-func check(stdout, stderr io.Writer, reports []policy.Report) int {
-	failed := false
-	for _, r := range reports {
+// check prints every stack's verdict (a failing one to stderr) and fails on any unsuppressed
+// finding or broken contract case.
+func check(stdout, stderr io.Writer, verdicts []stacks.Verdict) int {
+	var policyFailed, contractFailed bool
+	for _, v := range verdicts {
 		w := stdout
-		if r.Failed() {
-			w, failed = stderr, true
+		if v.Failed() {
+			w = stderr
 		}
-		fmt.Fprint(w, r)
+		policyFailed, contractFailed = policyFailed || v.Policy.Failed(), contractFailed || v.Contract.Failed()
+		fmt.Fprint(w, v)
 	}
-	if failed {
+	if policyFailed {
 		fmt.Fprintln(stderr, "policy: synth failed: fix the findings above, or record it in stacks/exceptions.go with a written reason")
+	}
+	if contractFailed {
+		fmt.Fprintln(stderr, "contract: synth failed: fix the violations above: each is an apply AWS would refuse, or a state it would take over")
+	}
+	if policyFailed || contractFailed {
 		return 1
 	}
 	return 0

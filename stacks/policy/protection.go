@@ -14,8 +14,8 @@ func dataStoresBackedUp(c *Context) (out []Finding) {
 	floors := c.Stage.Floors()
 	protected := floors.Protected
 	for _, r := range c.Of("aws_rds_cluster") {
-		if days, _ := r.Body["backup_retention_period"].(float64); days < float64(max(7, floors.MinBackupRetentionDays)) {
-			out = append(out, find(r, "backup_retention_period = %v, stage %s needs %d days", days, c.Stage, max(7, floors.MinBackupRetentionDays)))
+		if days, by := c.retentionOf(r); days < float64(max(7, floors.MinBackupRetentionDays)) {
+			out = append(out, find(r, "%s = %v, stage %s needs %d days", by, days, c.Stage, max(7, floors.MinBackupRetentionDays)))
 		}
 		if protected && (!isTrue(r.Body["deletion_protection"]) || isTrue(r.Body["skip_final_snapshot"])) {
 			out = append(out, find(r, "deletion protection off or final snapshot skipped in stage %s", c.Stage))
@@ -178,6 +178,23 @@ func (c *Context) ruleProblems(rule synthesized.Body, f envconfig.Floors) []stri
 		problems = append(problems, "no copy to a vault in another region")
 	}
 	return problems
+}
+
+// retentionOf is how long a cluster's point-in-time backups are kept, and what says so: AWS
+// Backup's continuous rule where a plan selects the cluster (it owns the cluster's automated
+// backups then), else the cluster's own backup_retention_period.
+func (c *Context) retentionOf(cluster synthesized.Resource) (float64, string) {
+	days, by := -1.0, ""
+	for _, rule := range c.backupRulesOf(cluster) {
+		if d, _ := synthesized.Block(rule["lifecycle"])["delete_after"].(float64); isTrue(rule["enable_continuous_backup"]) && d > days {
+			days, by = d, "the AWS Backup continuous rule's lifecycle.delete_after"
+		}
+	}
+	if by == "" {
+		days, _ = cluster.Body["backup_retention_period"].(float64)
+		by = "backup_retention_period"
+	}
+	return days, by
 }
 
 // backupRulesOf are the rules of every backup plan whose selection names the cluster's ARN.

@@ -114,7 +114,7 @@ func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 		{"SP-BAK-003", dev, doc(`"aws_backup_vault":{"v":{"kms_key_arn":"alias/aws/backup","tags":{"Name":"v"}}}`),
 			doc(`"aws_kms_key":{"k":{"enable_key_rotation":true,"tags":{"Name":"k"}}},"aws_backup_vault":{"v":{"kms_key_arn":"${aws_kms_key.k.arn}","tags":{"Name":"v"}}}`)},
 		{"SP-SEC-001", dev, doc(`"aws_ssm_parameter":{"p":{"value":"password=hunter22","tags":{"Name":"p"}}}`),
-			doc(`"aws_ssm_parameter":{"p":{"value":"feature-flag-on","tags":{"Name":"p"}}}`)},
+			doc(`"aws_ssm_parameter":{"p":{"value":"feature-flag-on","tags":{"Name":"p"}}}`, `"aws_iam_role_policy":{"s":{"policy":"{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"secretsmanager:TagResource\",\"Resource\":\"arn:aws:secretsmanager:us-east-1:1:secret:rds!cluster-*\"}]}"}}`)},
 		{"SP-SEC-002", dev, doc(fmt.Sprintf(taskDef, "DB_PASSWORD")), doc(fmt.Sprintf(taskDef, "DB_HOST"))},
 		{"SP-IAM-001", dev, doc(`"aws_iam_role_policy":{"p":{"policy":"{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}"}}`),
 			doc(`"aws_iam_role_policy":{"p":{"policy":"{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}"}}`)},
@@ -224,4 +224,27 @@ func TestAnExceptionCanBeNarrowedToOneProblem(t *testing.T) {
 	assert.Equal(t, `statement "Elb" allows account 127311923021 without a condition`, r.Suppressed[0].Finding.Problem)
 	require.Len(t, r.Findings, 1)
 	assert.Equal(t, `statement "Open" allows any principal without a condition`, r.Findings[0].Problem)
+}
+
+// Under AWS Backup the continuous rule keeps the point-in-time backups (it owns the cluster's
+// setting, which the cluster ignores after creation): SP-BAK-001 judges the rule's retention.
+func TestBackupRetentionIsTheContinuousRules(t *testing.T) {
+	withRule := func(days int) *synthesized.Config {
+		plan := fmt.Sprintf(`"aws_backup_plan":{"p":{"rule":[{"enable_continuous_backup":true,"lifecycle":{"delete_after":%d}}],"tags":{"Name":"p"}}},`+
+			`"aws_backup_selection":{"s":{"plan_id":"${aws_backup_plan.p.id}","resources":["${aws_rds_cluster.db.arn}"]}}`, days)
+		c, err := synthesized.Parse([]byte(doc(fmt.Sprintf(paramGroup, "1"), fmt.Sprintf(cluster, "true", 30), plan)))
+		require.NoError(t, err)
+		return c
+	}
+	production := envconfig.Prod.Clone()
+	var problems []string
+	for _, f := range Check("s", withRule(14), production, nil).Findings {
+		if f.Rule.ID == "SP-BAK-001" && strings.Contains(f.Problem, "delete_after") {
+			problems = append(problems, f.Problem)
+		}
+	}
+	assert.Equal(t, []string{"the AWS Backup continuous rule's lifecycle.delete_after = 14, stage production needs 30 days"}, problems, "the cluster's own 30 days do not count")
+	for _, f := range Check("s", withRule(30), production, nil).Findings {
+		assert.False(t, f.Rule.ID == "SP-BAK-001" && strings.Contains(f.Problem, "days"), f.Problem)
+	}
 }

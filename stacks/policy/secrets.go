@@ -8,8 +8,9 @@ import (
 )
 
 var (
-	secretAttrs  = []string{"password", "master_password", "auth_token", "secret_string", "private_key", "passwords", "secret_binary"}
-	secretValues = regexp.MustCompile(`AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|(?i)(password|passwd|secret|token)\s*[=:]\s*[^\s$"]{6,}`)
+	secretAttrs = []string{"password", "master_password", "auth_token", "secret_string", "private_key", "passwords", "secret_binary"}
+	// A key=value or key: value pair, but not an ARN's ":secret:<name>" (Secrets Manager).
+	secretValues = regexp.MustCompile(`AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|(?i)(^|[^:\w])(password|passwd|secret|token)\s*[=:]\s*[^\s$"]{6,}`)
 )
 
 func noLiteralSecrets(c *Context) (out []Finding) {

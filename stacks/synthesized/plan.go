@@ -19,7 +19,9 @@ type plan struct {
 	} `json:"planned_values"`
 	ResourceChanges []struct {
 		Address string
+		Type    string
 		Change  struct {
+			Actions      []string
 			AfterUnknown any `json:"after_unknown"`
 		}
 	} `json:"resource_changes"`
@@ -75,8 +77,12 @@ func FromPlan(data []byte) (*Config, error) {
 		return nil, ErrNotPlan
 	}
 	unknown := map[string]any{}
+	var deletes []Resource
 	for _, rc := range p.ResourceChanges {
 		unknown[rc.Address] = rc.Change.AfterUnknown
+		if slices.Equal(rc.Change.Actions, []string{"delete"}) {
+			deletes = append(deletes, Resource{Type: rc.Type, Name: strings.TrimPrefix(rc.Address, rc.Type+".")})
+		}
 	}
 	config := map[string]Body{}
 	providerOf := map[string]string{}
@@ -129,7 +135,7 @@ func FromPlan(data []byte) (*Config, error) {
 		}
 		providers = append(providers, block)
 	}
-	return &Config{Root: Body{"resource": resources, "provider": Body{"aws": providers}}, Plan: true}, nil
+	return &Config{Root: Body{"resource": resources, "provider": Body{"aws": providers}}, Plan: true, Deletes: deletes}, nil
 }
 
 var (

@@ -19,6 +19,8 @@ type Config struct {
 	// Plan is set when the configuration was read from a Terraform plan (FromPlan), which
 	// carries no lifecycle meta-arguments.
 	Plan bool
+	// Deletes are the resources a plan destroys without creating them again.
+	Deletes []Resource
 }
 
 // Parse reads a stack's cdk.tf.json.

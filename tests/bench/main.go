@@ -65,7 +65,7 @@ func main() {
 	shipped := measure(*runs, progs...)
 	floor, app := shipped[0], shipped[1]
 	// The offline plan of the stacks the app run wrote (tests/offline prints its timings).
-	plan := exec.Command(bins["offline"], "-outdir", outdir(app.name))
+	plan := exec.Command(bins["offline"], "-outdir", outdir(app.name), "-app", bins["app"])
 	plan.Stderr = os.Stderr
 	planned, err := plan.Output()
 	must(err)

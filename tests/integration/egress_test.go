@@ -1,14 +1,12 @@
 package integration
 
 import (
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/scalepayments/infra/constructs/egress"
 	"github.com/scalepayments/infra/tests"
 )
 
@@ -58,22 +56,26 @@ func TestEgressByNameOnly(t *testing.T) {
 		assert.Equal(t, !d.Env.InterfaceEndpoints, n.Allows("api-tasks", "internet", 443), "%s: api declares no domain", d.Env.Name)
 		assert.True(t, n.Allows("payment-tasks", "internet", 443), d.Env.Name)
 
+		// Fully qualified, as the DNS Firewall returns them (no diff on every plan).
 		allowed := tests.Strings(d.Named("aws_route53_resolver_firewall_domain_list", "dns", "allowed").Body["domains"])
-		want := append(append([]string{}, egress.AWSDomains...), "api.sendgrid.com", "api.stripe.com")
-		sort.Strings(allowed)
-		sort.Strings(want)
-		assert.Equal(t, want, allowed, "%s: AWS's names and the declared domains, nothing else", d.Env.Name)
-		assert.Equal(t, []string{"*"}, tests.Strings(d.Named("aws_route53_resolver_firewall_domain_list", "dns", "everything").Body["domains"]))
+		assert.Equal(t, []string{"amazonaws.com.", "*.amazonaws.com.", "*.ec2.internal.", "*.compute.internal.", "api.sendgrid.com.", "api.stripe.com."}, allowed,
+			"%s: AWS's names and the declared domains, nothing else", d.Env.Name)
+		assert.Equal(t, []string{"*."}, tests.Strings(d.Named("aws_route53_resolver_firewall_domain_list", "dns", "everything").Body["domains"]))
 		rules := map[string]tests.Body{}
 		for _, r := range d.List("aws_route53_resolver_firewall_rule") {
 			rules[r["name"].(string)] = r
 		}
 		assert.Equal(t, "ALLOW", rules["allow-declared"]["action"])
+		assert.Equal(t, "TRUST_REDIRECTION_DOMAIN", rules["allow-declared"]["firewall_domain_redirection_action"], "a declared domain's CNAME chain is its owner's")
+		assert.NotContains(t, rules["block-everything-else"], "firewall_domain_redirection_action")
 		assert.Equal(t, "BLOCK", rules["block-everything-else"]["action"])
 		assert.Equal(t, "NXDOMAIN", rules["block-everything-else"]["block_response"])
 		assert.Less(t, rules["allow-declared"]["priority"].(float64), rules["block-everything-else"]["priority"].(float64), "allow first")
 		vpc := tests.Ref(d.Named("aws_vpc", "vpc"), "id")
-		assert.Equal(t, vpc, d.One("aws_route53_resolver_firewall_rule_group_association")["vpc_id"])
+		association := d.One("aws_route53_resolver_firewall_rule_group_association")
+		assert.Equal(t, vpc, association["vpc_id"])
+		assert.Equal(t, map[string]string{"dev": "DISABLED", "staging": "ENABLED", "prod": "ENABLED"}[d.Env.Name], association["mutation_protection"],
+			"%s: dev is destroyed at will", d.Env.Name)
 		assert.Equal(t, "DISABLED", d.One("aws_route53_resolver_firewall_config")["firewall_fail_open"], "fail closed")
 		assert.Equal(t, vpc, d.One("aws_route53_resolver_query_log_config_association")["resource_id"])
 		queries, ok := d.Ref(d.One("aws_route53_resolver_query_log_config")["destination_arn"])
@@ -83,6 +85,10 @@ func TestEgressByNameOnly(t *testing.T) {
 		if !d.Env.NetworkFirewall {
 			assert.Zero(t, d.Count("aws_networkfirewall_firewall"), d.Env.Name)
 			continue
+		}
+		fw := d.One("aws_networkfirewall_firewall")
+		for _, p := range []string{"delete_protection", "subnet_change_protection", "firewall_policy_change_protection"} {
+			assert.Equal(t, true, fw[p], p)
 		}
 		list := tests.Block(tests.Block(tests.Block(d.One("aws_networkfirewall_rule_group")["rule_group"])["rules_source"])["rules_source_list"])
 		assert.Equal(t, []string{"api.sendgrid.com", "api.stripe.com"}, tests.Strings(list["targets"]), "only the declared domains leave through the firewall")

@@ -57,6 +57,6 @@ func TestAddingAFourthService(t *testing.T) {
 	assert.True(t, n.Allows(ledger, "aurora", 5432))
 	assert.False(t, n.Allows(ledger, "redis", 6379))
 	assert.True(t, n.Allows(ledger, "internet", 443))
-	assert.Contains(t, tests.Strings(d.Named("aws_route53_resolver_firewall_domain_list", "dns", "allowed").Body["domains"]), "api.ledger.example.com")
+	assert.Contains(t, tests.Strings(d.Named("aws_route53_resolver_firewall_domain_list", "dns", "allowed").Body["domains"]), "api.ledger.example.com.")
 	assert.Contains(t, tests.Strings(tests.Block(tests.Block(tests.Block(d.One("aws_networkfirewall_rule_group")["rule_group"])["rules_source"])["rules_source_list"])["targets"]), "api.ledger.example.com")
 }

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -24,11 +25,13 @@ import (
 	"time"
 
 	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
 func main() {
 	outdir := flag.String("outdir", "cdktf.out", "cdktf output directory")
 	hcl := flag.Bool("hcl", false, "validate the HCL output (cdk.tf) instead of planning the JSON")
+	flag.StringVar(&app, "app", "./bin/scalepayments", "the app's binary: its targets command gives make bootstrap's targets")
 	flag.Parse()
 	if err := run(*outdir, *hcl); err != nil {
 		fmt.Fprintf(os.Stderr, "offline: %v\n", err)
@@ -139,8 +142,63 @@ func judge(stackDir, work string, hcl bool) (string, error) {
 	if err := os.WriteFile(filepath.Join(work, PlanFile), planJSON, 0o644); err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s; plan: %d to add, 0 warnings (%.1f s), %s", summary, add, planTime.Seconds(), filepath.Join(work, PlanFile)), nil
+	summary = fmt.Sprintf("%s; plan: %d to add, 0 warnings (%.1f s), %s", summary, add, planTime.Seconds(), filepath.Join(work, PlanFile))
+	name, isEnv := strings.CutPrefix(filepath.Base(stackDir), "scalepayments-")
+	if !isEnv || strings.HasPrefix(name, "account-") {
+		return summary, nil
+	}
+	n, err := bootstrap(data, filepath.Dir(filepath.Dir(stackDir)), name, tf)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s; make bootstrap plans the %d resources the graph predicts", summary, n), nil
 }
+
+// bootstrap plans `make bootstrap` (terraform apply with the targets of `scalepayments targets
+// ENV`) and fails unless Terraform plans exactly the closure of the targets in the graph Go
+// reads from the synthesized stack: the graph the first deployment and the apply contract
+// reason on is Terraform's own.
+func bootstrap(synthesizedJSON []byte, outdir, env string, tf func(...string) (string, time.Duration, error)) (int, error) {
+	cmd := exec.Command(app, "targets", env)
+	cmd.Env = append(os.Environ(), "CDKTF_OUTDIR="+outdir)
+	targets, err := cmd.Output()
+	if err != nil {
+		return 0, fmt.Errorf("scalepayments targets %s: %v", env, err)
+	}
+	args := append([]string{"plan", "-refresh=false", "-input=false", "-lock=false", "-no-color"}, strings.Fields(string(targets))...)
+	out, _, err := tf(args...)
+	if err != nil {
+		return 0, err
+	}
+	planned := map[string]bool{}
+	for _, m := range plannedResource.FindAllStringSubmatch(out, -1) {
+		planned[m[1]] = true
+	}
+	cfg, err := synthesized.Parse(synthesizedJSON)
+	if err != nil {
+		return 0, err
+	}
+	var flags []string
+	for _, t := range strings.Fields(string(targets)) {
+		flags = append(flags, strings.TrimPrefix(t, "-target="))
+	}
+	want := map[string]bool{}
+	for addr := range synthesized.Closure(cfg.Graph(), flags...) {
+		if !strings.HasPrefix(addr, "data.") {
+			want[addr] = true
+		}
+	}
+	if !maps.Equal(want, planned) {
+		return 0, fmt.Errorf("make bootstrap: terraform plans %s, the graph predicts %s", help.SortedKeys(planned), help.SortedKeys(want))
+	}
+	return len(planned), nil
+}
+
+// app is the app's binary (-app).
+var app string
+
+// plannedResource is a resource line of a plan's output: "  # aws_x.name will be created".
+var plannedResource = regexp.MustCompile(`(?m)^  # ([a-z0-9_]+\.[^ ]+) will be created$`)
 
 // validation fails on any error or warning of `terraform validate -json`.
 func validation(out string) error {

@@ -140,41 +140,75 @@ func TestAuditBucketObjectLock(t *testing.T) {
 			mode, days = "COMPLIANCE", 365
 		}
 		assert.Equal(t, map[string]any{"mode": mode, "days": days}, tests.Block(lock["rule"])["default_retention"], a.Stack.Name)
+		// S3 accepts Object Lock only on a versioned bucket, and a new account creates both at once.
+		versioning := a.Of("aws_s3_bucket_versioning")[slices.IndexFunc(a.Of("aws_s3_bucket_versioning"), func(r synthesized.Resource) bool { return r.Body["bucket"] == lock["bucket"] })]
+		assert.Equal(t, []any{versioning.Address()}, lock["depends_on"], a.Stack.Name)
 	}
 }
 
-// Every control an exception names is disabled in the PCI DSS standard of the account hosting
-// it, with the exception's reason, once the standard is subscribed; no other control is.
+// Every control an exception has ever disabled keeps an association in the PCI DSS standard of
+// each account, made once the standard is subscribed: DISABLED with the exception's reason while
+// an exception names it. The shipped exceptions name all of them.
 func TestRecordedExceptionsDisableExactlyTheirSecurityHubControls(t *testing.T) {
 	for _, a := range tests.Accounts() {
-		want := map[string]string{}
-		all := stacks.AccountExceptions()
-		for _, e := range a.Stack.Envs {
-			all = append(all, stacks.Exceptions(e)...)
-		}
-		for _, x := range all {
-			for _, c := range x.Controls {
-				if prev, ok := want[c]; ok {
-					assert.Equal(t, prev, x.Reason, "%s: one reason per control, whichever exception brings it", c)
+		t.Run(a.Stack.Name, func(t *testing.T) {
+			want := map[string]string{}
+			all := stacks.AccountExceptions()
+			for _, e := range a.Stack.Envs {
+				all = append(all, stacks.Exceptions(e)...)
+			}
+			for _, x := range all {
+				for _, c := range x.Controls {
+					if prev, ok := want[c]; ok {
+						assert.Equal(t, prev, x.Reason, "%s: one reason per control, whichever exception brings it", c)
+					}
+					assert.Contains(t, stacks.ControlsEverDisabled, c, "an exception's control joins ControlsEverDisabled for good")
+					want[c] = x.Reason
 				}
-				want[c] = x.Reason
 			}
-		}
-		assert.ElementsMatch(t, []string{"S3.9", "S3.15", "S3.17", "S3.22", "S3.23", "SecretsManager.1", "SecretsManager.4"}, slices.Collect(maps.Keys(want)), a.Stack.Name)
-		var pci synthesized.Resource
-		for _, s := range a.Of("aws_securityhub_standards_subscription") {
-			if strings.HasSuffix(s.Body["standards_arn"].(string), "::standards/"+help.PCIStandard) {
-				pci = s
-			}
-		}
-		require.NotEmpty(t, pci.Name, "the PCI DSS standard is subscribed")
-		got := map[string]string{}
-		for _, r := range a.List("aws_securityhub_standards_control_association") {
-			assert.Equal(t, "DISABLED", r["association_status"])
-			assert.Equal(t, pci.Body["standards_arn"], r["standards_arn"])
-			assert.Equal(t, []any{pci.Address()}, r["depends_on"])
-			got[r["security_control_id"].(string)] = r["updated_reason"].(string)
-		}
-		assert.Equal(t, want, got, a.Stack.Name)
+			assert.ElementsMatch(t, []string{"S3.9", "S3.15", "S3.17", "S3.22", "S3.23", "SecretsManager.1", "SecretsManager.4"}, slices.Collect(maps.Keys(want)))
+			assert.Equal(t, want, associations(t, a), "DISABLED with its reason")
+		})
 	}
+}
+
+// associations are an account stack's control associations in the PCI DSS standard: control ->
+// reason, "" where the association is ENABLED.
+func associations(t *testing.T, a *tests.Account) map[string]string {
+	var pci synthesized.Resource
+	for _, s := range a.Of("aws_securityhub_standards_subscription") {
+		if strings.HasSuffix(s.Body["standards_arn"].(string), "::standards/"+help.PCIStandard) {
+			pci = s
+		}
+	}
+	require.NotEmpty(t, pci.Name, "the PCI DSS standard is subscribed")
+	got := map[string]string{}
+	for _, r := range a.List("aws_securityhub_standards_control_association") {
+		assert.Equal(t, pci.Body["standards_arn"], r["standards_arn"])
+		assert.Equal(t, []any{pci.Address()}, r["depends_on"])
+		reason, _ := r["updated_reason"].(string)
+		assert.Equal(t, map[bool]string{true: "DISABLED", false: "ENABLED"}[reason != ""], r["association_status"], r["security_control_id"])
+		got[r["security_control_id"].(string)] = reason
+	}
+	return got
+}
+
+// The provider only forgets an association it deletes: once no exception names a control (the
+// third-party secrets are gone), its association turns ENABLED in the same place instead of
+// leaving the control disabled with no diff.
+func TestAControlWithoutItsExceptionIsEnabledAgain(t *testing.T) {
+	envs := []envconfig.Environment{envconfig.Dev.Clone(), envconfig.Staging.Clone()}
+	for i := range envs {
+		for j := range envs[i].Services {
+			envs[i].Services[j].Secrets = nil
+		}
+	}
+	acct, _ := envconfig.AccountOf(envconfig.Accounts(), envconfig.Dev)
+	a := tests.SynthAccount(acct, acct.Home(), envs)
+	got := associations(t, a)
+	assert.Equal(t, "", got["SecretsManager.1"], "ENABLED again")
+	assert.Equal(t, "", got["SecretsManager.4"], "ENABLED again")
+	assert.NotEmpty(t, got["S3.17"], "still an exception")
+	shipped := tests.Accounts()[0]
+	assert.Equal(t, shipped.Addresses(), a.Addresses(), "the same addresses: nothing is dropped, the status changes in place")
 }

@@ -56,12 +56,16 @@ func TestAuroraBackupPlanPerEnvironment(t *testing.T) {
 			require.Len(t, locks, 1, d.Env.Name)
 			lock := locks[tests.Ref(vault, "name")]
 			assert.NotContains(t, lock, "changeable_for_days", "governance mode")
-			assert.Equal(t, days, lock["min_retention_days"])
+			assert.Equal(t, 7.0, lock["min_retention_days"], "staging's floor, not the retention in use")
 		case envconfig.LockCompliance:
 			lock := locks[tests.Ref(vault, "name")]
 			assert.Equal(t, float64(backup.ComplianceGraceDays), lock["changeable_for_days"], "compliance mode")
-			assert.Equal(t, days, lock["min_retention_days"])
+			assert.Equal(t, 30.0, lock["min_retention_days"], "production's floor")
 			assert.Equal(t, float64(backup.MaxContinuousDays), lock["max_retention_days"])
+		}
+		for _, l := range locks {
+			// A lock is set once: a change would replace it, which AWS refuses after the grace period.
+			assert.Equal(t, []any{"min_retention_days", "max_retention_days", "changeable_for_days"}, tests.Block(l["lifecycle"])["ignore_changes"], d.Env.Name)
 		}
 
 		copies := tests.Blocks(rule["copy_action"])
@@ -75,7 +79,7 @@ func TestAuroraBackupPlanPerEnvironment(t *testing.T) {
 			assert.Equal(t, float64(cfg.DRRetentionDays), tests.Block(copies[0]["lifecycle"])["delete_after"])
 			drLock := locks[tests.Ref(dr, "name")]
 			assert.Equal(t, "aws.dr", drLock["provider"])
-			assert.Equal(t, float64(cfg.DRRetentionDays), drLock["min_retention_days"])
+			assert.Equal(t, 30.0, drLock["min_retention_days"], "production's floor: copies kept longer still pass, and so would a copy that keeps its source's retention")
 			assert.Equal(t, float64(backup.ComplianceGraceDays), drLock["changeable_for_days"])
 		}
 
@@ -93,6 +97,8 @@ func TestAuroraBackupPlanPerEnvironment(t *testing.T) {
 		assert.Equal(t, "LATEST_WITHIN_WINDOW", pick["algorithm"])
 		rts := d.One("aws_backup_restore_testing_selection")
 		assert.Equal(t, "Aurora", rts["protected_resource_type"])
+		assert.Equal(t, sel["depends_on"], rts["depends_on"], "both wait for the role's policies")
+		assert.Len(t, tests.Strings(rts["depends_on"]), 2)
 		assert.Equal(t, sel["resources"], rts["protected_resource_arns"])
 		assert.Equal(t, map[string]any{
 			"dbsubnetgroupname":   tests.RefTo("aws_rds_cluster", d.OneName("aws_rds_cluster"), "db_subnet_group_name"),

@@ -129,10 +129,21 @@ func TestAuroraIsLossProofPerEnvironment(t *testing.T) {
 		} else {
 			assert.NotContains(t, c, "final_snapshot_identifier")
 		}
+		// AWS Backup owns the automated-backup settings once it backs the cluster up.
+		assert.Equal(t, []any{"engine_version", "backup_retention_period", "preferred_backup_window"}, c["lifecycle"].(tests.Body)["ignore_changes"], name)
 		for _, r := range append([]tests.Body{c}, tt.d.List("aws_rds_cluster_instance")...) {
 			lc := r["lifecycle"].(tests.Body)
 			assert.Equal(t, tt.preventDestroy, lc["prevent_destroy"], name)
+		}
+		for _, in := range tt.d.List("aws_rds_cluster_instance") {
+			lc := in["lifecycle"].(tests.Body)
 			assert.Equal(t, []any{"engine_version"}, lc["ignore_changes"], "engine_version is a floor")
+			if _, monitored := in["monitoring_role_arn"]; monitored {
+				assert.Len(t, tests.Strings(in["depends_on"]), 1, "%s: waits for the monitoring role's policy attachment", name)
+				assert.Regexp(t, `^aws_iam_role_policy_attachment\.database_monitoring-role-service-role--AmazonRDSEnhancedMonitoringRole_[0-9A-F]{8}$`, tests.Strings(in["depends_on"])[0])
+			} else {
+				assert.NotContains(t, in, "depends_on", name)
+			}
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scalepayments/infra/help/iam"
 	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/help/netplan"
 	"github.com/scalepayments/infra/stacks/synthesized"
@@ -284,6 +285,10 @@ func TestVPCEndpoints(t *testing.T) {
 			} else {
 				assert.Equal(t, "com.amazonaws.us-east-1.s3", e["service_name"])
 				assert.Len(t, e["route_table_ids"], len(tt.d.Env.AvailabilityZones), "S3 gateway on every private route table")
+				// Only ECR's layer bucket through the gateway: no path out to any other bucket.
+				assert.Equal(t, []iam.Statement{{Sid: "EcrImageLayersOnly", Effect: "Allow", Principal: map[string]any{"AWS": "*"},
+					Action: []string{"s3:GetObject"}, Resource: []string{"arn:${data.aws_partition.partition.partition}:s3:::prod-us-east-1-starport-layer-bucket/*"}}},
+					tests.Statements(e["policy"]), tt.d.Env.Name)
 			}
 		}
 		assert.Equal(t, map[string]int{"Gateway": tt.gateway, "Interface": tt.interfaces}, count, tt.d.Env.Name)

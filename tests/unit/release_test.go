@@ -184,3 +184,52 @@ func TestTerraformCloudRolesAreBounded(t *testing.T) {
 	assert.Equal(t, []string{"arn:${data.aws_partition.partition.partition}:s3:::scalepayments-prod-alb-logs-*", "arn:${data.aws_partition.partition.partition}:s3:::scalepayments-prod-s3-access-logs-*"}, bySid["ManageItsOwnBuckets"].Resource,
 		"not scalepayments-prod-*, which is also the prod account's audit bucket")
 }
+
+// RDS creates the managed master secret with the caller's permissions: every action AWS lists
+// for it ("Permissions required for Secrets Manager integration") is allowed to the environment
+// workspace, in its region and through Secrets Manager, and no secret value is ever written or
+// read; the workspace manages its own secrets and no other environment's.
+func TestWorkspaceRoleCreatesTheManagedMasterSecretAndNoMore(t *testing.T) {
+	account := iam.Account{ID: "111122223333", Partition: "aws", Region: "us-east-1"}
+	for _, a := range tests.Accounts() {
+		for _, w := range a.Stack.Delivery.Workspaces {
+			if w.Account {
+				continue
+			}
+			t.Run(w.Name, func(t *testing.T) {
+				policy := delivery.Permissions(account, w)
+				env := strings.TrimPrefix(w.Name, "scalepayments-")
+				other := map[string]string{"dev": "staging", "staging": "dev", "prod": "staging"}[env]
+				region := map[string]string{"aws:RequestedRegion": "us-east-1"}
+				via := map[string]string{"aws:RequestedRegion": "us-east-1", "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}
+				key := "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+				master := "arn:aws:secretsmanager:us-east-1:111122223333:secret:rds!cluster-0a1b2c3d-AbCdEf"
+				own := "arn:aws:secretsmanager:us-east-1:111122223333:secret:scalepayments/" + env + "/payment/processor-api-key-AbCdEf"
+				for _, tt := range []struct {
+					action, resource string
+					ctx              map[string]string
+					want             bool
+				}{
+					{"secretsmanager:CreateSecret", master, region, true},
+					{"secretsmanager:TagResource", master, region, true},
+					{"secretsmanager:RotateSecret", master, region, true},
+					{"kms:DescribeKey", key, region, true},
+					{"kms:Decrypt", key, via, true},
+					{"kms:GenerateDataKey", key, via, true},
+					{"kms:CreateGrant", key, map[string]string{"aws:RequestedRegion": "us-east-1", "kms:GrantIsForAWSResource": "true"}, true},
+					{"kms:Decrypt", key, region, false},
+					{"secretsmanager:PutSecretValue", master, region, false},
+					{"secretsmanager:GetSecretValue", master, region, false},
+					{"secretsmanager:DeleteSecret", master, region, false},
+					{"secretsmanager:CreateSecret", own, region, true},
+					{"secretsmanager:UpdateSecret", own, region, true},
+					{"secretsmanager:PutSecretValue", own, region, false},
+					{"secretsmanager:UpdateSecret", strings.Replace(own, "/"+env+"/", "/"+other+"/", 1), region, false},
+					{"secretsmanager:CreateSecret", strings.Replace(master, "us-east-1", "eu-west-1", 1), map[string]string{"aws:RequestedRegion": "eu-west-1"}, false},
+				} {
+					assert.Equal(t, tt.want, iam.Allows(policy, iam.Request{Action: tt.action, Resource: tt.resource, Context: tt.ctx}), "%s on %s with %v", tt.action, tt.resource, tt.ctx)
+				}
+			})
+		}
+	}
+}

@@ -272,8 +272,10 @@ func TestClusterInsightsExecLoggingAndCapacity(t *testing.T) {
 			assert.Equal(t, true, st[0]["force_new_deployment"], name)
 			deps := tests.Strings(st[0]["depends_on"])
 			assert.Contains(t, deps, capacity, "%s waits for the capacity providers", name)
-			assert.Len(t, deps, 2, name)
+			require.Len(t, deps, 4, name)
 			assert.Regexp(t, `^aws_lb_listener_rule\.service-`+name+`_listener-rule_[0-9A-F]{8}$`, deps[1], "%s waits for its listener rule", name)
+			assert.Regexp(t, `^aws_iam_role_policy\.service-`+name+`_execution-role-pull-log-secrets_[0-9A-F]{8}$`, deps[2], "%s waits for its execution role's policy", name)
+			assert.Regexp(t, `^aws_iam_role_policy\.service-`+name+`_task-role-service-access_[0-9A-F]{8}$`, deps[3], "%s waits for its task role's policy", name)
 		}
 	}
 }
