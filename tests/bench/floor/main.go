@@ -1,6 +1,6 @@
-// Command floor is the performance floor for `make bench`: it loads the AWS provider through
-// jsii and synthesizes -stacks near-empty stacks, which is what any cdktf Go app pays before it
-// does anything of its own.
+// Command floor is the performance floor for `make bench`: what any cdktf Go app pays before it
+// does anything of its own. It starts jsii as jsii-runtime-go does, loads the AWS provider,
+// synthesizes -stacks near-empty stacks and closes jsii.
 package main
 
 import (
@@ -11,14 +11,12 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpc"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
-
-	"github.com/scalepayments/infra/stacks/jsiidirect"
 )
 
 func main() {
-	n := flag.Int("stacks", 3, "near-empty stacks")
+	n := flag.Int("stacks", 5, "near-empty stacks")
 	flag.Parse()
-	defer jsiidirect.Use()()
+	defer jsii.Close()
 	app := cdktf.NewApp(nil)
 	for i := 0; i < *n; i++ {
 		stack := cdktf.NewTerraformStack(app, jsii.String(fmt.Sprintf("floor-%d", i)))

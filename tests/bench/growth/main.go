@@ -15,7 +15,6 @@ import (
 
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/stacks"
-	"github.com/scalepayments/infra/stacks/jsiidirect"
 )
 
 var (
@@ -26,12 +25,8 @@ var (
 
 func main() {
 	flag.Parse()
-	closeJSII := jsii.Close // every path closes jsii: it extracts its runtime into /tmp at init
-	if !*count {
-		closeJSII = jsiidirect.Use()
-	}
 	code := run()
-	closeJSII()
+	jsii.Close() // every path closes jsii: it extracts its runtime into /tmp at init
 	os.Exit(code)
 }
 
