@@ -14,7 +14,7 @@ import (
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/stacks"
-	"github.com/scalepayments/infra/stacks/jsiidirect"
+	"github.com/scalepayments/infra/stacks/cli"
 	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
@@ -121,18 +121,20 @@ func (d *Doc) NameOf(typ, name string) string {
 }
 
 // Main synthesizes the three shipped environments once for a test package, assigns them to
-// the package's variables, then runs its tests: use it as the package's TestMain. It starts the
-// jsii kernel directly (jsiidirect) and closes it at the end.
+// the package's variables, then runs its tests: use it as the package's TestMain. It closes jsii
+// at the end, as the app does.
 func Main(m *testing.M, dev, staging, prod **Doc) int {
-	defer jsiidirect.Use()()
+	defer cli.Close()
+	defer removeOutdirs()
 	docs := All()
 	*dev, *staging, *prod = docs[0], docs[1], docs[2]
-	defer func() {
-		for _, dir := range outdirs {
-			os.RemoveAll(dir)
-		}
-	}()
 	return m.Run()
+}
+
+func removeOutdirs() {
+	for _, dir := range outdirs {
+		os.RemoveAll(dir)
+	}
 }
 
 var (
