@@ -69,7 +69,7 @@ func NewAccount(scope constructs.Construct, acct envconfig.Account, region strin
 		zones, buckets = append(zones, e.HostedZone), append(buckets, edge.LogsBucketName(EnvNamer(e), account.ID))
 		retention, window = max(retention, e.LogRetentionDays), max(window, e.KMSDeletionWindowDays)
 	}
-	s.Baseline = baseline.New(stack, "baseline", &baseline.Props{
+	s.Baseline = baseline.New(stack, baselineID, &baseline.Props{
 		Namer:   s.Namer,
 		Account: account, Home: region == acct.Home(), Notify: acct.Notify, Zones: zones, DataEventBuckets: buckets,
 		AuditLock: auditLock(s.Stage()), Controls: SecurityHubControls(envs), Moves: moves,

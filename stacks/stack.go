@@ -56,8 +56,6 @@ type Stack struct {
 	Database  *database.Database
 	Cache     *cache.Cache
 	Backup    *backup.Backup
-	// logsKey and vpcID are read from jsii once: every construct takes them.
-	logsKey, vpcID *string
 	// DatabaseAccess and CacheAccess are the data stores' client facts, read from jsii once.
 	DatabaseAccess database.Access
 	CacheAccess    cache.Access
@@ -68,6 +66,16 @@ type Stack struct {
 	WAF            *waf.WAF // nil where the environment has no WAF
 	Alarms         *alarms.Alarms
 }
+
+// The construct ids below a stack that the exception list names (stacks.Exceptions): an
+// exception's path is built from them, never typed twice.
+const (
+	edgeID     = "edge"
+	firewallID = "firewall"
+	baselineID = "baseline"
+)
+
+func serviceID(name string) string { return "service-" + name }
 
 // Name is the stack name of an environment.
 func Name(env envconfig.Environment) string { return naming.StackName(env.Name) }
@@ -94,22 +102,20 @@ func New(scope constructs.Construct, env envconfig.Environment, acct envconfig.A
 	namer := EnvNamer(env)
 	s.Namer = namer
 	s.Keys = keys.New(stack, "keys", &keys.Props{Namer: namer, Account: account, DeletionWindowDays: env.KMSDeletionWindowDays})
-	s.logsKey = s.Keys.Logs.Arn()
 	moves := &moved.Blocks{}
 	s.Network = network.New(stack, "network", &network.Props{
 		Namer: namer, Account: account,
 		CIDR: env.VPCCIDR, AvailabilityZones: env.AvailabilityZones, NATGateways: env.NATGateways,
-		InspectEgress: env.NetworkFirewall, LogRetentionDays: env.LogRetentionDays, LogsKeyARN: s.logsKey, Moves: moves,
+		InspectEgress: env.NetworkFirewall, LogRetentionDays: env.LogRetentionDays, LogsKeyARN: s.Keys.Logs.Arn(), Moves: moves,
 	})
-	s.vpcID = s.Network.VPC.Id()
 	s.egress(namer, account)
-	s.Firewall = firewall.New(stack, "firewall", &firewall.Props{
-		Namer: namer, VPCID: s.vpcID, Services: env.Services,
+	s.Firewall = firewall.New(stack, firewallID, &firewall.Props{
+		Namer: namer, VPCID: s.Network.VPC.Id(), Services: env.Services,
 		Endpoints: env.InterfaceEndpoints, S3PrefixListID: s.Network.S3Endpoint.PrefixListId(),
 	})
 	if env.InterfaceEndpoints {
 		s.Endpoints = endpoints.New(stack, "endpoints", &endpoints.Props{
-			Namer: namer, Region: env.Region, VPCID: s.vpcID,
+			Namer: namer, Region: env.Region, VPCID: s.Network.VPC.Id(),
 			SubnetIDs:       s.Network.PrivateIDs,
 			SecurityGroupID: s.Firewall.ID(firewall.Endpoints),
 		})
@@ -127,8 +133,8 @@ func New(scope constructs.Construct, env envconfig.Environment, acct envconfig.A
 func (s *Stack) egress(namer naming.Namer, account iam.Account) {
 	env := s.Env
 	props := &egress.Props{
-		Namer: namer, Account: account, VPCID: s.vpcID, Domains: env.ExternalDomains(),
-		LogsKeyARN: s.logsKey, LogRetentionDays: env.LogRetentionDays, AvailabilityZones: env.AvailabilityZones,
+		Namer: namer, Account: account, VPCID: s.Network.VPC.Id(), Domains: env.ExternalDomains(),
+		LogsKeyARN: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays, AvailabilityZones: env.AvailabilityZones,
 		Protect: env.ChangeProtected(),
 	}
 	if env.NetworkFirewall {
@@ -155,7 +161,7 @@ func (s *Stack) dataStores(namer naming.Namer, account iam.Account, acct envconf
 		Namer: namer, Account: account, Config: env.Aurora, AvailabilityZones: env.AvailabilityZones,
 		Protected: floors.Protected, PreventDestroy: floors.PreventDestroy,
 		SubnetIDs: dbSubnets, SecurityGroupID: s.Firewall.ID(firewall.Aurora),
-		KMSKeyARN: s.Keys.Database.Arn(), LogsKeyARN: s.logsKey, LogRetentionDays: env.LogRetentionDays,
+		KMSKeyARN: s.Keys.Database.Arn(), LogsKeyARN: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
 	})
 	var users []string // Redis users only for the services that use Redis
 	for _, svc := range env.Services {
@@ -166,7 +172,7 @@ func (s *Stack) dataStores(namer naming.Namer, account iam.Account, acct envconf
 	s.Cache = cache.New(s.Stack, "cache", &cache.Props{
 		Namer: namer, Account: account, Config: env.Redis, AvailabilityZones: env.AvailabilityZones,
 		SubnetIDs: dbSubnets, SecurityGroupID: s.Firewall.ID(firewall.Redis),
-		KMSKeyARN: s.Keys.Cache.Arn(), LogsKeyARN: s.logsKey, LogRetentionDays: env.LogRetentionDays,
+		KMSKeyARN: s.Keys.Cache.Arn(), LogsKeyARN: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
 		Users: users,
 	})
 	s.DatabaseAccess, s.CacheAccess = s.Database.Access(), s.Cache.Access()
@@ -188,29 +194,29 @@ func (s *Stack) compute(namer naming.Namer, account iam.Account) {
 	for _, svc := range env.Services {
 		names = append(names, svc.Name)
 	}
-	s.Edge = edge.New(s.Stack, "edge", &edge.Props{
+	s.Edge = edge.New(s.Stack, edgeID, &edge.Props{
 		Namer: namer, Account: account, HostedZone: env.HostedZone, Domain: env.APIDomain,
 		Services: names, CORSOrigins: env.CORSAllowedOrigins,
 		RateLimit: env.APIThrottle.RateLimit, BurstLimit: env.APIThrottle.BurstLimit,
 		DeletionProtect: env.Stage.Floors().Protected, SubnetIDs: private,
 		ALBSecurityGroup: s.Firewall.ID(firewall.ALB), VPCLinkGroup: s.Firewall.ID(firewall.VPCLink),
-		LogsKeyARN: s.logsKey, LogRetentionDays: env.LogRetentionDays,
+		LogsKeyARN: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
 	})
 	s.Cluster = cluster.New(s.Stack, "cluster", &cluster.Props{
-		Namer: namer, SpotWeight: env.FargateSpotWeight, LogsKeyARN: s.logsKey, LogRetentionDays: env.LogRetentionDays,
+		Namer: namer, SpotWeight: env.FargateSpotWeight, LogsKeyARN: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
 	})
 	for _, svc := range env.Services {
-		s.Services = append(s.Services, service.New(s.Stack, "service-"+svc.Name, &service.Props{
+		s.Services = append(s.Services, service.New(s.Stack, serviceID(svc.Name), &service.Props{
 			Namer: namer, Account: account, Service: svc,
 			Digest: env.Images[svc.Name].Digest, ReadOnlyRootFilesystem: env.ReadOnlyRootFilesystem, ExecuteCommand: env.ExecuteCommand,
 			LogRetentionDays: env.LogRetentionDays, SecretRecoveryDays: env.SecretRecoveryDays,
 			ClusterID: s.Cluster.Cluster.Id(), ClusterName: s.Cluster.Cluster.Name(),
 			ClusterCapacity: s.Cluster.Capacity, CapacityStrategy: s.Cluster.Strategy,
 			ExecLogGroupARN: s.Cluster.ExecLogGroup.Arn(),
-			SubnetIDs:       private, VPCID: s.vpcID, SecurityGroupID: s.Firewall.ID(firewall.Tasks(svc.Name)),
+			SubnetIDs:       private, VPCID: s.Network.VPC.Id(), SecurityGroupID: s.Firewall.ID(firewall.Tasks(svc.Name)),
 			ListenerARN: s.Edge.Listener.Arn(), ALBARNSuffix: s.Edge.ALB.ArnSuffix(),
 			Database: s.DatabaseAccess, Cache: s.CacheAccess,
-			LogsKeyARN: s.logsKey, ImagesKeyARN: s.Keys.Images.Arn(), SecretsKeyARN: s.Keys.Secrets.Arn(),
+			LogsKeyARN: s.Keys.Logs.Arn(), ImagesKeyARN: s.Keys.Images.Arn(), SecretsKeyARN: s.Keys.Secrets.Arn(),
 		}))
 	}
 }
@@ -244,10 +250,9 @@ func (s *Stack) release(namer naming.Namer, account iam.Account, acct envconfig.
 
 func (s *Stack) security(namer naming.Namer, account iam.Account) {
 	env := s.Env
-	logsKey := s.logsKey
 	if env.WAF {
 		s.WAF = waf.New(s.Stack, "waf", &waf.Props{
-			Namer: namer, RateLimit: env.WAFRateLimit, ALBARN: s.Edge.ALB.Arn(), LogsKeyARN: logsKey, LogRetentionDays: env.LogRetentionDays,
+			Namer: namer, RateLimit: env.WAFRateLimit, ALBARN: s.Edge.ALB.Arn(), LogsKeyARN: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
 		})
 	}
 	targetGroups := map[string]*string{}
@@ -273,7 +278,7 @@ func (s *Stack) outputs() {
 			Value: value, Description: jsii.String(description),
 		})
 	}
-	out("vpc_id", "VPC id", s.vpcID)
+	out("vpc_id", "VPC id", s.Network.VPC.Id())
 	out("public_subnet_ids", "Public subnet ids (NAT gateways only), one per AZ", s.Network.PublicIDs)
 	out("private_subnet_ids", "Private subnet ids (tasks, ALB, VPC link), one per AZ", s.Network.PrivateIDs)
 	out("database_subnet_ids", "Database subnet ids (no route out), one per AZ", s.Network.DatabaseIDs)

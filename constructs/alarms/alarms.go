@@ -93,7 +93,7 @@ func Definitions(p *Props) []Alarm {
 func New(scope constructs.Construct, id string, props *Props) *Alarms {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
 	n := props.Namer
-	topic := notify.New(scope, &notify.Props{
+	topic := notify.New(scope, "topic", &notify.Props{
 		Namer: n, Account: props.Account, Name: "alarms", KMSKeyARN: props.KMSKeyARN, Notify: props.Notify,
 		CloudWatchAlarms: true, Events: EventPatterns(props),
 	})

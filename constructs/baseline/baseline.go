@@ -128,6 +128,9 @@ func eventSelectors(a iam.Account, buckets []string) []*cloudtrail.CloudtrailAdv
 	})
 }
 
+// TrailID is the trail's construct id.
+const TrailID = "trail"
+
 // TrailName is the multi-region trail's name; the audit key's policy names the trail too.
 func TrailName(n naming.Namer) string { return n.Name(naming.MaxCloudTrailName, "trail") }
 
@@ -232,7 +235,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 			Policies: map[string]string{"deliver": iam.Policy(iam.Allow("WriteTrailLogs",
 				[]string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{*b.TrailLogGroup.Arn() + ":*"}))},
 		})
-		b.Trail = cloudtrail.NewCloudtrail(scope, jsii.String("trail"), &cloudtrail.CloudtrailConfig{
+		b.Trail = cloudtrail.NewCloudtrail(scope, jsii.String(TrailID), &cloudtrail.CloudtrailConfig{
 			Name:                       jsii.String(trailName),
 			S3BucketName:               bucketName,
 			S3KeyPrefix:                jsii.String("cloudtrail"),
@@ -249,7 +252,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 		})
 	}
 	b.accountControls(scope, props)
-	b.Findings = notify.New(scope, &notify.Props{
+	b.Findings = notify.New(scope, "topic", &notify.Props{
 		Namer: n, Account: a, Name: "security-findings", Notify: props.Notify,
 		KMSKeyARN: keys.Key(scope, keyProps, "findings", "Security findings in SNS", keys.Publishers(false)...).Arn(),
 		Events: map[string]any{
@@ -304,8 +307,9 @@ func (b *Baseline) accountControls(scope constructs.Construct, props *Props) {
 			if reason := props.Controls[control]; reason != "" {
 				cfg.AssociationStatus, cfg.UpdatedReason = jsii.String("DISABLED"), jsii.String(reason)
 			}
-			a := securityhubstandardscontrolassociation.NewSecurityhubStandardsControlAssociation(scope, jsii.String("control-"+naming.Slug(control)), cfg)
-			props.Moves.Add(a, append(slices.Clone(path), "disabled-"+naming.Slug(control))...)
+			id := "control-" + naming.Slug(control)
+			securityhubstandardscontrolassociation.NewSecurityhubStandardsControlAssociation(scope, jsii.String(id), cfg)
+			props.Moves.Add("aws_securityhub_standards_control_association", append(slices.Clone(path), id), append(slices.Clone(path), "disabled-"+naming.Slug(control)))
 		}
 	}
 	analyzer := n.Name(naming.MaxName, "access-analyzer")

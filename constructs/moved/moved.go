@@ -14,11 +14,11 @@ import (
 // Blocks are one stack's moved blocks, in the order constructs added them.
 type Blocks struct{ list []map[string]string }
 
-// Add moves the state of the resource that stood at the construct path from (below the stack)
-// to r, so a renamed construct id plans no replacement.
-func (b *Blocks) Add(r cdktf.TerraformResource, from ...string) {
-	typ := *r.TerraformResourceType()
-	b.list = append(b.list, map[string]string{"from": typ + "." + naming.LogicalID(from...), "to": typ + "." + *r.FriendlyUniqueId()})
+// Add moves the state of the resource of typ that stood at the construct path from (below the
+// stack) to the one at to, so a renamed construct id plans no replacement. Both addresses are
+// computed as cdktf computes them (naming.LogicalID), without asking jsii.
+func (b *Blocks) Add(typ string, to, from []string) {
+	b.list = append(b.list, map[string]string{"from": typ + "." + naming.LogicalID(from...), "to": typ + "." + naming.LogicalID(to...)})
 }
 
 // Write sets the stack's moved blocks; call it once, after every construct.

@@ -1,5 +1,6 @@
-// Package network creates the VPC in three tiers: public (NAT gateways only), private
-// (tasks, ALB, VPC link) and database (no route out), with flow logs (PCI-DSS 1.3, 10.2).
+// Package network creates the VPC in tiers per AZ: public (NAT gateways only), private (tasks,
+// ALB, VPC link), database (no route out) and, where egress is inspected, firewall (the Network
+// Firewall's endpoints), with flow logs (PCI-DSS 1.3, 10.2).
 package network
 
 import (
@@ -68,7 +69,6 @@ type Network struct {
 	azs                                []string
 	plan                               netplan.SubnetPlan
 	publicRouteTables                  map[string]routetable.RouteTable // by AZ, where InspectEgress
-	ids                                map[any]*string
 }
 
 // New creates the network. props must be valid (envconfig validated it).
@@ -85,7 +85,7 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		EnableDnsSupport:   jsii.Bool(true),
 		Tags:               naming.NameTag(n.Name(naming.MaxName, "vpc")),
 	})
-	net := &Network{VPC: v, path: strings.Split(*scope.Node().Path(), "/")[1:], moves: props.Moves, scope: scope, azs: props.AvailabilityZones, plan: plan, ids: map[any]*string{}}
+	net := &Network{VPC: v, path: strings.Split(*scope.Node().Path(), "/")[1:], moves: props.Moves, scope: scope, azs: props.AvailabilityZones, plan: plan}
 	tiers := netplan.Tiers
 	if props.InspectEgress {
 		tiers = append(tiers, netplan.Firewall)
@@ -94,14 +94,14 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		for i, az := range props.AvailabilityZones {
 			name := n.Name(naming.MaxName, tier.String(), az)
 			s := subnet.NewSubnet(scope, jsii.String(tier.String()+"-"+az), &subnet.SubnetConfig{
-				VpcId:               net.idOf(v),
+				VpcId:               v.Id(),
 				CidrBlock:           jsii.String(plan[tier][az].String()),
 				AvailabilityZone:    jsii.String(az),
 				MapPublicIpOnLaunch: jsii.Bool(false), // public subnets hold only NAT gateways
 				Tags:                naming.NameTag(name),
 			})
 			if tier != netplan.Firewall { // the firewall tier is new: nothing to move
-				net.moved(s, fmt.Sprintf("%s-%d", tier, i))
+				net.moved("aws_subnet", tier.String()+"-"+az, fmt.Sprintf("%s-%d", tier, i))
 			}
 			switch tier {
 			case netplan.Public:
@@ -120,11 +120,11 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 	net.flowLogs(scope, props)
 	// Adopting the default security group with no rule blocks removes all its rules (CIS 5.4).
 	defaultsecuritygroup.NewDefaultSecurityGroup(scope, jsii.String("default-sg"), &defaultsecuritygroup.DefaultSecurityGroupConfig{
-		VpcId: net.idOf(v),
+		VpcId: v.Id(),
 		Tags:  naming.NameTag(n.Name(naming.MaxName, "default-deny-all")),
 	})
 	net.S3Endpoint = vpcendpoint.NewVpcEndpoint(scope, jsii.String("s3-endpoint"), &vpcendpoint.VpcEndpointConfig{
-		VpcId:           net.idOf(v),
+		VpcId:           v.Id(),
 		ServiceName:     jsii.String(fmt.Sprintf("com.amazonaws.%s.s3", props.Account.Region)),
 		VpcEndpointType: jsii.String("Gateway"),
 		RouteTableIds:   help.IDs(net.PrivateRouteTables),
@@ -148,7 +148,7 @@ func S3EndpointPolicy(a iam.Account) string {
 func (net *Network) routes(scope constructs.Construct, props *Props) {
 	n := props.Namer
 	igw := internetgateway.NewInternetGateway(scope, jsii.String("igw"), &internetgateway.InternetGatewayConfig{
-		VpcId: net.idOf(net.VPC),
+		VpcId: net.VPC.Id(),
 		Tags:  naming.NameTag(n.Name(naming.MaxName, "igw")),
 	})
 	azs := props.AvailabilityZones
@@ -159,14 +159,16 @@ func (net *Network) routes(scope constructs.Construct, props *Props) {
 		for i, s := range net.Public {
 			rt := table(scope, net, "public-"+azs[i], n.Name(naming.MaxName, "public", azs[i]))
 			net.defaultRoute(scope, "public-default-"+azs[i], rt, &route.RouteConfig{GatewayId: igw.Id()})
-			net.moved(net.associate(scope, "public-"+azs[i], s, rt), fmt.Sprintf("public-%d-rta", i))
+			net.associate(scope, "public-"+azs[i], s, rt)
+			net.moved("aws_route_table_association", "public-"+azs[i]+"-rta", fmt.Sprintf("public-%d-rta", i))
 			net.publicRouteTables[azs[i]] = rt
 		}
 	} else {
 		public := table(scope, net, "public", n.Name(naming.MaxName, "public"))
 		net.defaultRoute(scope, "public-default", public, &route.RouteConfig{GatewayId: igw.Id()})
 		for i, s := range net.Public {
-			net.moved(net.associate(scope, "public-"+azs[i], s, public), fmt.Sprintf("public-%d-rta", i))
+			net.associate(scope, "public-"+azs[i], s, public)
+			net.moved("aws_route_table_association", "public-"+azs[i]+"-rta", fmt.Sprintf("public-%d-rta", i))
 		}
 	}
 	for i, az := range azs[:props.NATGateways] {
@@ -175,20 +177,21 @@ func (net *Network) routes(scope constructs.Construct, props *Props) {
 			Domain: jsii.String("vpc"),
 			Tags:   naming.NameTag(name),
 		})
-		net.moved(ip, fmt.Sprintf("nat-eip-%d", i))
+		net.moved("aws_eip", "nat-eip-"+az, fmt.Sprintf("nat-eip-%d", i))
 		nat := natgateway.NewNatGateway(scope, jsii.String("nat-"+az), &natgateway.NatGatewayConfig{
 			AllocationId: ip.AllocationId(),
-			SubnetId:     net.idOf(net.Public[i]),
+			SubnetId:     net.Public[i].Id(),
 			Tags:         naming.NameTag(name),
 			DependsOn:    &[]cdktf.ITerraformDependable{igw},
 		})
-		net.moved(nat, fmt.Sprintf("nat-%d", i))
+		net.moved("aws_nat_gateway", "nat-"+az, fmt.Sprintf("nat-%d", i))
 		net.NatGateways = append(net.NatGateways, nat)
 	}
 	for i, s := range net.Private {
 		rt := table(scope, net, "private-"+azs[i], n.Name(naming.MaxName, "private", azs[i]))
-		net.moved(rt, fmt.Sprintf("private-%d-rt", i))
-		net.moved(net.associate(scope, "private-"+azs[i], s, rt), fmt.Sprintf("private-%d-rta", i))
+		net.moved("aws_route_table", "private-"+azs[i]+"-rt", fmt.Sprintf("private-%d-rt", i))
+		net.associate(scope, "private-"+azs[i], s, rt)
+		net.moved("aws_route_table_association", "private-"+azs[i]+"-rta", fmt.Sprintf("private-%d-rta", i))
 		net.PrivateRouteTables = append(net.PrivateRouteTables, rt)
 	}
 	for i, s := range net.Firewall {
@@ -199,7 +202,8 @@ func (net *Network) routes(scope constructs.Construct, props *Props) {
 	// The database tier has only the VPC's local route: no path to or from the internet.
 	net.DatabaseRouteTable = table(scope, net, "database", n.Name(naming.MaxName, "database"))
 	for i, s := range net.Database {
-		net.moved(net.associate(scope, "database-"+azs[i], s, net.DatabaseRouteTable), fmt.Sprintf("database-%d-rta", i))
+		net.associate(scope, "database-"+azs[i], s, net.DatabaseRouteTable)
+		net.moved("aws_route_table_association", "database-"+azs[i]+"-rta", fmt.Sprintf("database-%d-rta", i))
 	}
 }
 
@@ -217,18 +221,20 @@ func (net *Network) RouteEgress(firewall func(az string) *string) {
 		if firewall != nil {
 			target = &route.RouteConfig{VpcEndpointId: firewall(az)}
 			returnPath := &route.RouteConfig{VpcEndpointId: firewall(az)}
-			returnPath.RouteTableId = net.idOf(net.publicRouteTables[az])
+			returnPath.RouteTableId = net.publicRouteTables[az].Id()
 			returnPath.DestinationCidrBlock = jsii.String(net.plan[netplan.Private][az].String())
 			route.NewRoute(net.scope, jsii.String("public-return-"+az), returnPath)
 		}
-		net.moved(net.defaultRoute(net.scope, "private-default-"+az, net.PrivateRouteTables[i], target), fmt.Sprintf("private-default-%d", i))
+		net.defaultRoute(net.scope, "private-default-"+az, net.PrivateRouteTables[i], target)
+		net.moved("aws_route", "private-default-"+az, fmt.Sprintf("private-default-%d", i))
 	}
 }
 
-// moved carries the state of the resource's positional predecessor (e.g. private-0, from
-// before ids were keyed by AZ) over to it, so an applied environment plans no replacement.
-func (net *Network) moved(r cdktf.TerraformResource, positionalID string) {
-	net.moves.Add(r, append(slices.Clone(net.path), positionalID)...)
+// moved carries the state of the resource of typ at id's positional predecessor (e.g.
+// private-0, from before ids were keyed by AZ) over to it, so an applied environment plans no
+// replacement.
+func (net *Network) moved(typ, id, positionalID string) {
+	net.moves.Add(typ, append(slices.Clone(net.path), id), append(slices.Clone(net.path), positionalID))
 }
 
 func (net *Network) flowLogs(scope constructs.Construct, props *Props) {
@@ -248,7 +254,7 @@ func (net *Network) flowLogs(scope constructs.Construct, props *Props) {
 			[]string{*group.Arn() + ":*"}))},
 	})
 	flowlog.NewFlowLog(scope, jsii.String("flow-log"), &flowlog.FlowLogConfig{
-		VpcId:                  net.idOf(net.VPC),
+		VpcId:                  net.VPC.Id(),
 		TrafficType:            jsii.String("ALL"),
 		LogDestinationType:     jsii.String("cloud-watch-logs"),
 		LogDestination:         group.Arn(),
@@ -260,30 +266,20 @@ func (net *Network) flowLogs(scope constructs.Construct, props *Props) {
 
 func table(scope constructs.Construct, net *Network, id, name string) routetable.RouteTable {
 	return routetable.NewRouteTable(scope, jsii.String(id+"-rt"), &routetable.RouteTableConfig{
-		VpcId: net.idOf(net.VPC),
+		VpcId: net.VPC.Id(),
 		Tags:  naming.NameTag(name),
 	})
 }
 
 func (net *Network) defaultRoute(scope constructs.Construct, id string, rt routetable.RouteTable, target *route.RouteConfig) route.Route {
-	target.RouteTableId = net.idOf(rt)
+	target.RouteTableId = rt.Id()
 	target.DestinationCidrBlock = jsii.String("0.0.0.0/0")
 	return route.NewRoute(scope, jsii.String(id), target)
 }
 
 func (net *Network) associate(scope constructs.Construct, id string, s subnet.Subnet, rt routetable.RouteTable) routetableassociation.RouteTableAssociation {
 	return routetableassociation.NewRouteTableAssociation(scope, jsii.String(id+"-rta"), &routetableassociation.RouteTableAssociationConfig{
-		SubnetId:     net.idOf(s),
-		RouteTableId: net.idOf(rt),
+		SubnetId:     s.Id(),
+		RouteTableId: rt.Id(),
 	})
-}
-
-// idOf reads a resource's id from jsii once: a subnet's or route table's id is named by several
-// resources (associations, routes, NAT gateways), and each read is a round trip to Node.js.
-func (net *Network) idOf(r interface{ Id() *string }) *string {
-	if id, ok := net.ids[r]; ok {
-		return id
-	}
-	net.ids[r] = r.Id()
-	return net.ids[r]
 }

@@ -1,7 +1,6 @@
 // Package notify creates a KMS-encrypted SNS topic with its subscribers and the EventBridge
 // rules that publish to it: where alarms, failed deployments and security findings reach
-// people (PCI-DSS 10.7, 12.10.5). It adds its resources to the scope it is given, so the
-// construct that owns the topic keeps its addresses.
+// people (PCI-DSS 10.7, 12.10.5).
 package notify
 
 import (
@@ -39,12 +38,14 @@ type Topic struct {
 	Events map[string]cloudwatcheventrule.CloudwatchEventRule
 }
 
-// New creates the topic, its policy, subscriptions and event rules in scope.
-func New(scope constructs.Construct, props *Props) *Topic {
+// New creates the topic (construct id id), its policy (id-policy), subscriptions and event
+// rules in scope itself, not in a scope of its own: the construct that owns the topic keeps its
+// addresses.
+func New(scope constructs.Construct, id string, props *Props) *Topic {
 	n := props.Namer
 	name := n.Name(naming.MaxSNSTopicName, props.Name)
 	t := &Topic{Events: map[string]cloudwatcheventrule.CloudwatchEventRule{}}
-	t.SnsTopic = snstopic.NewSnsTopic(scope, jsii.String("topic"), &snstopic.SnsTopicConfig{
+	t.SnsTopic = snstopic.NewSnsTopic(scope, jsii.String(id), &snstopic.SnsTopicConfig{
 		Name: jsii.String(name), KmsMasterKeyId: props.KMSKeyARN, Tags: naming.NameTag(name),
 	})
 	var statements []iam.Statement
@@ -57,7 +58,7 @@ func New(scope constructs.Construct, props *Props) *Topic {
 	// "You can't use Condition blocks in Amazon SNS topic policies for EventBridge."
 	// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions
 	events := iam.ServiceAllow("EventBridgePublishes", "events.amazonaws.com", []string{"sns:Publish"}, []string{*t.Arn()})
-	policy := snstopicpolicy.NewSnsTopicPolicy(scope, jsii.String("topic-policy"), &snstopicpolicy.SnsTopicPolicyConfig{
+	policy := snstopicpolicy.NewSnsTopicPolicy(scope, jsii.String(id+"-policy"), &snstopicpolicy.SnsTopicPolicyConfig{
 		Arn: t.Arn(), Policy: jsii.String(iam.Policy(append(statements, events)...)),
 	})
 	endpoints := map[string]string{}

@@ -65,7 +65,6 @@ type Props struct {
 	SecurityGroupID  *string
 	ListenerARN      *string
 	ALBARNSuffix     *string
-	Priority         int
 
 	// Database and Cache are the data stores' client facts; read only where Service says it
 	// uses them.
@@ -88,6 +87,9 @@ type Service struct {
 	ListenerRule   lblistenerrule.LbListenerRule
 	Service        ecsservice.EcsService
 }
+
+// SecretID is the construct id of the service's secret named name.
+func SecretID(name string) string { return "secret-" + name }
 
 // HealthPath is the path the ALB and the container health check probe.
 func HealthPath(service string) string { return "/" + service + "/health" }
@@ -122,7 +124,7 @@ func New(scope constructs.Construct, id string, props *Props) *Service {
 	})
 	for _, sec := range svc.Secrets {
 		name := n.Slash(svc.Name, sec)
-		s.Secrets[sec] = secretsmanagersecret.NewSecretsmanagerSecret(scope, jsii.String("secret-"+sec), &secretsmanagersecret.SecretsmanagerSecretConfig{
+		s.Secrets[sec] = secretsmanagersecret.NewSecretsmanagerSecret(scope, jsii.String(SecretID(sec)), &secretsmanagersecret.SecretsmanagerSecretConfig{
 			Name:                 jsii.String(name),
 			Description:          jsii.String(fmt.Sprintf("%s for the %s service; value set out of band, never by Terraform", sec, svc.Name)),
 			KmsKeyId:             props.SecretsKeyARN,

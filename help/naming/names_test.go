@@ -76,6 +76,14 @@ func TestLogicalIDIsCdktfs(t *testing.T) {
 		"network/private-0":   "network_private-0_A0649C48",
 		"network/nat-0":       "network_nat-0_D2F55FEE",
 		"database/instance-1": "database_instance-1_95FDBD23",
+		// The rest computed by cdktf 0.21's makeUniqueId itself (node_modules/cdktf/lib/private/unique.js).
+		"cluster/cluster":                "cluster_A4C38409", // a part the one before ends with
+		"edge/access-logs/access-logs":   "edge_access-logs_354D0C3D",
+		"caller":                         "caller", // a lone part
+		"net.work":                       "network",
+		"baseline/control-s3-9/x.y":      "baseline_control-s3-9_xy_46980AE3",
+		"service-api/task-role/Resource": "service-api_task-role_B332DC93",
+		"a/Default/b":                    "a_b_A7E86136",
 	} {
 		assert.Equal(t, want, LogicalID(strings.Split(path, "/")...))
 	}
