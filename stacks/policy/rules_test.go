@@ -1,7 +1,9 @@
 package policy
 
 import (
+	"flag"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -247,4 +249,16 @@ func TestBackupRetentionIsTheContinuousRules(t *testing.T) {
 	for _, f := range Check("s", withRule(30), production, nil).Findings {
 		assert.False(t, f.Rule.ID == "SP-BAK-001" && strings.Contains(f.Problem, "days"), f.Problem)
 	}
+}
+
+var update = flag.Bool("update", false, "rewrite README.md from the rules")
+
+// README.md is generated from the rules: a rule added, changed or removed shows there.
+func TestREADMEIsGenerated(t *testing.T) {
+	if *update {
+		require.NoError(t, os.WriteFile("README.md", []byte(Markdown()), 0o644))
+	}
+	got, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	assert.Equal(t, Markdown(), string(got), "stale: go test ./stacks/policy -update")
 }

@@ -107,9 +107,9 @@ func TestRecoveryObjectivesFollowTheSettings(t *testing.T) {
 	assert.Len(t, Objectives(envconfig.Dev), 5)
 }
 
-// The README shows the table the code computes for the shipped environments.
+// The backup reference shows the table the code computes for the shipped environments.
 func TestReadmeShowsTheRecoveryObjectives(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../../constructs/backup/README.md")
 	require.NoError(t, err)
-	assert.Contains(t, string(readme), Table(envconfig.All()), "paste Table(envconfig.All()) into README.md (Resilience)")
+	assert.Contains(t, string(readme), Table(envconfig.All()), "paste Table(envconfig.All()) into constructs/backup/README.md")
 }

@@ -1,0 +1,67 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Markdown is stacks/policy/README.md: what the pack is and every rule, generated from Rules
+// (go test ./stacks/policy -update writes it).
+func Markdown() string {
+	var b strings.Builder
+	b.WriteString(intro)
+	b.WriteString("| rule | severity | PCI-DSS v4 | what it checks | Security Hub control |\n|---|---|---|---|---|\n")
+	for _, r := range Rules {
+		hub := r.SecurityHub
+		if hub == "" {
+			hub = "—"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.ID, r.Severity, r.PCI, strings.ReplaceAll(r.Title, "|", "\\|"), hub)
+	}
+	b.WriteString(plans)
+	return b.String()
+}
+
+const intro = `# Policy pack
+
+The project's PCI-DSS policy pack. Every ` + "`make synth`" + `, ` + "`npx cdktf synth`" + ` and ` + "`go run .`" + ` runs it over each
+synthesized stack; ` + "`scalepayments check FILE`" + ` runs it over a synthesized stack or a plan. An
+unsuppressed finding fails the run with exit 1 and one line per finding: rule, severity, PCI-DSS
+v4 requirement, resource address, what is wrong, and how to fix it. Accepted exceptions live in
+one list, ` + "`stacks/exceptions.go`" + ` (the README at the top lists them); each names one rule, one
+construct path, the Security Hub controls it stands for and a written reason. Generated from
+` + "`Rules`" + ` by ` + "`go test ./stacks/policy -update`" + `; a test fails when this file is stale.
+
+`
+
+const plans = `
+## The pack on Terraform plans
+
+` + "`" + `scalepayments check FILE` + "`" + ` (` + "`" + `make check FILE=…` + "`" + `) runs the same rules and exceptions over a
+synthesized ` + "`" + `cdk.tf.json` + "`" + ` or a plan in ` + "`" + `terraform show -json` + "`" + ` form, with synth's output and exit
+codes (0 clean, 1 findings or an unreadable file, 2 usage). It starts no jsii and needs no cdktf:
+the stack is named by the provider's ` + "`" + `Stack` + "`" + ` default tag, and its environment, stage and
+exceptions come from ` + "`" + `envconfig` + "`" + `. On a plan it judges the resolved values; a value known only
+after apply is read as the configuration's own template where the configuration is JSON (cdktf),
+else as the one resource attribute it references, else as unknown. A policy or container
+definition that is unknown is not judged: for a cdktf stack the synthesized check judged its
+template; for plain Terraform it is judged once the plan can resolve it (a first plan of new
+resources cannot). Counted instances are judged one by one, and resources in child modules by
+their planned values only. ` + "`" + `lifecycle.prevent_destroy` + "`" + ` does not appear in plans, so SP-BAK-001
+judges it at synth only.
+
+` + "`" + `make test` + "`" + ` runs it on the offline plan of every stack: ` + "`" + `make plan-offline` + "`" + ` plans a copy of each
+stack with the real provider (fake credentials, data sources replaced by fixed values, and a
+local STS endpoint, ` + "`" + `AWS_ENDPOINT_URL_STS` + "`" + `, that reports the pinned account, so
+` + "`" + `allowed_account_ids` + "`" + ` stays in the plan and is checked by the provider itself) and
+writes ` + "`" + `cdktf.out/offline/<stack>/plan.json` + "`" + `, then checks it.
+
+- **CI step after ` + "`" + `terraform plan` + "`" + `** (any runner, plain Terraform or the HCL exit path):
+  ` + "`" + `terraform plan -out=tfplan && terraform show -json tfplan > plan.json && scalepayments check plan.json` + "`" + `
+  (build ` + "`" + `scalepayments` + "`" + ` with ` + "`" + `go build -o scalepayments .` + "`" + `, or ` + "`" + `make build` + "`" + `).
+- **Terraform Cloud run task**: register an endpoint as a post-plan run task on the
+  ` + "`" + `scalepayments-*` + "`" + ` workspaces; the run task request carries ` + "`" + `plan_json_api_url` + "`" + `, the endpoint
+  downloads that JSON with the request's ` + "`" + `access_token` + "`" + `, runs ` + "`" + `scalepayments check` + "`" + ` on it and
+  answers ` + "`" + `passed` + "`" + ` on exit 0 and ` + "`" + `failed` + "`" + ` (with the findings as the message) on exit 1, with
+  enforcement level *mandatory*. The endpoint itself is not part of this repository.
+`
