@@ -47,10 +47,12 @@ func TestAccountLayouts(t *testing.T) {
 			zones := map[string]string{} // zone -> account id
 			for _, h := range stacks.Hosts(layout.accounts, layout.envs) {
 				a := tests.SynthAccount(h.Account, h.Region, h.Envs)
-				r := policy.CheckAccount(a.Stack.Name, a.Config, h.Account, h.Region, a.Stack.Stage(), stacks.AccountExceptions())
-				assert.False(t, r.Failed(), "%s", r)
-				assert.Equal(t, []any{h.Account.ID}, a.Provider()["allowed_account_ids"])
-				where := h.Account.ID + "/" + h.Region
+				where := h.Account.ID + " in " + h.Region // a subtest's name: no slash
+				t.Run(a.Stack.Name, func(t *testing.T) {
+					r := policy.CheckAccount(a.Stack.Name, a.Config, h.Account, h.Region, a.Stack.Stage(), stacks.AccountExceptions())
+					assert.False(t, r.Failed(), "%s", r)
+					assert.Equal(t, []any{h.Account.ID}, a.Provider()["allowed_account_ids"])
+				})
 				detectors[where] += a.Count("aws_guardduty_detector")
 				recorders[where] += a.Count("aws_config_configuration_recorder")
 				for _, z := range a.List("aws_route53_zone") {
@@ -58,21 +60,28 @@ func TestAccountLayouts(t *testing.T) {
 				}
 				for _, e := range h.Envs {
 					d := tests.SynthIn(e, h.Account, envconfig.Backend{Kind: "local"})
-					r := policy.Check(d.Stack.Name, d.Config, e, stacks.Exceptions(e))
-					assert.False(t, r.Failed(), "%s", r)
-					assert.Equal(t, []any{h.Account.ID}, d.Provider()["allowed_account_ids"], e.Name)
 					detectors[where] += d.Count("aws_guardduty_detector")
 					recorders[where] += d.Count("aws_config_configuration_recorder")
-					assert.Equal(t, h.Account.ID, zones[e.HostedZone], "%s: its zone %s is in its own account", e.Name, e.HostedZone)
-					assert.True(t, strings.HasSuffix(e.APIDomain, "."+e.HostedZone), e.Name)
-					for _, z := range d.Root["data"].(tests.Body)["aws_route53_zone"].(tests.Body) {
-						assert.Equal(t, e.HostedZone, z.(tests.Body)["name"], "%s looks up its own zone", e.Name)
-					}
+					t.Run(e.Name, func(t *testing.T) {
+						r := policy.Check(d.Stack.Name, d.Config, e, stacks.Exceptions(e))
+						assert.False(t, r.Failed(), "%s", r)
+						assert.Equal(t, []any{h.Account.ID}, d.Provider()["allowed_account_ids"])
+						zone := map[string]string{"dev": "dev.scalepayments.com", "staging": "staging.scalepayments.com", "prod": "scalepayments.com"}[e.Name]
+						assert.Equal(t, h.Account.ID, zones[zone], "its zone %s is in its own account", zone)
+						assert.True(t, strings.HasSuffix(e.APIDomain, "."+zone))
+						lookups := d.Root["data"].(tests.Body)["aws_route53_zone"].(tests.Body)
+						require.NotEmpty(t, lookups)
+						for _, z := range lookups {
+							assert.Equal(t, zone, z.(tests.Body)["name"], "it looks up its own zone")
+						}
+					})
 				}
 			}
 			for where, n := range detectors {
-				assert.Equal(t, 1, n, "%s: one GuardDuty detector", where)
-				assert.Equal(t, 1, recorders[where], "%s: one Config recorder", where)
+				t.Run(where, func(t *testing.T) {
+					assert.Equal(t, 1, n, "one GuardDuty detector")
+					assert.Equal(t, 1, recorders[where], "one Config recorder")
+				})
 			}
 		})
 	}
@@ -83,20 +92,24 @@ func TestAccountLayouts(t *testing.T) {
 func TestMovingToAccountStacksIsDocumented(t *testing.T) {
 	readme := readme(t)
 	for _, d := range all() {
-		assert.ElementsMatch(t, stacks.LegacyBaseline(), d.Forgotten(), d.Env.Name)
+		t.Run(d.Env.Name, func(t *testing.T) {
+			assert.ElementsMatch(t, stacks.LegacyBaseline(), d.Forgotten())
+		})
 	}
 	for _, addr := range stacks.LegacyBaseline() {
 		assert.True(t, strings.Contains(readme, "`"+addr+"`"), "the README's move table lists %s", addr)
 	}
 	for _, a := range tests.Accounts() {
-		for _, typ := range []string{"aws_guardduty_detector", "aws_config_configuration_recorder", "aws_cloudtrail", "aws_s3_bucket", "aws_kms_key"} {
-			for _, r := range a.Of(typ) {
-				if (typ == "aws_kms_key" || typ == "aws_s3_bucket") && !strings.Contains(r.Name, "audit") {
-					continue
+		t.Run(a.Stack.Name, func(t *testing.T) {
+			for _, typ := range []string{"aws_guardduty_detector", "aws_config_configuration_recorder", "aws_cloudtrail", "aws_s3_bucket", "aws_kms_key"} {
+				for _, r := range a.Of(typ) {
+					if (typ == "aws_kms_key" || typ == "aws_s3_bucket") && !strings.Contains(r.Name, "audit") {
+						continue
+					}
+					assert.True(t, strings.Contains(readme, "`"+r.Address()+"`"), "the README names the account stack's %s", r.Address())
 				}
-				assert.True(t, strings.Contains(readme, "`"+r.Address()+"`"), "the README names the account stack's %s", r.Address())
 			}
-		}
+		})
 	}
 }
 

@@ -53,14 +53,22 @@ func golden(t *testing.T, s stack, kind string) []string {
 }
 
 func TestResourceAddressesMatchTheGoldenFiles(t *testing.T) {
+	var names []string
 	for _, s := range everyStack() {
-		got := s.doc.Addresses()
-		if *update {
-			path := filepath.Join("testdata", "addresses", s.name+".txt")
-			require.NoError(t, os.WriteFile(path, []byte(strings.Join(got, "\n")+"\n"), 0o644))
-			continue
-		}
-		assert.Equal(t, golden(t, s, ""), got, "%s: resource addresses changed: review, then run with -update", s.name)
+		names = append(names, s.name)
+	}
+	assert.ElementsMatch(t, []string{"scalepayments-dev", "scalepayments-staging", "scalepayments-prod", "scalepayments-account-nonprod", "scalepayments-account-prod"}, names,
+		"the stacks the golden files are named after")
+	for _, s := range everyStack() {
+		t.Run(s.name, func(t *testing.T) {
+			got := s.doc.Addresses()
+			if *update {
+				path := filepath.Join("testdata", "addresses", s.name+".txt")
+				require.NoError(t, os.WriteFile(path, []byte(strings.Join(got, "\n")+"\n"), 0o644))
+				return
+			}
+			assert.Equal(t, golden(t, s, ""), got, "resource addresses changed: review, then run with -update")
+		})
 	}
 }
 
@@ -70,21 +78,23 @@ func TestResourceAddressesMatchTheGoldenFiles(t *testing.T) {
 // another stack: README "Moving to account stacks").
 func TestStatefulAddressesOnlyMoveWithMovedBlocks(t *testing.T) {
 	for _, s := range everyStack() {
-		d := s.doc
-		previous, current := golden(t, s, ".previous"), d.Addresses()
-		moved := map[string]string{}
-		for _, m := range d.Moves() {
-			assert.True(t, slices.Contains(previous, m.From), "%s: moved from %s, which the previous release never had", s.name, m.From)
-			assert.True(t, slices.Contains(current, m.To), "%s: moved to %s, which this release does not have", s.name, m.To)
-			moved[m.From] = m.To
-		}
-		for _, addr := range previous {
-			typ := addr[:strings.Index(addr, ".")]
-			if slices.Contains(stateful, typ) && !slices.Contains(current, addr) {
-				_, ok := moved[addr]
-				ok = ok || slices.Contains(d.Forgotten(), addr)
-				assert.True(t, ok, "%s: stateful %s would be destroyed: add a moved block (constructs/network's moved)", s.name, addr)
+		t.Run(s.name, func(t *testing.T) {
+			d := s.doc
+			previous, current := golden(t, s, ".previous"), d.Addresses()
+			moved := map[string]string{}
+			for _, m := range d.Moves() {
+				assert.True(t, slices.Contains(previous, m.From), "moved from %s, which the previous release never had", m.From)
+				assert.True(t, slices.Contains(current, m.To), "moved to %s, which this release does not have", m.To)
+				moved[m.From] = m.To
 			}
-		}
+			for _, addr := range previous {
+				typ := addr[:strings.Index(addr, ".")]
+				if slices.Contains(stateful, typ) && !slices.Contains(current, addr) {
+					_, ok := moved[addr]
+					ok = ok || slices.Contains(d.Forgotten(), addr)
+					assert.True(t, ok, "stateful %s would be destroyed: add a moved block (constructs/network's moved)", addr)
+				}
+			}
+		})
 	}
 }

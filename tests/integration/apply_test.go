@@ -79,12 +79,15 @@ func TestFirstDeploymentCreatesWhatEachStepUses(t *testing.T) {
 					}
 				}
 			}
-			role := d.Named("aws_iam_role", "release")
+			role := d.NamedAs("aws_iam_role", "scalepayments-"+d.Env.Name+"-release", "")
+			var pushes []string
 			for _, p := range d.Of("aws_iam_role_policy") {
 				if p.Body["role"] == tests.Ref(role, "id") {
+					pushes = append(pushes, p.Address())
 					assert.True(t, created[p.Address()], "the release role can push: %s", p.Address())
 				}
 			}
+			assert.Equal(t, []string{"aws_iam_role_policy.release_role-push-images_EC3BCAEC"}, pushes, "the release role's one policy")
 			for _, typ := range []string{"aws_ecr_repository_policy", "aws_ecr_lifecycle_policy", "aws_kms_key"} {
 				for _, r := range d.Of(typ) {
 					if slices.ContainsFunc(d.Dependencies(r), func(dep string) bool { return strings.HasPrefix(dep, "aws_ecr_repository.") }) {

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/scalepayments/infra/tests"
 )
@@ -22,7 +21,7 @@ var paymentWord = regexp.MustCompile(`(^|[^a-z])payment([^a-z]|$)`)
 // two services' needs can be compared.
 func permissions(t *testing.T, d *tests.Doc, svc string) (raw, normalized []string) {
 	for _, kind := range []string{"task", "execution"} {
-		for action, resources := range d.ServiceGrants(svc, kind) {
+		for action, resources := range d.Grants(d.NamedAs("aws_iam_role", "scalepayments-"+d.Env.Name+"-"+svc+"-"+kind, "")) {
 			for _, r := range resources {
 				raw = append(raw, kind+": "+action+" on "+r)
 			}
@@ -68,8 +67,10 @@ func TestNotificationBlastRadiusIsAStrictSubsetOfPayment(t *testing.T) {
 					secretGrants = append(secretGrants, p)
 				}
 			}
-			require.Len(t, secretGrants, 1)
-			assert.Contains(t, secretGrants[0], "service-notification_secret-email-api-key")
+			assert.Equal(t, []string{"execution: secretsmanager:GetSecretValue on ${aws_secretsmanager_secret.service-notification_secret-email-api-key_23CA5260.arn}"}, secretGrants)
+			// Its Redis grant names its own environment's replication group.
+			assert.Contains(t, notifRaw, "task: elasticache:Connect on arn:${data.aws_partition.partition.partition}:elasticache:us-east-1:"+
+				"${data.aws_caller_identity.caller.account_id}:replicationgroup:scalepayments-"+d.Env.Name+"-redis")
 			// On the network each has its own group: notification cannot open a connection to
 			// Aurora at all, and reaches the internet only for its own declared domain.
 			n := netOf(d)

@@ -57,23 +57,25 @@ func TestBadInputIsRefusedBeforeAnyStack(t *testing.T) {
 // stacks/cli has repaired cdktf's rendering and added the moved and removed blocks it leaves out.
 func TestHCLSynthOfEveryStack(t *testing.T) {
 	for _, d := range all() {
-		out := *d.Stack.Stack.ToHclTerraform()
-		raw := out["hcl"].(string)
-		assert.Contains(t, raw, `0 = "required_version"`, "cdktf's bug is still there: drop synthesized.RepairHCL when this fails")
-		hcl := synthesized.RepairHCL(raw, d.Config)
-		assert.NotContains(t, hcl, `0 = "required_version"`)
-		assert.Zero(t, strings.Count(raw, "moved {")+strings.Count(raw, "removed {"), "cdktf renders them now: drop their repair")
-		require.NotEmpty(t, d.Moves())
-		assert.Equal(t, len(d.Moves()), strings.Count(hcl, "\nmoved {\n"), "every moved block, or an applied environment replaces what moved")
-		require.NotEmpty(t, d.Forgotten())
-		assert.Equal(t, len(d.Forgotten()), strings.Count(hcl, "\nremoved {\n"), "every removed block, or an applied environment destroys what it only forgets")
-		assert.Contains(t, hcl, `required_version = ">= 1.10"`)
-		assert.Regexp(t, `depends_on = \[\n\s*"`, raw, "cdktf still quotes references: drop the repair when this fails")
-		assert.NotRegexp(t, `(depends_on|ignore_changes) = \[\n\s*"`, hcl, "no quoted references (deprecated, a warning per item)")
-		assert.Contains(t, hcl, `resource "aws_rds_cluster" "database_cluster_FAF2FB92" {`)
-		assert.Equal(t, d.Env.Aurora.Instances, strings.Count(hcl, `resource "aws_rds_cluster_instance"`))
-		// JSON documents with references come out as heredocs, not unescaped one-line strings.
-		assert.Contains(t, hcl, "policy = <<EOF\n{")
-		assert.NotRegexp(t, `= "[\[{]" `, hcl)
+		t.Run(d.Env.Name, func(t *testing.T) {
+			out := *d.Stack.Stack.ToHclTerraform()
+			raw := out["hcl"].(string)
+			assert.Contains(t, raw, `0 = "required_version"`, "cdktf's bug is still there: drop synthesized.RepairHCL when this fails")
+			hcl := synthesized.RepairHCL(raw, d.Config)
+			assert.NotContains(t, hcl, `0 = "required_version"`)
+			assert.Zero(t, strings.Count(raw, "moved {")+strings.Count(raw, "removed {"), "cdktf renders them now: drop their repair")
+			require.NotEmpty(t, d.Moves())
+			assert.Equal(t, len(d.Moves()), strings.Count(hcl, "\nmoved {\n"), "every moved block, or an applied environment replaces what moved")
+			require.NotEmpty(t, d.Forgotten())
+			assert.Equal(t, len(d.Forgotten()), strings.Count(hcl, "\nremoved {\n"), "every removed block, or an applied environment destroys what it only forgets")
+			assert.Contains(t, hcl, `required_version = ">= 1.10"`)
+			assert.Regexp(t, `depends_on = \[\n\s*"`, raw, "cdktf still quotes references: drop the repair when this fails")
+			assert.NotRegexp(t, `(depends_on|ignore_changes) = \[\n\s*"`, hcl, "no quoted references (deprecated, a warning per item)")
+			assert.Contains(t, hcl, `resource "aws_rds_cluster" "database_cluster_FAF2FB92" {`)
+			assert.Equal(t, map[string]int{"dev": 1, "staging": 2, "prod": 3}[d.Env.Name], strings.Count(hcl, `resource "aws_rds_cluster_instance"`))
+			// JSON documents with references come out as heredocs, not unescaped one-line strings.
+			assert.Contains(t, hcl, "policy = <<EOF\n{")
+			assert.NotRegexp(t, `= "[\[{]" `, hcl)
+		})
 	}
 }

@@ -3,6 +3,7 @@ package integration
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/scalepayments/infra/tests"
 )
@@ -18,7 +19,10 @@ type Net struct {
 func netOf(d *tests.Doc) *Net {
 	n := &Net{d: d, groups: map[string]string{}, edges: map[string]map[string][]int{}}
 	for _, r := range d.Of("aws_security_group") {
-		n.groups[tests.Ref(r, "id")] = d.GroupName(tests.Ref(r, "id"))
+		// The chain name is the group's name past the environment's literal prefix; a group
+		// named otherwise keeps its whole name, and no chain name then matches it.
+		name := r.Body["name"].(string)
+		n.groups[tests.Ref(r, "id")] = strings.TrimPrefix(name, "scalepayments-"+d.Env.Name+"-")
 	}
 	type key struct {
 		from, to string

@@ -17,11 +17,13 @@ import (
 // Scenario 5: the policy pack is clean everywhere; every suppression in use has a reason.
 func TestComplianceIsCleanInEveryEnvironment(t *testing.T) {
 	for _, d := range all() {
-		r := policy.Check(d.Stack.Name, d.Config, d.Env, stacks.Exceptions(d.Env))
-		assert.False(t, r.Failed(), "%s", r)
-		for _, s := range r.Suppressed {
-			assert.NotEmpty(t, s.Suppression.Reason)
-		}
+		t.Run(d.Env.Name, func(t *testing.T) {
+			r := policy.Check(d.Stack.Name, d.Config, d.Env, stacks.Exceptions(d.Env))
+			assert.False(t, r.Failed(), "%s", r)
+			for _, s := range r.Suppressed {
+				assert.NotEmpty(t, s.Suppression.Reason, "%v", s.Suppression)
+			}
+		})
 	}
 }
 
@@ -32,31 +34,38 @@ var literalSecret = regexp.MustCompile(`AKIA[0-9A-Z]{16}|-----BEGIN|"(password|m
 func TestHygiene(t *testing.T) {
 	envTag := map[string]string{"dev": "Development", "staging": "Staging", "prod": "Production"}
 	for _, d := range all() {
-		assert.NotRegexp(t, literalSecret, d.JSON, d.Env.Name)
-		assert.Empty(t, policy.Untagged(d.Config), d.Env.Name)
-		tags := d.DefaultTags()
-		assert.Equal(t, envTag[d.Env.Name], tags["Environment"])
-		assert.Equal(t, "ScalePayments", tags["Project"])
-		assert.Equal(t, "cdktf", tags["ManagedBy"])
-		assert.Equal(t, d.Stack.Name, tags["Stack"])
-		assert.Empty(t, policy.NameViolations(d.Config), d.Env.Name)
+		t.Run(d.Env.Name, func(t *testing.T) {
+			assert.NotRegexp(t, literalSecret, d.JSON)
+			assert.Empty(t, policy.Untagged(d.Config))
+			tags := d.DefaultTags()
+			assert.Equal(t, envTag[d.Env.Name], tags["Environment"])
+			assert.Equal(t, "ScalePayments", tags["Project"])
+			assert.Equal(t, "cdktf", tags["ManagedBy"])
+			assert.Equal(t, "scalepayments-"+d.Env.Name, tags["Stack"])
+			assert.Equal(t, "scalepayments-"+d.Env.Name, d.Stack.Name)
+			assert.Empty(t, policy.NameViolations(d.Config))
+		})
 	}
 }
 
 func TestSynthIsDeterministic(t *testing.T) {
 	for _, env := range []envconfig.Environment{envconfig.Prod} {
-		again := stacks.New(tests.App(), env, envconfig.ProdAccount, envconfig.Backend{Kind: "local"}, stacks.Peers{Accounts: envconfig.Accounts(), Envs: envconfig.All()})
-		// Compared as a boolean: a diff of two 300 kB documents helps nobody.
-		assert.True(t, prod.JSON == tests.SynthStack(again.Stack).JSON, "stable logical ids and values")
+		t.Run(env.Name, func(t *testing.T) {
+			again := stacks.New(tests.App(), env, envconfig.ProdAccount, envconfig.Backend{Kind: "local"}, stacks.Peers{Accounts: envconfig.Accounts(), Envs: envconfig.All()})
+			// Compared as a boolean: a diff of two 300 kB documents helps nobody.
+			assert.True(t, prod.JSON == tests.SynthStack(again.Stack).JSON, "stable logical ids and values")
+		})
 	}
 }
 
 // The policy pack and the report read stacks.Synthesized(): in HCL mode (no JSON file) it
 // asks jsii, and that must be exactly what cdktf writes in JSON mode.
 func TestSynthesizedIsWhatCdktfWrites(t *testing.T) {
-	cfg, err := stacks.Synthesized(t.TempDir(), prod.Stack.Name, prod.Stack.Stack)
-	assert.NoError(t, err)
-	assert.True(t, reflect.DeepEqual(prod.Root, cfg.Root))
+	t.Run("prod", func(t *testing.T) {
+		cfg, err := stacks.Synthesized(t.TempDir(), prod.Stack.Name, prod.Stack.Stack)
+		require.NoError(t, err)
+		assert.True(t, reflect.DeepEqual(prod.Root, cfg.Root))
+	})
 }
 
 // The pack judges a stack by its stage's floors, not by the flags that built it: a production
@@ -65,6 +74,8 @@ func TestPackHoldsProductionToItsFloors(t *testing.T) {
 	weak := envconfig.Prod.Clone()
 	weak.WAF = false
 	require.Error(t, weak.Validate(), "validation refuses it first")
-	d := tests.Synth(weak)
-	assert.Equal(t, []string{"SP-WAF-001"}, policy.Check("scalepayments-prod", d.Config, weak, stacks.Exceptions(weak)).IDs())
+	t.Run("prod", func(t *testing.T) {
+		d := tests.Synth(weak)
+		assert.Equal(t, []string{"SP-WAF-001"}, policy.Check("scalepayments-prod", d.Config, weak, stacks.Exceptions(weak)).IDs())
+	})
 }

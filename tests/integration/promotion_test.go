@@ -56,14 +56,17 @@ func controls(e envconfig.Environment) map[string]int {
 	}
 }
 
-// Scenario 4: promotion dev -> staging -> prod only grows protection.
+// Scenario 4: promotion dev -> staging -> prod only grows protection. Each subtest is named
+// after the environment promoted to, and compares it with the one below.
 func TestPromotionOnlyGrowsProtection(t *testing.T) {
 	for _, pair := range [][2]*envconfig.Environment{{&dev.Env, &staging.Env}, {&staging.Env, &prod.Env}} {
-		lower, higher := controls(*pair[0]), controls(*pair[1])
-		require.Equal(t, len(lower), len(higher))
-		for name, v := range lower {
-			assert.LessOrEqual(t, v, higher[name], "%s: %s -> %s", name, pair[0].Name, pair[1].Name)
-		}
+		t.Run(pair[1].Name, func(t *testing.T) {
+			lower, higher := controls(*pair[0]), controls(*pair[1])
+			require.Equal(t, len(lower), len(higher))
+			for name, v := range lower {
+				assert.LessOrEqual(t, v, higher[name], "%s: %s -> %s", name, pair[0].Name, pair[1].Name)
+			}
+		})
 	}
 }
 
@@ -108,28 +111,35 @@ func TestTopologyDiffersOnlyByDocumentedSwitches(t *testing.T) {
 		return out
 	}
 	for _, pair := range [][2]*tests.Doc{{dev, staging}, {staging, prod}} {
-		lower, higher := counts(pair[0]), counts(pair[1])
-		for typ := range positions {
-			delete(lower, typ)
-			delete(higher, typ)
-		}
-		for typ, n := range higher {
-			if _, documented := switches[typ]; documented {
-				assert.GreaterOrEqual(t, n, lower[typ], "%s shrinks from %s to %s", typ, pair[0].Env.Name, pair[1].Env.Name)
-			} else {
-				assert.Equal(t, lower[typ], n, "%s differs between %s and %s but is no documented switch", typ, pair[0].Env.Name, pair[1].Env.Name)
+		t.Run(pair[1].Env.Name, func(t *testing.T) {
+			lower, higher := counts(pair[0]), counts(pair[1])
+			for typ := range positions {
+				delete(lower, typ)
+				delete(higher, typ)
 			}
-		}
-		for typ := range lower {
-			assert.Contains(t, higher, typ, "%s disappears going up", typ)
-		}
+			for typ, n := range higher {
+				if _, documented := switches[typ]; documented {
+					assert.GreaterOrEqual(t, n, lower[typ], "%s shrinks from %s to %s", typ, pair[0].Env.Name, pair[1].Env.Name)
+				} else {
+					assert.Equal(t, lower[typ], n, "%s differs between %s and %s but is no documented switch", typ, pair[0].Env.Name, pair[1].Env.Name)
+				}
+			}
+			for typ := range lower {
+				assert.Contains(t, higher, typ, "%s disappears going up", typ)
+			}
+		})
 	}
 }
 
 func TestVPCCIDRsNeverOverlap(t *testing.T) {
+	want := map[string]string{"dev": "10.0.0.0/16", "staging": "10.1.0.0/16", "prod": "10.2.0.0/16"}
 	var cidrs []netip.Prefix
 	for _, d := range all() {
-		cidrs = append(cidrs, netip.MustParsePrefix(d.One("aws_vpc")["cidr_block"].(string)))
+		cidr := d.One("aws_vpc")["cidr_block"].(string)
+		t.Run(d.Env.Name, func(t *testing.T) {
+			assert.Equal(t, want[d.Env.Name], cidr)
+		})
+		cidrs = append(cidrs, netip.MustParsePrefix(cidr))
 	}
 	for i, a := range cidrs {
 		for _, c := range cidrs[:i] {

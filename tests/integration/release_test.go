@@ -31,7 +31,7 @@ func changed(t *testing.T, before, after *tests.Doc) []string {
 
 func image(t *testing.T, d *tests.Doc, service string) string {
 	var defs []struct{ Image string }
-	require.NoError(t, json.Unmarshal([]byte(d.Resources("aws_ecs_task_definition")[d.NameOf("aws_ecs_task_definition", d.Namer.Name(255, service))]["container_definitions"].(string)), &defs))
+	require.NoError(t, json.Unmarshal([]byte(d.Resources("aws_ecs_task_definition")[d.NameOf("aws_ecs_task_definition", "scalepayments-"+d.Env.Name+"-"+service)]["container_definitions"].(string)), &defs))
 	return defs[0].Image
 }
 
@@ -41,10 +41,15 @@ func image(t *testing.T, d *tests.Doc, service string) string {
 func TestReleasingPaymentOnlyChangesItsTaskDefinition(t *testing.T) {
 	envs, err := envconfig.OverrideImages([]envconfig.Environment{envconfig.Staging}, []string{envconfig.ImageVariable("payment") + "=" + newPayment})
 	require.NoError(t, err)
-	released := tests.Synth(envs[0])
-	assert.Equal(t, []string{"aws_ecs_task_definition." + staging.NameOf("aws_ecs_task_definition", "scalepayments-staging-payment")}, changed(t, staging, released))
-	assert.True(t, strings.HasSuffix(image(t, released, "payment"), "@"+newPayment))
-	assert.Equal(t, image(t, staging, "api"), image(t, released, "api"))
+	t.Run("staging", func(t *testing.T) {
+		released := tests.Synth(envs[0])
+		assert.Equal(t, []string{"aws_ecs_task_definition.service-payment_task_BACEC7F1"}, changed(t, staging, released))
+		assert.True(t, strings.HasSuffix(image(t, released, "payment"), "@"+newPayment))
+		assert.False(t, strings.HasSuffix(image(t, staging, "payment"), "@"+newPayment), "the shipped staging runs another digest")
+		for _, svc := range []string{"api", "notification"} {
+			assert.Equal(t, image(t, staging, svc), image(t, released, svc), "%s keeps its image", svc)
+		}
+	})
 
 	_, err = envconfig.OverrideImages(envconfig.All(), []string{envconfig.ImageVariable("payment") + "=" + newPayment})
 	assert.ErrorContains(t, err, "allowed with exactly one", "an override never changes several environments")
@@ -60,11 +65,13 @@ func TestPromotingStagingToProd(t *testing.T) {
 	env := envconfig.Prod.Clone()
 	env.Images = promoted.Services
 	require.NoError(t, env.Validate())
-	d := tests.Synth(env)
-	for _, svc := range env.Services {
-		img := image(t, d, svc.Name)
-		assert.True(t, strings.HasSuffix(img, "@"+tested.Images[svc.Name].Digest), "%s runs staging's digest: %s", svc.Name, img)
-		assert.True(t, strings.HasPrefix(img, "${aws_ecr_repository."), "%s pulls from prod's own repository", svc.Name)
-	}
-	assert.Equal(t, []string{"aws_ecs_task_definition." + prod.NameOf("aws_ecs_task_definition", "scalepayments-prod-payment")}, changed(t, prod, d))
+	t.Run("prod", func(t *testing.T) {
+		d := tests.Synth(env)
+		for _, svc := range []string{"api", "notification", "payment"} {
+			img := image(t, d, svc)
+			assert.True(t, strings.HasSuffix(img, "@"+tested.Images[svc].Digest), "%s runs staging's digest: %s", svc, img)
+			assert.True(t, strings.HasPrefix(img, "${aws_ecr_repository.service-"+svc+"_repository_"), "%s pulls from prod's own repository: %s", svc, img)
+		}
+		assert.Equal(t, []string{"aws_ecs_task_definition.service-payment_task_BACEC7F1"}, changed(t, prod, d))
+	})
 }

@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"sort"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -32,7 +31,8 @@ func TestPaymentRequestPath(t *testing.T) {
 			listener := hop(t, d, in["integration_uri"], "aws_lb_listener")
 			alb := hop(t, d, listener["load_balancer_arn"], "aws_lb")
 			assert.Equal(t, "HTTPS", listener["protocol"])
-			assert.Equal(t, d.Env.APIDomain, in["tls_config"].(tests.Body)["server_name_to_verify"])
+			assert.Equal(t, map[string]string{"dev": "api.dev.scalepayments.com", "staging": "api.staging.scalepayments.com", "prod": "api.scalepayments.com"}[d.Env.Name],
+				in["tls_config"].(tests.Body)["server_name_to_verify"])
 			var paymentRoute bool
 			for _, r := range d.List("aws_apigatewayv2_route") {
 				paymentRoute = paymentRoute || r["route_key"] == "ANY /payment/{proxy+}"
@@ -71,7 +71,7 @@ func TestPaymentRequestPath(t *testing.T) {
 			for _, a := range d.List("aws_wafv2_web_acl_association") {
 				waf = waf || a["resource_arn"] == listener["load_balancer_arn"]
 			}
-			assert.Equal(t, d.Env.WAF, waf, "WAF on the ALB outside dev")
+			assert.Equal(t, map[string]bool{"dev": false, "staging": true, "prod": true}[d.Env.Name], waf, "WAF on the ALB outside dev")
 		})
 	}
 }
@@ -102,12 +102,13 @@ func TestNothingElseIsReachableFromTheInternet(t *testing.T) {
 			for _, typ := range []string{"aws_instance", "aws_lb_listener_certificate", "aws_api_gateway_rest_api", "aws_lambda_function_url"} {
 				assert.Zero(t, d.Count(typ), typ)
 			}
-			reachable := []string{"alb", "api-tasks", "aurora", "internet", "notification-tasks", "payment-tasks", "redis", "vpc-link"}
-			if d.Env.InterfaceEndpoints {
-				reachable = append(reachable, "endpoints", "s3")
-				sort.Strings(reachable)
+			// Interface endpoints (and tasks' way to S3 through the gateway) outside dev.
+			reachable := map[string][]string{
+				"dev":     {"alb", "api-tasks", "aurora", "internet", "notification-tasks", "payment-tasks", "redis", "vpc-link"},
+				"staging": {"alb", "api-tasks", "aurora", "endpoints", "internet", "notification-tasks", "payment-tasks", "redis", "s3", "vpc-link"},
+				"prod":    {"alb", "api-tasks", "aurora", "endpoints", "internet", "notification-tasks", "payment-tasks", "redis", "s3", "vpc-link"},
 			}
-			assert.Equal(t, reachable, n.Reachable("vpc-link"))
+			assert.Equal(t, reachable[d.Env.Name], n.Reachable("vpc-link"))
 			assert.Equal(t, []string{"vpc-link:443"}, n.InboundTo("alb"))
 			for _, svc := range []string{"api", "payment", "notification"} {
 				assert.Equal(t, []string{"alb:8080"}, n.InboundTo(svc+"-tasks"), "only the ALB reaches %s", svc)
