@@ -88,16 +88,17 @@ func TestAccountLayouts(t *testing.T) {
 }
 
 // Moving the baseline out of the environment stacks destroys nothing: they forget what they
-// held (removed blocks, destroy = false), and the README lists each address and where it went.
+// held (removed blocks, destroy = false), and the upgrade note lists each address and where it
+// went.
 func TestMovingToAccountStacksIsDocumented(t *testing.T) {
-	readme := readme(t)
+	readme := upgradeNote(t)
 	for _, d := range all() {
 		t.Run(d.Env.Name, func(t *testing.T) {
 			assert.ElementsMatch(t, stacks.LegacyBaseline(), d.Forgotten())
 		})
 	}
 	for _, addr := range stacks.LegacyBaseline() {
-		assert.True(t, strings.Contains(readme, "`"+addr+"`"), "the README's move table lists %s", addr)
+		assert.True(t, strings.Contains(readme, "`"+addr+"`"), "the upgrade note's move table lists %s", addr)
 	}
 	for _, a := range tests.Accounts() {
 		t.Run(a.Stack.Name, func(t *testing.T) {
@@ -106,15 +107,15 @@ func TestMovingToAccountStacksIsDocumented(t *testing.T) {
 					if (typ == "aws_kms_key" || typ == "aws_s3_bucket") && !strings.Contains(r.Name, "audit") {
 						continue
 					}
-					assert.True(t, strings.Contains(readme, "`"+r.Address()+"`"), "the README names the account stack's %s", r.Address())
+					assert.True(t, strings.Contains(readme, "`"+r.Address()+"`"), "the upgrade note names the account stack's %s", r.Address())
 				}
 			}
 		})
 	}
 }
 
-func readme(t *testing.T) string {
-	data, err := os.ReadFile("../../README.md")
+func upgradeNote(t *testing.T) string {
+	data, err := os.ReadFile("../../stacks/UPGRADE-account-stacks.md")
 	require.NoError(t, err)
 	return string(data)
 }

@@ -14,19 +14,6 @@ import (
 	"github.com/scalepayments/infra/tests"
 )
 
-// Scenario 5: the policy pack is clean everywhere; every suppression in use has a reason.
-func TestComplianceIsCleanInEveryEnvironment(t *testing.T) {
-	for _, d := range all() {
-		t.Run(d.Env.Name, func(t *testing.T) {
-			r := policy.Check(d.Stack.Name, d.Config, d.Env, stacks.Exceptions(d.Env))
-			assert.False(t, r.Failed(), "%s", r)
-			for _, s := range r.Suppressed {
-				assert.NotEmpty(t, s.Suppression.Reason, "%v", s.Suppression)
-			}
-		})
-	}
-}
-
 var literalSecret = regexp.MustCompile(`AKIA[0-9A-Z]{16}|-----BEGIN|"(password|master_password|auth_token|secret_string)":`)
 
 // Scenario 6: no literal secret, every taggable resource tagged with the right Environment,

@@ -1,5 +1,5 @@
-// Package unit asserts exact properties of each construct on the synthesized stacks.
-// Every environment is synthesized once for the whole package (tests.Main).
+// Package unit asserts exact properties of each construct, built alone in a minimal stack per
+// environment (tests.Minimal): one file per construct, one subtest per environment.
 package unit
 
 import (
@@ -9,6 +9,4 @@ import (
 	"github.com/scalepayments/infra/tests"
 )
 
-var dev, staging, prod *tests.Doc
-
-func TestMain(m *testing.M) { os.Exit(tests.Main(m, &dev, &staging, &prod)) }
+func TestMain(m *testing.M) { os.Exit(tests.Run(m)) }

@@ -13,7 +13,6 @@ import (
 	"github.com/scalepayments/infra/constructs/network"
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help/iam"
-	"github.com/scalepayments/infra/help/netplan"
 	"github.com/scalepayments/infra/stacks"
 	"github.com/scalepayments/infra/tests"
 )
@@ -373,28 +372,4 @@ func TestS3GatewayEndpointOnEveryPrivateRouteTable(t *testing.T) {
 			Action: []string{"s3:GetObject"}, Resource: []string{"arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*"}}},
 			tests.Statements(e["policy"]))
 	})
-}
-
-// subnetsOf and subnetRefs serve the cache, edge and service tests that still read the whole
-// environments: delete them with the last of those.
-
-// subnetsOf returns the subnets of a tier by logical name.
-func subnetsOf(d *tests.Doc, tier netplan.Tier) map[string]tests.Body {
-	out := map[string]tests.Body{}
-	prefix := d.Namer.Name(255, tier.String()) + "-"
-	for n, b := range d.Resources("aws_subnet") {
-		if strings.HasPrefix(b["tags"].(tests.Body)["Name"].(string), prefix) {
-			out[n] = b
-		}
-	}
-	return out
-}
-
-// subnetRefs returns the id references of a tier's subnets.
-func subnetRefs(d *tests.Doc, tier netplan.Tier) []string {
-	var refs []string
-	for n := range subnetsOf(d, tier) {
-		refs = append(refs, tests.RefTo("aws_subnet", n, "id"))
-	}
-	return refs
 }
