@@ -15,3 +15,12 @@ func TestIDs(t *testing.T) {
 type fakeResource string
 
 func (f fakeResource) Id() *string { s := string(f); return &s }
+
+func TestUnique(t *testing.T) {
+	for _, tt := range []struct{ in, want []string }{
+		{nil, []string{}},
+		{[]string{"b", "a", "b"}, []string{"a", "b"}},
+	} {
+		assert.Equal(t, tt.want, append([]string{}, Unique(tt.in)...))
+	}
+}

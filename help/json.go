@@ -33,3 +33,10 @@ func Document(v any) string {
 	}
 	return string(b)
 }
+
+// Unique is the sorted set of strings.
+func Unique(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return slices.Compact(out)
+}

@@ -187,7 +187,7 @@ func Build(app constructs.Construct, accounts []envconfig.Account, selected, all
 func judgeAccount(name string, h Host) func(*synthesized.Config) Verdict {
 	stage := highestStage(h.Envs)
 	return func(c *synthesized.Config) Verdict {
-		return Verdict{policy.CheckAccount(name, c, h.Account, h.Region, stage, AccountExceptions()),
+		return Verdict{policy.CheckAccount(name, c, h.Account, h.Region, stage, SecurityHubExceptions(h.Envs), AccountExceptions()),
 			contract.Check(name, c, stage, stage.Floors().ChangeProtection)}
 	}
 }

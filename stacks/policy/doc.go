@@ -10,13 +10,15 @@ import (
 func Markdown() string {
 	var b strings.Builder
 	b.WriteString(intro)
-	b.WriteString("| rule | severity | PCI-DSS v4 | what it checks | Security Hub control |\n|---|---|---|---|---|\n")
-	for _, r := range Rules {
-		hub := r.SecurityHub
-		if hub == "" {
-			hub = "—"
+	b.WriteString("| rule | severity | PCI-DSS v4 | what it checks | Security Hub control | trivy check |\n|---|---|---|---|---|---|\n")
+	dash := func(s string) string {
+		if s == "" {
+			return "—"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.ID, r.Severity, r.PCI, strings.ReplaceAll(r.Title, "|", "\\|"), hub)
+		return s
+	}
+	for _, r := range Rules {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.ID, r.Severity, r.PCI, strings.ReplaceAll(r.Title, "|", "\\|"), dash(r.SecurityHub), dash(r.Trivy))
 	}
 	b.WriteString(plans)
 	return b.String()

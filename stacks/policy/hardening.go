@@ -83,10 +83,13 @@ func defaultGroupClosed(c *Context) (out []Finding) {
 
 // container is what the rules read of one container definition.
 type container struct {
-	Name, User             string
+	Name, User, Image      string
 	Privileged             bool
 	ReadonlyRootFilesystem bool
 	Environment            []struct{ Name string }
+	LinuxParameters        struct {
+		Capabilities struct{ Drop []string }
+	}
 }
 
 // eachContainer runs check on every container of every task definition; a definition that is
@@ -116,6 +119,9 @@ func containersUnprivileged(c *Context) []Finding {
 		}
 		if slices.Contains([]string{"", "root", "0", "0:0"}, d.User) {
 			out = append(out, find(r, "container %s runs as root (user %q)", d.Name, d.User))
+		}
+		if !slices.Contains(d.LinuxParameters.Capabilities.Drop, "ALL") {
+			out = append(out, find(r, "container %s keeps Linux capabilities (linuxParameters.capabilities.drop %v, not [ALL])", d.Name, d.LinuxParameters.Capabilities.Drop))
 		}
 		return out
 	})

@@ -28,7 +28,10 @@ type Rule struct {
 	// SecurityHub names the Security Hub controls (PCI DSS v4.0.1, AWS FSBP) that check the same
 	// thing in the account, where AWS has one.
 	SecurityHub string
-	Check       func(c *Context) []Finding
+	// Trivy names trivy's AWS checks that judge the same property, where it has one: an
+	// exception to the rule is an exception to them (TrivyIgnore).
+	Trivy string
+	Check func(c *Context) []Finding
 }
 
 // Context is what a rule sees: the stack's configuration and the stage whose floors apply.
@@ -39,6 +42,9 @@ type Context struct {
 	// it is the account's home region (the one multi-region trail lives there).
 	Account *envconfig.Account
 	Home    bool
+	// Disabled are the Security Hub controls the recorded exceptions disable in the account,
+	// with their reasons (account stacks).
+	Disabled map[string]string
 }
 
 // Finding is one violation: which resource and what is wrong.
@@ -91,9 +97,10 @@ func Check(stack string, c *synthesized.Config, env envconfig.Environment, suppr
 	return check(stack, &Context{Config: c, Stage: env.Stage}, suppressions)
 }
 
-// CheckAccount runs every rule over an account stack; stage is the highest its account hosts.
-func CheckAccount(stack string, c *synthesized.Config, account envconfig.Account, region string, stage envconfig.Stage, suppressions []Suppression) Report {
-	return check(stack, &Context{Config: c, Stage: stage, Account: &account, Home: region == account.Home()}, suppressions)
+// CheckAccount runs every rule over an account stack; stage is the highest its account hosts,
+// disabled the Security Hub controls its recorded exceptions disable, with their reasons.
+func CheckAccount(stack string, c *synthesized.Config, account envconfig.Account, region string, stage envconfig.Stage, disabled map[string]string, suppressions []Suppression) Report {
+	return check(stack, &Context{Config: c, Stage: stage, Account: &account, Home: region == account.Home(), Disabled: disabled}, suppressions)
 }
 
 func check(stack string, ctx *Context, suppressions []Suppression) Report {

@@ -30,7 +30,7 @@ const (
 		`"aws_s3_bucket_logging":{"lg":{"bucket":"${aws_s3_bucket.b.id}","target_bucket":"logs"}}`
 	alb      = `"aws_lb":{"a":{"internal":%v,"enable_deletion_protection":true,"drop_invalid_header_fields":%v,"access_logs":{"enabled":true,"bucket":"logs"},"tags":{"Name":"a"}}}`
 	secret   = `"aws_secretsmanager_secret":{"s":{%s"tags":{"Name":"s"}}},"aws_secretsmanager_secret_rotation":{"r":{"secret_id":"${aws_secretsmanager_secret.s.id}","rotation_rules":{"automatically_after_days":%d}}}`
-	baseline = `"aws_guardduty_detector":{"g":{"enable":true,"tags":{"Name":"g"}}},"aws_config_configuration_recorder":{"r":{}},"aws_config_delivery_channel":{"d":{}},` +
+	baseline = accountControls + `,"aws_guardduty_detector":{"g":{"enable":true,"tags":{"Name":"g"}}},"aws_config_configuration_recorder":{"r":{"recording_group":{"all_supported":true,"include_global_resource_types":true}}},"aws_config_delivery_channel":{"d":{}},` +
 		`"aws_config_configuration_recorder_status":{"s":{"is_enabled":true}},` +
 		`"aws_cloudtrail":{"t":{"is_multi_region_trail":%s,"enable_log_file_validation":true,"kms_key_id":"k","cloud_watch_logs_group_arn":"a","tags":{"Name":"t"},` +
 		`"advanced_event_selector":[{"field_selector":[{"field":"eventCategory","equals":["Management"]}]},` +
@@ -39,7 +39,24 @@ const (
 		`"d":{"name":"RDS_LOGIN_EVENTS","status":"ENABLED"},"s":{"name":"S3_DATA_EVENTS","status":"ENABLED"}}`
 	auditLock      = `"aws_s3_bucket_object_lock_configuration":{"o":{"object_lock_enabled":"Enabled","rule":{"default_retention":{"mode":"GOVERNANCE","days":30}}}}`
 	vpc            = `"aws_vpc":{"v":{"tags":{"Name":"v"}}},"aws_flow_log":{"f":{"vpc_id":"${aws_vpc.v.id}","traffic_type":"%s","tags":{"Name":"f"}}}`
-	dnsAssociation = `"aws_route53_resolver_firewall_rule_group_association":{"a":{"vpc_id":"${aws_vpc.v.id}","tags":{"Name":"a"}}}`
+	// accountControls are the account-wide settings every account stack keeps (SP-BASE-003).
+	accountControls = `"aws_accessanalyzer_analyzer":{"aa":{"type":"ACCOUNT","tags":{"Name":"aa"}}},"aws_ebs_encryption_by_default":{"e":{"enabled":true}},` +
+		`"aws_s3_account_public_access_block":{"p":{"block_public_acls":true,"block_public_policy":true,"ignore_public_acls":true,"restrict_public_buckets":true}},` +
+		`"aws_iam_account_password_policy":{"pp":{"minimum_password_length":14,"password_reuse_prevention":24,"max_password_age":90,` +
+		`"require_lowercase_characters":true,"require_uppercase_characters":true,"require_numbers":true,"require_symbols":true}}`
+	// dnsAssociation is a DNS Firewall that fails closed and blocks what it does not allow.
+	dnsAssociation = `"aws_route53_resolver_firewall_domain_list":{"all":{"domains":["*."],"tags":{"Name":"all"}}},` +
+		`"aws_route53_resolver_firewall_rule":{"allow":{"action":"ALLOW","priority":100,"firewall_rule_group_id":"g","firewall_domain_list_id":"declared"},` +
+		`"block":{"action":"BLOCK","priority":200,"firewall_rule_group_id":"g","firewall_domain_list_id":"${aws_route53_resolver_firewall_domain_list.all.id}"}},` +
+		`"aws_route53_resolver_firewall_config":{"c":{"resource_id":"${aws_vpc.v.id}","firewall_fail_open":"DISABLED"}},` +
+		`"aws_route53_resolver_firewall_rule_group_association":{"a":{"vpc_id":"${aws_vpc.v.id}","firewall_rule_group_id":"g","tags":{"Name":"a"}}}`
+	firewallPolicy = `"aws_networkfirewall_firewall_policy":{"p":{"firewall_policy":{"stateful_default_actions":["%s"],"stateless_default_actions":["aws:forward_to_sfe"],` +
+		`"stateless_fragment_default_actions":["aws:forward_to_sfe"],"stateful_rule_group_reference":[{"resource_arn":"r"}]},"tags":{"Name":"p"}}}`
+	federated = `"aws_iam_role":{"r":{"assume_role_policy":"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"arn:aws:iam::1:oidc-provider/app.terraform.io\"},` +
+		`\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":{\"StringEquals\":{\"app.terraform.io:aud\":\"%s\"},\"StringLike\":{\"app.terraform.io:sub\":\"%s\"}}}]}","tags":{"Name":"r"}}}`
+	workspace = "organization:sp:project:platform:workspace:scalepayments-prod:run_phase:apply"
+	image     = `"aws_ecs_task_definition":{"t":{"container_definitions":"[{\"name\":\"app\",\"user\":\"10001\",\"image\":\"%s\",\"linuxParameters\":{\"capabilities\":{\"drop\":[\"ALL\"]}}}]","tags":{"Name":"t"}}}`
+	digest    = "111122223333.dkr.ecr.us-east-1.amazonaws.com/scalepayments/prod/api@sha256:6252f07ef1c51d5cdeaa3ad1a9151a7e4c0e6d61cfe0b2f3a82d6a3b19f18f84"
 	taskEgress     = `"aws_ecs_service":{"s":{"network_configuration":{"subnets":["${aws_subnet.p.id}"],"security_groups":["${aws_security_group.g.id}"]},"tags":{"Name":"s"}}},` +
 		`"aws_route_table_association":{"a":{"subnet_id":"${aws_subnet.p.id}","route_table_id":"${aws_route_table.r.id}"}},` +
 		`"aws_route":{"d":{"route_table_id":"${aws_route_table.r.id}","destination_cidr_block":"0.0.0.0/0","%s":"x"}}`
@@ -57,7 +74,7 @@ const (
 	dataTier = `"aws_db_subnet_group":{"g":{"subnet_ids":["${aws_subnet.db.id}"],"tags":{"Name":"g"}}},"aws_route_table":{"db":{"tags":{"Name":"db"}}},` +
 		`"aws_route_table_association":{"a":{"subnet_id":"${aws_subnet.db.id}","route_table_id":"${aws_route_table.db.id}"}}`
 	pci     = `"aws_securityhub_standards_subscription":{"p":{"standards_arn":"arn:aws:securityhub:us-east-1::standards/pci-dss/v/4.0.1"}}`
-	taskDef = `"aws_ecs_task_definition":{"t":{"container_definitions":"[{\"name\":\"app\",\"user\":\"10001\",\"readonlyRootFilesystem\":true,\"environment\":[{\"name\":\"%s\",\"value\":\"x\"}]}]","tags":{"Name":"t"}}}`
+	taskDef = `"aws_ecs_task_definition":{"t":{"container_definitions":"[{\"name\":\"app\",\"user\":\"10001\",\"readonlyRootFilesystem\":true,\"image\":\"r@sha256:6252f07ef1c51d5cdeaa3ad1a9151a7e4c0e6d61cfe0b2f3a82d6a3b19f18f84\",\"linuxParameters\":{\"capabilities\":{\"drop\":[\"ALL\"]}},\"environment\":[{\"name\":\"%s\",\"value\":\"x\"}]}]","tags":{"Name":"t"}}}`
 )
 
 // doc is a stack pinned to its account (SP-ACC-001) holding resources.
@@ -132,8 +149,10 @@ func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 		{"SP-NET-009", dev, doc(`"aws_ecs_service":{"s":{"network_configuration":{"assign_public_ip":true},"tags":{"Name":"s"}}}`),
 			doc(`"aws_ecs_service":{"s":{"network_configuration":{"assign_public_ip":false},"tags":{"Name":"s"}}}`)},
 		{"SP-NET-010", dev, doc(dataTier, `"aws_route":{"out":{"route_table_id":"${aws_route_table.db.id}","destination_cidr_block":"0.0.0.0/0","nat_gateway_id":"n"}}`), doc(dataTier)},
-		{"SP-CTR-001", dev, doc(`"aws_ecs_task_definition":{"t":{"container_definitions":"[{\"name\":\"app\",\"user\":\"0\"}]","tags":{"Name":"t"}}}`),
-			doc(`"aws_ecs_task_definition":{"t":{"container_definitions":"[{\"name\":\"app\",\"user\":\"10001:10001\"}]","tags":{"Name":"t"}}}`)},
+		{"SP-CTR-001", dev, doc(strings.Replace(fmt.Sprintf(image, digest), `\"user\":\"10001\"`, `\"user\":\"0\"`, 1)), doc(fmt.Sprintf(image, digest))},
+		{"SP-CTR-001", dev, doc(strings.Replace(fmt.Sprintf(image, digest), `[\"ALL\"]`, `[\"NET_RAW\"]`, 1)), doc(fmt.Sprintf(image, digest))},
+		{"SP-IMG-002", dev, doc(fmt.Sprintf(image, "111122223333.dkr.ecr.us-east-1.amazonaws.com/scalepayments/prod/api:v1.0.0")), doc(fmt.Sprintf(image, digest))},
+		{"SP-IMG-002", dev, doc(fmt.Sprintf(image, "scalepayments/prod/api:latest")), doc(fmt.Sprintf(image, digest))},
 		{"SP-IMG-001", dev, doc(`"aws_ecr_repository":{"r":{"image_tag_mutability":"MUTABLE","image_scanning_configuration":{"scan_on_push":true},"encryption_configuration":[{"encryption_type":"KMS","kms_key":"k"}],"tags":{"Name":"r"}}}`),
 			doc(`"aws_ecr_repository":{"r":{"image_tag_mutability":"IMMUTABLE","image_scanning_configuration":{"scan_on_push":true},"encryption_configuration":[{"encryption_type":"KMS","kms_key":"k"}],"tags":{"Name":"r"}}}`)},
 		{"SP-LOG-003", dev, doc(`"aws_ecs_cluster":{"c":{"setting":[{"name":"containerInsights","value":"disabled"}],"tags":{"Name":"c"}}}`),
@@ -163,6 +182,24 @@ func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 		{"SP-BASE-001", staging, doc(fmt.Sprintf(baseline, "false"), pci, auditLock), doc(fmt.Sprintf(baseline, "true"), pci, auditLock)},
 		{"SP-BASE-001", staging, doc(fmt.Sprintf(baseline, "true"), auditLock), doc(fmt.Sprintf(baseline, "true"), pci, auditLock)},
 		{"SP-BASE-002", staging, doc(fmt.Sprintf(baseline, "true"), pci), doc(fmt.Sprintf(baseline, "true"), pci, auditLock)},
+		{"SP-BASE-003", staging, doc(strings.Replace(fmt.Sprintf(baseline, "true"), `"type":"ACCOUNT"`, `"type":"ACCOUNT_UNUSED_ACCESS"`, 1), pci, auditLock), doc(fmt.Sprintf(baseline, "true"), pci, auditLock)},
+		{"SP-BASE-003", dev, doc(strings.Replace(fmt.Sprintf(baseline, "true"), `"enabled":true`, `"enabled":false`, 1)), doc(fmt.Sprintf(baseline, "true"))},
+		{"SP-BASE-003", dev, doc(strings.Replace(fmt.Sprintf(baseline, "true"), `"restrict_public_buckets":true`, `"restrict_public_buckets":false`, 1)), doc(fmt.Sprintf(baseline, "true"))},
+		{"SP-BASE-003", dev, doc(strings.Replace(fmt.Sprintf(baseline, "true"), `"all_supported":true`, `"all_supported":false`, 1)), doc(fmt.Sprintf(baseline, "true"))},
+		{"SP-BASE-003", dev, doc(strings.Replace(fmt.Sprintf(baseline, "true"), `"minimum_password_length":14`, `"minimum_password_length":8`, 1)), doc(fmt.Sprintf(baseline, "true"))},
+		{"SP-BASE-003", dev, doc(strings.Replace(fmt.Sprintf(baseline, "true"), `"password_reuse_prevention":24`, `"password_reuse_prevention":5`, 1)), doc(fmt.Sprintf(baseline, "true"))},
+		{"SP-BASE-003", dev, doc(strings.Replace(fmt.Sprintf(baseline, "true"), `"max_password_age":90`, `"max_password_age":365`, 1)), doc(fmt.Sprintf(baseline, "true"))},
+		{"SP-BASE-004", dev, doc(fmt.Sprintf(baseline, "true"), `"aws_securityhub_standards_control_association":{"c":{"security_control_id":"S3.1","association_status":"DISABLED","updated_reason":"noise"}}`),
+			doc(fmt.Sprintf(baseline, "true"), `"aws_securityhub_standards_control_association":{"c":{"security_control_id":"S3.1","association_status":"ENABLED"}}`)},
+		{"SP-NET-011", dev, doc(fmt.Sprintf(vpc, "ALL"), strings.Replace(dnsAssociation, `"firewall_fail_open":"DISABLED"`, `"firewall_fail_open":"ENABLED"`, 1)), doc(fmt.Sprintf(vpc, "ALL"), dnsAssociation)},
+		{"SP-NET-011", dev, doc(fmt.Sprintf(vpc, "ALL"), strings.Replace(dnsAssociation, `"action":"BLOCK","priority":200`, `"action":"ALERT","priority":200`, 1)), doc(fmt.Sprintf(vpc, "ALL"), dnsAssociation)},
+		{"SP-NET-011", dev, doc(fmt.Sprintf(vpc, "ALL"), strings.Replace(dnsAssociation, `"priority":100`, `"priority":300`, 1)), doc(fmt.Sprintf(vpc, "ALL"), dnsAssociation)},
+		{"SP-NET-012", dev, doc(fmt.Sprintf(firewallPolicy, "aws:pass")), doc(fmt.Sprintf(firewallPolicy, "aws:drop_established"))},
+		{"SP-NET-012", dev, doc(strings.Replace(fmt.Sprintf(firewallPolicy, "aws:drop_established"), `,"stateful_rule_group_reference":[{"resource_arn":"r"}]`, ``, 1)), doc(fmt.Sprintf(firewallPolicy, "aws:drop_established"))},
+		{"SP-IAM-003", dev, doc(fmt.Sprintf(federated, "aws.workload.identity", "organization:sp:project:platform:workspace:*:run_phase:apply")), doc(fmt.Sprintf(federated, "aws.workload.identity", workspace))},
+		{"SP-IAM-003", dev, doc(fmt.Sprintf(federated, "*", workspace)), doc(fmt.Sprintf(federated, "aws.workload.identity", workspace))},
+		{"SP-IAM-003", dev, doc(fmt.Sprintf(federated, "aws.workload.identity", "repo:scalepayments/*:environment:prod")), doc(fmt.Sprintf(federated, "aws.workload.identity", "repo:scalepayments/services:environment:prod"))},
+		{"SP-IAM-003", dev, doc(fmt.Sprintf(federated, "aws.workload.identity", "repo:scalepayments/services:ref:refs/heads/*")), doc(fmt.Sprintf(federated, "aws.workload.identity", "repo:scalepayments/services:ref:refs/heads/main"))},
 		{"SP-ACC-001", dev, `{"provider":{"aws":[{"region":"us-east-1"}]},"resource":{}}`, doc()},
 		{"SP-TAG-001", dev, doc(`"aws_kms_key":{"k":{"enable_key_rotation":true}}`), doc(`"aws_kms_key":{"k":{"enable_key_rotation":true,"tags":{"Name":"k"}}}`)},
 	}
@@ -186,7 +223,7 @@ func ids(t *testing.T, document string, env envconfig.Environment, account bool)
 	require.NoError(t, err)
 	r := Check("fixture", c, env, nil)
 	if account {
-		r = CheckAccount("fixture", c, envconfig.NonProdAccount, "us-east-1", env.Stage, nil)
+		r = CheckAccount("fixture", c, envconfig.NonProdAccount, "us-east-1", env.Stage, nil, nil)
 	}
 	found := map[string]bool{}
 	for _, f := range r.Findings {

@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"flag"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -17,14 +19,17 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecsservice"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ecstaskdefinition"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticachereplicationgroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lb"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistener"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/networkfirewallfirewallpolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/rdscluster"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/rdsclusterinstance"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53resolverfirewallrulegroupassociation"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/routetable"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/routetableassociation"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
@@ -32,6 +37,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/secretsmanagersecretversion"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygrouprule"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securityhubstandardscontrolassociation"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicpolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/subnet"
@@ -295,6 +301,18 @@ var stackBadStack = sync.OnceValue(func() *tests.Doc {
 	ecscluster.NewEcsCluster(stack, jsii.String("cluster"), &ecscluster.EcsClusterConfig{Name: jsii.String("plain"), Tags: stackNameTag("cluster")}) // no Container Insights
 	snstopicpolicy.NewSnsTopicPolicy(stack, jsii.String("open-topic"), &snstopicpolicy.SnsTopicPolicyConfig{Arn: jsii.String("arn:topic"),
 		Policy: jsii.String(`{"Version":"2012-10-17","Statement":[{"Sid":"Anyone","Effect":"Allow","Principal":"*","Action":"sns:Publish","Resource":"*"}]}`)})
+	// The egress controls and trusts weakened without being removed.
+	route53resolverfirewallrulegroupassociation.NewRoute53ResolverFirewallRuleGroupAssociation(stack, jsii.String("dns"), &route53resolverfirewallrulegroupassociation.Route53ResolverFirewallRuleGroupAssociationConfig{
+		Name: jsii.String("dns"), VpcId: jsii.String("vpc-other"), FirewallRuleGroupId: jsii.String("rslvr-frg-1"), Priority: jsii.Number(101), Tags: stackNameTag("dns")})
+	networkfirewallfirewallpolicy.NewNetworkfirewallFirewallPolicy(stack, jsii.String("nfw"), &networkfirewallfirewallpolicy.NetworkfirewallFirewallPolicyConfig{
+		Name: jsii.String("pass"), Tags: stackNameTag("nfw"), FirewallPolicy: &networkfirewallfirewallpolicy.NetworkfirewallFirewallPolicyFirewallPolicy{
+			StatelessDefaultActions: jsii.Strings("aws:pass"), StatelessFragmentDefaultActions: jsii.Strings("aws:pass")}})
+	iamrole.NewIamRole(stack, jsii.String("any-workspace"), &iamrole.IamRoleConfig{Name: jsii.String("any-workspace"), Tags: stackNameTag("any-workspace"),
+		AssumeRolePolicy: jsii.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::444455556666:oidc-provider/app.terraform.io"},` +
+			`"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"app.terraform.io:sub":"organization:sp:project:*:workspace:*:run_phase:*"}}}]}`)})
+	securityhubstandardscontrolassociation.NewSecurityhubStandardsControlAssociation(stack, jsii.String("quiet"), &securityhubstandardscontrolassociation.SecurityhubStandardsControlAssociationConfig{
+		StandardsArn: jsii.String("arn:aws:securityhub:us-east-1::standards/pci-dss/v/4.0.1"), SecurityControlId: jsii.String("EC2.19"),
+		AssociationStatus: jsii.String("DISABLED"), UpdatedReason: jsii.String("too noisy")})
 	d := tests.SynthStack(stack)
 	d.Env = envconfig.Prod // production floors, WAF and account baseline all required
 	return d
@@ -309,7 +327,7 @@ func TestEveryRuleFailsSynthOnAStackThatBreaksIt(t *testing.T) {
 	r := policy.Check("bad", d.Config, d.Env, nil)
 	require.True(t, r.Failed())
 	// Judged as an account stack too: the account-wide rule applies only there.
-	account := policy.CheckAccount("bad", d.Config, envconfig.ProdAccount, "us-east-1", envconfig.StageProduction, nil)
+	account := policy.CheckAccount("bad", d.Config, envconfig.ProdAccount, "us-east-1", envconfig.StageProduction, nil, nil)
 	report := r.String() + account.String()
 	for _, rule := range policy.Rules {
 		t.Run(rule.ID, func(t *testing.T) {
@@ -322,7 +340,7 @@ func TestEveryRuleFailsSynthOnAStackThatBreaksIt(t *testing.T) {
 	assert.Contains(t, report, "[SP-NET-001] HIGH (PCI-DSS 1.3.1, 1.4.2) aws_vpc_security_group_ingress_rule.open: ingress from 0.0.0.0/0")
 	assert.Contains(t, report, "[SP-IAM-001] HIGH (PCI-DSS 7.2.1, 7.2.2) aws_iam_role_policy.admin: allows \"s3:*\"")
 	assert.Contains(t, report, `[SP-SEC-002] HIGH (PCI-DSS 8.6.2, 3.5.1) aws_ecs_task_definition.task: container app has DB_PASSWORD in plain environment`)
-	assert.True(t, strings.HasPrefix(report, "policy: bad: 47 rules, "))
+	assert.True(t, strings.HasPrefix(report, "policy: bad: 53 rules, "))
 	assert.Contains(t, report, "aws_security_group.open-sg: inline ingress from 0.0.0.0/0")
 	assert.Contains(t, report, "aws_security_group_rule.open-rule: ingress from ::/0")
 	assert.Contains(t, report, "aws_rds_cluster.db: its security group admits 10.0.0.0/8 (aws_vpc_security_group_ingress_rule.office), which is not the tasks group")
@@ -409,4 +427,29 @@ func TestCdktfMatchers(t *testing.T) {
 		private := map[string]any{"private_zone": true}
 		assert.False(t, *cdktf.Testing_ToHaveDataSourceWithProperties(&d.JSON, dataawsroute53zone.DataAwsRoute53Zone_TfResourceType(), &private))
 	})
+}
+
+var updateTrivy = flag.Bool("update-trivy", false, "rewrite .trivyignore.yaml from the exceptions")
+
+// The scanner's ignore file is generated from the one exception list: an exception added,
+// changed or removed shows there, and nothing else is ignored.
+func TestTrivyIgnoreIsGenerated(t *testing.T) {
+	var reports []policy.Report
+	for _, d := range all() {
+		reports = append(reports, policy.Check(d.Stack.Name, d.Config, d.Env, stacks.Exceptions(d.Env)))
+	}
+	for _, h := range stacks.Hosts(envconfig.Accounts(), envconfig.All()) {
+		a := tests.SynthAccount(h.Account, h.Region, h.Envs)
+		reports = append(reports, policy.CheckAccount(a.Stack.Name, a.Config, h.Account, h.Region, a.Stack.Stage(), stacks.SecurityHubExceptions(h.Envs), stacks.AccountExceptions()))
+	}
+	want := policy.TrivyIgnore(reports)
+	if *updateTrivy {
+		require.NoError(t, os.WriteFile("../../.trivyignore.yaml", []byte(want), 0o644))
+	}
+	got, err := os.ReadFile("../../.trivyignore.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, want, string(got), "stale: go test ./tests/integration -run TrivyIgnore -update-trivy")
+	for _, id := range []string{"AWS-0132", "AWS-0104", "AWS-0089"} {
+		assert.Contains(t, want, "  - id: "+id+"\n", "the SSE-S3 log buckets, the declared egress and the log bucket that cannot log itself")
+	}
 }
