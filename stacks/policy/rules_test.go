@@ -37,8 +37,8 @@ const (
 		`{"field_selector":[{"field":"eventCategory","equals":["Data"]},{"field":"resources.type","equals":["AWS::S3::Object"]}]}]}},` +
 		`"aws_guardduty_detector_feature":{"l":{"name":"LAMBDA_NETWORK_LOGS","status":"ENABLED"},"r":{"name":"RUNTIME_MONITORING","status":"ENABLED"},` +
 		`"d":{"name":"RDS_LOGIN_EVENTS","status":"ENABLED"},"s":{"name":"S3_DATA_EVENTS","status":"ENABLED"}}`
-	auditLock      = `"aws_s3_bucket_object_lock_configuration":{"o":{"object_lock_enabled":"Enabled","rule":{"default_retention":{"mode":"GOVERNANCE","days":30}}}}`
-	vpc            = `"aws_vpc":{"v":{"tags":{"Name":"v"}}},"aws_flow_log":{"f":{"vpc_id":"${aws_vpc.v.id}","traffic_type":"%s","tags":{"Name":"f"}}}`
+	auditLock = `"aws_s3_bucket_object_lock_configuration":{"o":{"object_lock_enabled":"Enabled","rule":{"default_retention":{"mode":"GOVERNANCE","days":30}}}}`
+	vpc       = `"aws_vpc":{"v":{"tags":{"Name":"v"}}},"aws_flow_log":{"f":{"vpc_id":"${aws_vpc.v.id}","traffic_type":"%s","tags":{"Name":"f"}}}`
 	// accountControls are the account-wide settings every account stack keeps (SP-BASE-003).
 	accountControls = `"aws_accessanalyzer_analyzer":{"aa":{"type":"ACCOUNT","tags":{"Name":"aa"}}},"aws_ebs_encryption_by_default":{"e":{"enabled":true}},` +
 		`"aws_s3_account_public_access_block":{"p":{"block_public_acls":true,"block_public_policy":true,"ignore_public_acls":true,"restrict_public_buckets":true}},` +
@@ -54,10 +54,10 @@ const (
 		`"stateless_fragment_default_actions":["aws:forward_to_sfe"],"stateful_rule_group_reference":[{"resource_arn":"r"}]},"tags":{"Name":"p"}}}`
 	federated = `"aws_iam_role":{"r":{"assume_role_policy":"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"arn:aws:iam::1:oidc-provider/app.terraform.io\"},` +
 		`\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":{\"StringEquals\":{\"app.terraform.io:aud\":\"%s\"},\"StringLike\":{\"app.terraform.io:sub\":\"%s\"}}}]}","tags":{"Name":"r"}}}`
-	workspace = "organization:sp:project:platform:workspace:scalepayments-prod:run_phase:apply"
-	image     = `"aws_ecs_task_definition":{"t":{"container_definitions":"[{\"name\":\"app\",\"user\":\"10001\",\"image\":\"%s\",\"linuxParameters\":{\"capabilities\":{\"drop\":[\"ALL\"]}}}]","tags":{"Name":"t"}}}`
-	digest    = "111122223333.dkr.ecr.us-east-1.amazonaws.com/scalepayments/prod/api@sha256:6252f07ef1c51d5cdeaa3ad1a9151a7e4c0e6d61cfe0b2f3a82d6a3b19f18f84"
-	taskEgress     = `"aws_ecs_service":{"s":{"network_configuration":{"subnets":["${aws_subnet.p.id}"],"security_groups":["${aws_security_group.g.id}"]},"tags":{"Name":"s"}}},` +
+	workspace  = "organization:sp:project:platform:workspace:scalepayments-prod:run_phase:apply"
+	image      = `"aws_ecs_task_definition":{"t":{"container_definitions":"[{\"name\":\"app\",\"user\":\"10001\",\"image\":\"%s\",\"linuxParameters\":{\"capabilities\":{\"drop\":[\"ALL\"]}}}]","tags":{"Name":"t"}}}`
+	digest     = "111122223333.dkr.ecr.us-east-1.amazonaws.com/scalepayments/prod/api@sha256:6252f07ef1c51d5cdeaa3ad1a9151a7e4c0e6d61cfe0b2f3a82d6a3b19f18f84"
+	taskEgress = `"aws_ecs_service":{"s":{"network_configuration":{"subnets":["${aws_subnet.p.id}"],"security_groups":["${aws_security_group.g.id}"]},"tags":{"Name":"s"}}},` +
 		`"aws_route_table_association":{"a":{"subnet_id":"${aws_subnet.p.id}","route_table_id":"${aws_route_table.r.id}"}},` +
 		`"aws_route":{"d":{"route_table_id":"${aws_route_table.r.id}","destination_cidr_block":"0.0.0.0/0","%s":"x"}}`
 	// A production cluster that meets every other rule, and its AWS Backup protection: the lock's

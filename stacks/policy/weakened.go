@@ -201,7 +201,9 @@ func trustProblems(r synthesized.Resource, s statement) (out []Finding) {
 // subjectProblem says how a subject matches more than one workspace, repository or
 // environment/branch ("" when it matches one).
 func subjectProblem(sub string) string {
-	wild := func(parts ...string) bool { return slices.ContainsFunc(parts, func(p string) bool { return strings.ContainsAny(p, "*?") }) }
+	wild := func(parts ...string) bool {
+		return slices.ContainsFunc(parts, func(p string) bool { return strings.ContainsAny(p, "*?") })
+	}
 	if m := terraformSubject.FindStringSubmatch(sub); m != nil {
 		if wild(m[1:4]...) {
 			return "matches more than one Terraform Cloud organization, project or workspace"
