@@ -67,16 +67,6 @@ type Stack struct {
 	Alarms         *alarms.Alarms
 }
 
-// The construct ids below a stack that the exception list names (stacks.Exceptions): an
-// exception's path is built from them, never typed twice.
-const (
-	edgeID     = "edge"
-	firewallID = "firewall"
-	baselineID = "baseline"
-)
-
-func serviceID(name string) string { return "service-" + name }
-
 // Name is the stack name of an environment.
 func Name(env envconfig.Environment) string { return naming.StackName(env.Name) }
 
@@ -109,7 +99,7 @@ func New(scope constructs.Construct, env envconfig.Environment, acct envconfig.A
 		InspectEgress: env.NetworkFirewall, LogRetentionDays: env.LogRetentionDays, LogsKeyARN: s.Keys.Logs.Arn(), Moves: moves,
 	})
 	s.egress(namer, account)
-	s.Firewall = firewall.New(stack, firewallID, &firewall.Props{
+	s.Firewall = firewall.New(stack, naming.FirewallID, &firewall.Props{
 		Namer: namer, VPCID: s.Network.VPC.Id(), Services: env.Services,
 		Endpoints: env.InterfaceEndpoints, S3PrefixListID: s.Network.S3Endpoint.PrefixListId(),
 	})
@@ -194,7 +184,7 @@ func (s *Stack) compute(namer naming.Namer, account iam.Account) {
 	for _, svc := range env.Services {
 		names = append(names, svc.Name)
 	}
-	s.Edge = edge.New(s.Stack, edgeID, &edge.Props{
+	s.Edge = edge.New(s.Stack, naming.EdgeID, &edge.Props{
 		Namer: namer, Account: account, HostedZone: env.HostedZone, Domain: env.APIDomain,
 		Services: names, CORSOrigins: env.CORSAllowedOrigins,
 		RateLimit: env.APIThrottle.RateLimit, BurstLimit: env.APIThrottle.BurstLimit,
@@ -206,7 +196,7 @@ func (s *Stack) compute(namer naming.Namer, account iam.Account) {
 		Namer: namer, SpotWeight: env.FargateSpotWeight, LogsKeyARN: s.Keys.Logs.Arn(), LogRetentionDays: env.LogRetentionDays,
 	})
 	for _, svc := range env.Services {
-		s.Services = append(s.Services, service.New(s.Stack, serviceID(svc.Name), &service.Props{
+		s.Services = append(s.Services, service.New(s.Stack, naming.ServiceID(svc.Name), &service.Props{
 			Namer: namer, Account: account, Service: svc,
 			Digest: env.Images[svc.Name].Digest, ReadOnlyRootFilesystem: env.ReadOnlyRootFilesystem, ExecuteCommand: env.ExecuteCommand,
 			LogRetentionDays: env.LogRetentionDays, SecretRecoveryDays: env.SecretRecoveryDays,

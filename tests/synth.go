@@ -15,6 +15,7 @@ import (
 	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/stacks"
 	"github.com/scalepayments/infra/stacks/cli"
+	"github.com/scalepayments/infra/stacks/judge"
 	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
@@ -193,7 +194,7 @@ func SynthAccount(acct envconfig.Account, region string, envs []envconfig.Enviro
 // Accounts returns the shipped account stacks, synthesized.
 func Accounts() []*Account {
 	var out []*Account
-	for _, h := range stacks.Hosts(envconfig.Accounts(), envconfig.All()) {
+	for _, h := range judge.Hosts(envconfig.Accounts(), envconfig.All()) {
 		out = append(out, SynthAccount(h.Account, h.Region, h.Envs))
 	}
 	return out

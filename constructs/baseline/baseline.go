@@ -76,7 +76,7 @@ type Props struct {
 	// Controls are the PCI DSS controls the account states an association for, each with the
 	// reason a recorded exception disables it, or "" where none does any more: the control is
 	// then ENABLED again, because the provider only forgets an association it deletes
-	// (stacks.SecurityHubControls).
+	// (judge.SecurityHubControls).
 	Controls map[string]string
 	// Moves receives the moved blocks of renamed resources.
 	Moves *moved.Blocks
@@ -127,9 +127,6 @@ func eventSelectors(a iam.Account, buckets []string) []*cloudtrail.CloudtrailAdv
 		},
 	})
 }
-
-// TrailID is the trail's construct id.
-const TrailID = "trail"
 
 // TrailName is the multi-region trail's name; the audit key's policy names the trail too.
 func TrailName(n naming.Namer) string { return n.Name(naming.MaxCloudTrailName, "trail") }
@@ -235,7 +232,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 			Policies: map[string]string{"deliver": iam.Policy(iam.Allow("WriteTrailLogs",
 				[]string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{*b.TrailLogGroup.Arn() + ":*"}))},
 		})
-		b.Trail = cloudtrail.NewCloudtrail(scope, jsii.String(TrailID), &cloudtrail.CloudtrailConfig{
+		b.Trail = cloudtrail.NewCloudtrail(scope, jsii.String(naming.TrailID), &cloudtrail.CloudtrailConfig{
 			Name:                       jsii.String(trailName),
 			S3BucketName:               bucketName,
 			S3KeyPrefix:                jsii.String("cloudtrail"),

@@ -142,21 +142,20 @@ func New(scope constructs.Construct, id string, props *Props) *Bucket {
 	return &Bucket{S3Bucket: b, Policy: policy}
 }
 
-// AccessLogsID is the construct id of a stack's S3 server access-log bucket.
-const AccessLogsID = "s3-access-logs"
-
 // AccessLogsName is the name of a stack's S3 server access-log bucket in account.
-func AccessLogsName(n naming.Namer, account string) string { return n.Bucket(account, AccessLogsID) }
+func AccessLogsName(n naming.Namer, account string) string {
+	return n.Bucket(account, naming.AccessLogsID)
+}
 
 // NewAccessLogs creates the bucket that receives the S3 server access logs of the bucket named
 // source in account (in its region: S3 delivers only there). S3 delivers them only to a bucket
 // encrypted with SSE-S3 and without a default Object Lock retention, so this bucket is an
-// exception to S3.17 (stacks.Exceptions); it does not log itself (S3.9): its own access log
+// exception to S3.17 (stacks/judge Exceptions); it does not log itself (S3.9): its own access log
 // would log itself without end.
 // Policy: "Grant permissions to the logging service principal by using a bucket policy",
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
 func NewAccessLogs(scope constructs.Construct, n naming.Namer, account iam.Account, source string) *Bucket {
-	return New(scope, AccessLogsID, &Props{
+	return New(scope, naming.AccessLogsID, &Props{
 		Name:       AccessLogsName(n, account.ID),
 		ExpireDays: 365,
 		Statements: func(arn string) []iam.Statement {

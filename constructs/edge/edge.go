@@ -72,9 +72,6 @@ func LogsBucketName(n naming.Namer, account string) string { return n.Bucket(acc
 // LogsBucketPattern matches the name of the access-log bucket in any account.
 func LogsBucketPattern(n naming.Namer) string { return LogsBucketName(n, "*") }
 
-// AccessLogsID is the construct id of the ALB access-log bucket.
-const AccessLogsID = "access-logs"
-
 // New creates the ALB, listener, certificate and HTTP API.
 func New(scope constructs.Construct, id string, props *Props) *Edge {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
@@ -118,7 +115,7 @@ func (e *Edge) alb(scope constructs.Construct, props *Props, cert *string) {
 	n := props.Namer
 	elb := dataawselbserviceaccount.NewDataAwsElbServiceAccount(scope, jsii.String("elb-account"), nil)
 	logsName := LogsBucketName(n, props.Account.ID)
-	e.AccessLogs = bucket.New(scope, AccessLogsID, &bucket.Props{
+	e.AccessLogs = bucket.New(scope, naming.ALBLogsID, &bucket.Props{
 		// Globally unique: the account id makes the name ours. ALB log delivery supports SSE-S3 only.
 		Name:       logsName,
 		ExpireDays: 365,

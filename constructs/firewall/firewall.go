@@ -27,14 +27,14 @@ const (
 	Endpoints Group = "endpoints"
 	// Internet is not a group: a flow to it is egress to 0.0.0.0/0 (through NAT, and in
 	// production through the Network Firewall).
-	Internet Group = "internet"
+	Internet Group = naming.Internet
 	// S3 is not a group: a flow to it is egress to the S3 gateway endpoint's prefix list.
 	S3 Group = "s3"
 )
 
 // Tasks is the group of one service's tasks: no two services share one, so a service reaches
 // only what its own flows allow.
-func Tasks(service string) Group { return Group(service + "-tasks") }
+func Tasks(service string) Group { return Group(naming.TasksGroup(service)) }
 
 // Flow is one allowed TCP flow. Each becomes an egress rule on From and, where To is a group,
 // an ingress rule on To, each referencing the other group, never a CIDR.

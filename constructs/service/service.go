@@ -88,9 +88,6 @@ type Service struct {
 	Service        ecsservice.EcsService
 }
 
-// SecretID is the construct id of the service's secret named name.
-func SecretID(name string) string { return "secret-" + name }
-
 // HealthPath is the path the ALB and the container health check probe.
 func HealthPath(service string) string { return "/" + service + "/health" }
 
@@ -124,7 +121,7 @@ func New(scope constructs.Construct, id string, props *Props) *Service {
 	})
 	for _, sec := range svc.Secrets {
 		name := n.Slash(svc.Name, sec)
-		s.Secrets[sec] = secretsmanagersecret.NewSecretsmanagerSecret(scope, jsii.String(SecretID(sec)), &secretsmanagersecret.SecretsmanagerSecretConfig{
+		s.Secrets[sec] = secretsmanagersecret.NewSecretsmanagerSecret(scope, jsii.String(naming.SecretID(sec)), &secretsmanagersecret.SecretsmanagerSecretConfig{
 			Name:                 jsii.String(name),
 			Description:          jsii.String(fmt.Sprintf("%s for the %s service; value set out of band, never by Terraform", sec, svc.Name)),
 			KmsKeyId:             props.SecretsKeyARN,

@@ -29,6 +29,7 @@ import (
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/stacks/judge"
 	"github.com/scalepayments/infra/stacks/report"
 	"github.com/scalepayments/infra/stacks/synthesized"
 )
@@ -189,7 +190,7 @@ func promote(w io.Writer, from, to string, services []string) error {
 // checkFile judges a synthesized stack or a plan of one, named by its Stack default tag, with
 // the same rules, exceptions and output as synth: no jsii, so it also serves plain Terraform
 // (the HCL exit path) and Terraform Cloud run tasks.
-func checkFile(path string) ([]stacks.Verdict, error) {
+func checkFile(path string) ([]judge.Verdict, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -214,11 +215,11 @@ func checkFile(path string) ([]stacks.Verdict, error) {
 		lifted, _ := envconfig.LiftProtection(all[i:i+1], os.Getenv)
 		all[i] = lifted[0]
 	}
-	judge, err := stacks.Judge(stack, envconfig.WithIDsFrom(envconfig.Accounts(), os.Getenv), all)
+	judged, err := judge.Stack(stack, envconfig.WithIDsFrom(envconfig.Accounts(), os.Getenv), all)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
-	return []stacks.Verdict{judge(cfg)}, nil
+	return []judge.Verdict{judged(cfg)}, nil
 }
 
 // outdir is where cdktf writes (and the app reads) the synthesized stacks.
@@ -283,7 +284,7 @@ func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int 
 	app.Synth()
 	phases = append(phases, time.Now())
 	hcl := os.Getenv("SYNTH_HCL_OUTPUT") == "true" // set by `cdktf synth --hcl`
-	var verdicts []stacks.Verdict
+	var verdicts []judge.Verdict
 	var reviewed []report.Stack
 	var counts []int
 	for _, b := range all {
@@ -332,7 +333,7 @@ func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int 
 
 // check prints every stack's verdict (a failing one to stderr) and fails on any unsuppressed
 // finding or broken contract case.
-func check(stdout, stderr io.Writer, verdicts []stacks.Verdict) int {
+func check(stdout, stderr io.Writer, verdicts []judge.Verdict) int {
 	var policyFailed, contractFailed bool
 	for _, v := range verdicts {
 		w := stdout
@@ -343,7 +344,7 @@ func check(stdout, stderr io.Writer, verdicts []stacks.Verdict) int {
 		fmt.Fprint(w, v)
 	}
 	if policyFailed {
-		fmt.Fprintln(stderr, "policy: synth failed: fix the findings above, or record it in stacks/exceptions.go with a written reason")
+		fmt.Fprintln(stderr, "policy: synth failed: fix the findings above, or record it in stacks/judge/exceptions.go with a written reason")
 	}
 	if contractFailed {
 		fmt.Fprintln(stderr, "contract: synth failed: fix the violations above: each is an apply AWS would refuse, or a state it would take over")

@@ -15,8 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scalepayments/infra/envconfig"
-	"github.com/scalepayments/infra/stacks"
 	"github.com/scalepayments/infra/stacks/contract"
+	"github.com/scalepayments/infra/stacks/judge"
 	"github.com/scalepayments/infra/stacks/policy"
 	"github.com/scalepayments/infra/stacks/report"
 	"github.com/scalepayments/infra/stacks/synthesized"
@@ -25,13 +25,13 @@ import (
 func reviewed(t *testing.T, json string) []report.Stack {
 	cfg, err := synthesized.Parse([]byte(json))
 	require.NoError(t, err)
-	return []report.Stack{{Env: envconfig.Dev, Config: cfg, Policy: policy.Check("scalepayments-dev", cfg, envconfig.Dev, stacks.Exceptions(envconfig.Dev))}}
+	return []report.Stack{{Env: envconfig.Dev, Config: cfg, Policy: policy.Check("scalepayments-dev", cfg, envconfig.Dev, judge.Exceptions(envconfig.Dev))}}
 }
 
-func reports(reviewed []report.Stack) []stacks.Verdict {
-	var out []stacks.Verdict
+func reports(reviewed []report.Stack) []judge.Verdict {
+	var out []judge.Verdict
 	for _, s := range reviewed {
-		out = append(out, stacks.Verdict{Policy: s.Policy, Contract: contract.Check(s.Policy.Stack, s.Config, s.Env.Stage, s.Env.ChangeProtected())})
+		out = append(out, judge.Verdict{Policy: s.Policy, Contract: contract.Check(s.Policy.Stack, s.Config, s.Env.Stage, s.Env.ChangeProtected())})
 	}
 	return out
 }
@@ -273,7 +273,7 @@ func TestCheckJudgesAPlanOrASynthesizedStack(t *testing.T) {
 		"  [SP-KMS-001] HIGH (PCI-DSS 3.7.4) aws_kms_key.keys_logs_1A2B3C4D: enable_key_rotation is false, must be true\n"+
 		"    fix: set enable_key_rotation = true (constructs/keys does)\n"+
 		"contract: scalepayments-dev: 23 cases, 0 violations\n"+
-		"policy: synth failed: fix the findings above, or record it in stacks/exceptions.go with a written reason\n", errs.String())
+		"policy: synth failed: fix the findings above, or record it in stacks/judge/exceptions.go with a written reason\n", errs.String())
 
 	out.Reset()
 	errs.Reset()

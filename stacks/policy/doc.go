@@ -30,7 +30,7 @@ The project's PCI-DSS policy pack. Every ` + "`make synth`" + `, ` + "`npx cdktf
 synthesized stack; ` + "`scalepayments check FILE`" + ` runs it over a synthesized stack or a plan. An
 unsuppressed finding fails the run with exit 1 and one line per finding: rule, severity, PCI-DSS
 v4 requirement, resource address, what is wrong, and how to fix it. Accepted exceptions live in
-one list, ` + "`stacks/exceptions.go`" + ` (the README at the top lists them); each names one rule, one
+one list, ` + "`stacks/judge/exceptions.go`" + ` (the README at the top lists them); each names one rule, one
 construct path, the Security Hub controls it stands for and a written reason. Generated from
 ` + "`Rules`" + ` by ` + "`go test ./stacks/policy -update`" + `; a test fails when this file is stale.
 

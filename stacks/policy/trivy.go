@@ -34,7 +34,7 @@ func TrivyIgnore(reports []Report) string {
 	}
 	slices.SortFunc(keys, func(a, b key) int { return strings.Compare(a.id+a.reason, b.id+b.reason) })
 	var b strings.Builder
-	b.WriteString("# Generated from stacks/exceptions.go (go test ./tests/integration -run TrivyIgnore -update-trivy): the\n" +
+	b.WriteString("# Generated from stacks/judge/exceptions.go (go test ./tests/integration -run TrivyIgnore -update-trivy): the\n" +
 		"# recorded exceptions, for `trivy config --ignorefile .trivyignore.yaml cdktf.out/stacks`.\n" +
 		"misconfigurations:\n")
 	for _, k := range keys {

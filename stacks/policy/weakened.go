@@ -243,7 +243,7 @@ func controlsDisabledOnlyByExceptions(c *Context) (out []Finding) {
 		reason, ok := c.Disabled[control]
 		switch {
 		case !ok:
-			out = append(out, find(r, "disables %s, which no recorded exception names (stacks/exceptions.go)", control))
+			out = append(out, find(r, "disables %s, which no recorded exception names (stacks/judge/exceptions.go)", control))
 		case r.Body["updated_reason"] != reason:
 			out = append(out, find(r, "disables %s with another reason than its exception's", control))
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/stacks/judge"
 	"github.com/scalepayments/infra/stacks/policy"
 	"github.com/scalepayments/infra/tests"
 )
@@ -45,11 +46,11 @@ func TestAccountLayouts(t *testing.T) {
 			require.NoError(t, envconfig.ValidateAll(layout.envs, layout.accounts))
 			detectors, recorders := map[string]int{}, map[string]int{}
 			zones := map[string]string{} // zone -> account id
-			for _, h := range stacks.Hosts(layout.accounts, layout.envs) {
+			for _, h := range judge.Hosts(layout.accounts, layout.envs) {
 				a := tests.SynthAccount(h.Account, h.Region, h.Envs)
 				where := h.Account.ID + " in " + h.Region // a subtest's name: no slash
 				t.Run(a.Stack.Name, func(t *testing.T) {
-					r := policy.CheckAccount(a.Stack.Name, a.Config, h.Account, h.Region, a.Stack.Stage(), stacks.SecurityHubExceptions(h.Envs), stacks.AccountExceptions())
+					r := policy.CheckAccount(a.Stack.Name, a.Config, h.Account, h.Region, a.Stack.Stage(), judge.SecurityHubExceptions(h.Envs), judge.AccountExceptions())
 					assert.False(t, r.Failed(), "%s", r)
 					assert.Equal(t, []any{h.Account.ID}, a.Provider()["allowed_account_ids"])
 				})
@@ -63,7 +64,7 @@ func TestAccountLayouts(t *testing.T) {
 					detectors[where] += d.Count("aws_guardduty_detector")
 					recorders[where] += d.Count("aws_config_configuration_recorder")
 					t.Run(e.Name, func(t *testing.T) {
-						r := policy.Check(d.Stack.Name, d.Config, e, stacks.Exceptions(e))
+						r := policy.Check(d.Stack.Name, d.Config, e, judge.Exceptions(e))
 						assert.False(t, r.Failed(), "%s", r)
 						assert.Equal(t, []any{h.Account.ID}, d.Provider()["allowed_account_ids"])
 						zone := map[string]string{"dev": "dev.scalepayments.com", "staging": "staging.scalepayments.com", "prod": "scalepayments.com"}[e.Name]

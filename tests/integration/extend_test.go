@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scalepayments/infra/envconfig"
-	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/stacks/judge"
 	"github.com/scalepayments/infra/stacks/policy"
 	"github.com/scalepayments/infra/tests"
 )
@@ -24,7 +24,7 @@ func TestAddingAFourthEnvironment(t *testing.T) {
 	require.NoError(t, envconfig.ValidateAll(append(envconfig.All(), qa), envconfig.Accounts()))
 	t.Run("qa", func(t *testing.T) {
 		d := tests.Synth(qa)
-		assert.False(t, policy.Check("scalepayments-qa", d.Config, qa, stacks.Exceptions(qa)).Failed())
+		assert.False(t, policy.Check("scalepayments-qa", d.Config, qa, judge.Exceptions(qa)).Failed())
 		assert.Empty(t, policy.NameViolations(d.Config))
 		assert.Equal(t, "sp-qa-alb", d.One("aws_lb")["name"])
 		tests.Has(t, d, "aws_vpc", map[string]any{"cidr_block": "10.3.0.0/16", "tags": map[string]any{"Name": "scalepayments-qa-vpc"}})
@@ -49,7 +49,7 @@ func TestAddingAFourthService(t *testing.T) {
 	require.NoError(t, env.Validate())
 	t.Run("prod", func(t *testing.T) {
 		d := tests.Synth(env)
-		assert.False(t, policy.Check("scalepayments-prod", d.Config, env, stacks.Exceptions(env)).Failed())
+		assert.False(t, policy.Check("scalepayments-prod", d.Config, env, judge.Exceptions(env)).Failed())
 		assert.Equal(t, 4, d.Count("aws_ecs_service"))
 		assert.Equal(t, 4, d.Count("aws_apigatewayv2_route"))
 		var priorities []float64

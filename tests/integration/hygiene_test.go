@@ -10,6 +10,7 @@ import (
 
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/stacks/judge"
 	"github.com/scalepayments/infra/stacks/policy"
 	"github.com/scalepayments/infra/tests"
 )
@@ -63,6 +64,6 @@ func TestPackHoldsProductionToItsFloors(t *testing.T) {
 	require.Error(t, weak.Validate(), "validation refuses it first")
 	t.Run("prod", func(t *testing.T) {
 		d := tests.Synth(weak)
-		assert.Equal(t, []string{"SP-WAF-001"}, policy.Check("scalepayments-prod", d.Config, weak, stacks.Exceptions(weak)).IDs())
+		assert.Equal(t, []string{"SP-WAF-001"}, policy.Check("scalepayments-prod", d.Config, weak, judge.Exceptions(weak)).IDs())
 	})
 }

@@ -49,7 +49,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scalepayments/infra/envconfig"
-	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/stacks/judge"
 	"github.com/scalepayments/infra/stacks/policy"
 	"github.com/scalepayments/infra/stacks/synthesized"
 	"github.com/scalepayments/infra/tests"
@@ -212,7 +212,7 @@ func TestNamesFitForTheLongestEnvironment(t *testing.T) {
 func TestPolicyPackPassesOnEveryEnvironment(t *testing.T) {
 	tests.Envs(t, func(t *testing.T, env envconfig.Environment) {
 		d := tests.Synth(env)
-		r := policy.Check(d.Stack.Name, d.Config, d.Env, stacks.Exceptions(d.Env))
+		r := policy.Check(d.Stack.Name, d.Config, d.Env, judge.Exceptions(d.Env))
 		assert.False(t, r.Failed(), "%s", r)
 		assert.Empty(t, r.Findings, "%s", r)
 		assert.Equal(t, len(policy.Rules), r.Rules)
@@ -377,9 +377,9 @@ func TestExceptionsMatchTheSameResourcesInAPlan(t *testing.T) {
 			assert.Equal(t, synth, plan, "%s %s", x.Rule, x.Path)
 		}
 	}
-	tests.Envs(t, func(t *testing.T, env envconfig.Environment) { check(t, tests.Synth(env), stacks.Exceptions(env)) })
+	tests.Envs(t, func(t *testing.T, env envconfig.Environment) { check(t, tests.Synth(env), judge.Exceptions(env)) })
 	for _, a := range tests.Accounts() {
-		t.Run(a.Stack.Name, func(t *testing.T) { check(t, a.Doc, stacks.AccountExceptions()) })
+		t.Run(a.Stack.Name, func(t *testing.T) { check(t, a.Doc, judge.AccountExceptions()) })
 	}
 }
 
@@ -436,11 +436,11 @@ var updateTrivy = flag.Bool("update-trivy", false, "rewrite .trivyignore.yaml fr
 func TestTrivyIgnoreIsGenerated(t *testing.T) {
 	var reports []policy.Report
 	for _, d := range all() {
-		reports = append(reports, policy.Check(d.Stack.Name, d.Config, d.Env, stacks.Exceptions(d.Env)))
+		reports = append(reports, policy.Check(d.Stack.Name, d.Config, d.Env, judge.Exceptions(d.Env)))
 	}
-	for _, h := range stacks.Hosts(envconfig.Accounts(), envconfig.All()) {
+	for _, h := range judge.Hosts(envconfig.Accounts(), envconfig.All()) {
 		a := tests.SynthAccount(h.Account, h.Region, h.Envs)
-		reports = append(reports, policy.CheckAccount(a.Stack.Name, a.Config, h.Account, h.Region, a.Stack.Stage(), stacks.SecurityHubExceptions(h.Envs), stacks.AccountExceptions()))
+		reports = append(reports, policy.CheckAccount(a.Stack.Name, a.Config, h.Account, h.Region, a.Stack.Stage(), judge.SecurityHubExceptions(h.Envs), judge.AccountExceptions()))
 	}
 	want := policy.TrivyIgnore(reports)
 	if *updateTrivy {

@@ -13,7 +13,7 @@ import (
 	"github.com/scalepayments/infra/constructs/delivery"
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help/iam"
-	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/stacks/judge"
 	"github.com/scalepayments/infra/stacks/synthesized"
 	"github.com/scalepayments/infra/tests"
 )
@@ -200,16 +200,16 @@ func wiringAccountsAssociations(t *testing.T, a *tests.Account) map[string]strin
 func TestRecordedExceptionsDisableExactlyTheirSecurityHubControls(t *testing.T) {
 	wiringAccountsEach(t, func(t *testing.T, a *tests.Account) {
 		want := map[string]string{}
-		all := stacks.AccountExceptions()
+		all := judge.AccountExceptions()
 		for _, e := range wiringAccountsHosted[a.Stack.Account.Name] {
-			all = append(all, stacks.Exceptions(e)...)
+			all = append(all, judge.Exceptions(e)...)
 		}
 		for _, x := range all {
 			for _, c := range x.Controls {
 				if prev, ok := want[c]; ok {
 					assert.Equal(t, prev, x.Reason, "%s: one reason per control, whichever exception brings it", c)
 				}
-				assert.Contains(t, stacks.ControlsEverDisabled, c, "an exception's control joins ControlsEverDisabled for good")
+				assert.Contains(t, judge.ControlsEverDisabled, c, "an exception's control joins ControlsEverDisabled for good")
 				want[c] = x.Reason
 			}
 		}

@@ -16,7 +16,7 @@ import (
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help/iam"
 	"github.com/scalepayments/infra/help/naming"
-	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/stacks/judge"
 	"github.com/scalepayments/infra/stacks/synthesized"
 	"github.com/scalepayments/infra/tests"
 )
@@ -71,9 +71,9 @@ func baselineOf(name string, h baselineHost, controls map[string]string) *tests.
 }
 
 // baselineShipped is h's baseline with the control associations its environments' exceptions
-// give it (stacks.SecurityHubControls, as the account stack passes them).
+// give it (judge.SecurityHubControls, as the account stack passes them).
 func baselineShipped(h baselineHost) *tests.Doc {
-	return baselineOf("baseline", h, stacks.SecurityHubControls(h.envs))
+	return baselineOf("baseline", h, judge.SecurityHubControls(h.envs))
 }
 
 // Every account-wide control exists once in the account's home region.
@@ -169,7 +169,7 @@ func TestBaselineOutsideTheHomeRegionHasNoTrail(t *testing.T) {
 	env := envconfig.Prod.Clone()
 	env.Region, env.AvailabilityZones = "us-west-2", []string{"us-west-2a", "us-west-2b", "us-west-2c"}
 	h := baselineHost{acct, "us-west-2", []envconfig.Environment{env}}
-	d := baselineOf("baseline-second-region", h, stacks.SecurityHubControls(h.envs))
+	d := baselineOf("baseline-second-region", h, judge.SecurityHubControls(h.envs))
 	for _, typ := range []string{"aws_cloudtrail", "aws_iam_account_password_policy", "aws_s3_account_public_access_block", "aws_cloudwatch_log_group"} {
 		assert.Zero(t, d.Count(typ), typ)
 	}
@@ -261,16 +261,16 @@ func baselineAssociations(t *testing.T, d *tests.Doc) map[string]string {
 func TestBaselineControlAssociationsFollowTheRecordedExceptions(t *testing.T) {
 	baselineAccounts(t, func(t *testing.T, h baselineHost) {
 		want := map[string]string{}
-		all := stacks.AccountExceptions()
+		all := judge.AccountExceptions()
 		for _, e := range h.envs {
-			all = append(all, stacks.Exceptions(e)...)
+			all = append(all, judge.Exceptions(e)...)
 		}
 		for _, x := range all {
 			for _, c := range x.Controls {
 				if prev, ok := want[c]; ok {
 					assert.Equal(t, prev, x.Reason, "%s: one reason per control, whichever exception brings it", c)
 				}
-				assert.Contains(t, stacks.ControlsEverDisabled, c, "an exception's control joins ControlsEverDisabled for good")
+				assert.Contains(t, judge.ControlsEverDisabled, c, "an exception's control joins ControlsEverDisabled for good")
 				want[c] = x.Reason
 			}
 		}
@@ -309,7 +309,7 @@ func TestAControlWithoutItsExceptionIsEnabledAgain(t *testing.T) {
 			}
 			envs = append(envs, e)
 		}
-		d := baselineOf("baseline-without-third-party-secrets", h, stacks.SecurityHubControls(envs))
+		d := baselineOf("baseline-without-third-party-secrets", h, judge.SecurityHubControls(envs))
 		got := baselineAssociations(t, d)
 		assert.Equal(t, "", got["SecretsManager.1"], "ENABLED again")
 		assert.Equal(t, "", got["SecretsManager.4"], "ENABLED again")

@@ -16,6 +16,7 @@ import (
 	"github.com/scalepayments/infra/help/iam"
 	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/stacks/judge"
 	"github.com/scalepayments/infra/tests"
 )
 
@@ -31,7 +32,7 @@ func keysOf(env envconfig.Environment) *tests.Doc {
 // statements, for its trail, where h is the account's home region), the account's logs key and
 // the findings topic's key, in a "baseline" scope as in the account stack. The trail is given
 // as its plain ARN.
-func keysAccountOf(h stacks.Host) *tests.Doc {
+func keysAccountOf(h judge.Host) *tests.Doc {
 	a := h.Account
 	return tests.Minimal("account-keys", envconfig.Environment{Name: a.Name, Region: h.Region}, func(stack cdktf.TerraformStack) {
 		window := 7
@@ -51,8 +52,8 @@ func keysAccountOf(h stacks.Host) *tests.Doc {
 }
 
 // keysAccounts runs f as one subtest per shipped account stack, named after the account.
-func keysAccounts(t *testing.T, f func(t *testing.T, h stacks.Host)) {
-	for _, h := range stacks.Hosts(envconfig.Accounts(), envconfig.All()) {
+func keysAccounts(t *testing.T, f func(t *testing.T, h judge.Host)) {
+	for _, h := range judge.Hosts(envconfig.Accounts(), envconfig.All()) {
 		name := h.Account.Name
 		if h.Region != h.Account.Home() {
 			name += "-" + h.Region
@@ -148,7 +149,7 @@ func TestKeyPoliciesLetInOnlyTheServicesThatNeedThem(t *testing.T) {
 // in only EventBridge (no alarms publish to it).
 func TestAccountKeysLetInOnlyTheServicesThatNeedThem(t *testing.T) {
 	window := map[string]int{"nonprod": 7, "prod": 30}
-	keysAccounts(t, func(t *testing.T, h stacks.Host) {
+	keysAccounts(t, func(t *testing.T, h judge.Host) {
 		d := keysAccountOf(h)
 		for _, domain := range []string{"audit", "logs", "findings"} {
 			name := "scalepayments-" + h.Account.Name + "-" + domain
@@ -175,7 +176,7 @@ func TestAccountKeysLetInOnlyTheServicesThatNeedThem(t *testing.T) {
 // statements name the account's own trail is asserted on the account stacks
 // (tests/integration/wiring_network_test.go).
 func TestAuditKeyFollowsCloudTrailsDocumentedPolicy(t *testing.T) {
-	keysAccounts(t, func(t *testing.T, h stacks.Host) {
+	keysAccounts(t, func(t *testing.T, h judge.Host) {
 		d := keysAccountOf(h)
 		trail := "arn:aws:cloudtrail:us-east-1:111122223333:trail/scalepayments-" + h.Account.Name + "-trail"
 		statements := tests.Statements(d.Resources("aws_kms_key")[d.NameOf("aws_kms_key", "scalepayments-"+h.Account.Name+"-audit")]["policy"])

@@ -15,6 +15,7 @@ import (
 
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/stacks"
+	"github.com/scalepayments/infra/stacks/judge"
 )
 
 var (
@@ -43,7 +44,7 @@ func run() int {
 		return 1
 	}
 	if *count {
-		fmt.Printf("stacks %d\n", len(envs)+len(stacks.Hosts(accounts, envs)))
+		fmt.Printf("stacks %d\n", len(envs)+len(judge.Hosts(accounts, envs)))
 		return 0
 	}
 	app := cdktf.NewApp(nil)

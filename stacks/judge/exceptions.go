@@ -1,15 +1,11 @@
-package stacks
+package judge
 
 import (
 	"maps"
 	"strings"
 
-	"github.com/scalepayments/infra/constructs/baseline"
-	"github.com/scalepayments/infra/constructs/bucket"
-	"github.com/scalepayments/infra/constructs/edge"
-	"github.com/scalepayments/infra/constructs/firewall"
-	"github.com/scalepayments/infra/constructs/service"
 	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/stacks/policy"
 )
 
@@ -21,8 +17,8 @@ const (
 	noObjectLock   = "written by AWS log delivery: an S3 server access-log target must have no default Object Lock retention (enable-server-access-logging.html) and AWS documents no Object Lock support for ELB log delivery; versioned, private and kept 365 days, while the locked audit bucket is the record (SP-BASE-002)"
 	scopedEvents   = "AWS's check (cloudtrail-all-write-s3-data-event-check and its read twin) passes only for a trail that logs the object events of every current and future bucket; the trail logs those of the environments' buckets, named one by one, to bound the cost, and never its own audit bucket; SP-BASE-002 checks the selectors"
 	manualRotation = "third-party API keys can be rotated only through the provider's own console, so AWS cannot rotate them: they are rotated by hand every 90 days (README, Secret rotation runbook); the pack checks every other secret (SP-SEC-003)"
-	accessLogsPath = bucket.AccessLogsID + "/"
-	albLogsPath    = edgeID + "/" + edge.AccessLogsID + "/"
+	accessLogsPath = naming.AccessLogsID + "/"
+	albLogsPath    = naming.EdgeID + "/" + naming.ALBLogsID + "/"
 )
 
 // Exceptions is the one list of the accepted exceptions of env's stack, each with its reason:
@@ -34,12 +30,12 @@ const (
 func Exceptions(env envconfig.Environment) []policy.Suppression {
 	out := []policy.Suppression{
 		{Rule: "SP-ENC-004", Path: albLogsPath, Controls: []string{"S3.17"}, Reason: sseS3Only},
-		{Rule: "SP-ENC-004", Path: edgeID + "/" + accessLogsPath, Controls: []string{"S3.17"}, Reason: sseS3Only},
-		{Rule: "SP-LOG-004", Path: edgeID + "/" + accessLogsPath, Controls: []string{"S3.9"}, Reason: noLogOfTheLog},
+		{Rule: "SP-ENC-004", Path: naming.EdgeID + "/" + accessLogsPath, Controls: []string{"S3.17"}, Reason: sseS3Only},
+		{Rule: "SP-LOG-004", Path: naming.EdgeID + "/" + accessLogsPath, Controls: []string{"S3.9"}, Reason: noLogOfTheLog},
 		// SP-BASE-002 judges Object Lock on the audit bucket only and reports on the stack, so
 		// these entries suppress nothing: they carry S3.15 to Security Hub.
 		{Rule: "SP-BASE-002", Path: albLogsPath, Controls: []string{"S3.15"}, Reason: noObjectLock},
-		{Rule: "SP-BASE-002", Path: edgeID + "/" + accessLogsPath, Controls: []string{"S3.15"}, Reason: noObjectLock},
+		{Rule: "SP-BASE-002", Path: naming.EdgeID + "/" + accessLogsPath, Controls: []string{"S3.15"}, Reason: noObjectLock},
 		// Seen only in a plan, where aws_elb_service_account resolves to the account's id.
 		{Rule: "SP-IAM-002", Path: albLogsPath + "policy", Problem: `statement "ElbWritesAccessLogs" allows account `, Reason: "the regional Elastic Load Balancing account writes ALB access logs, as AWS documents (enable-access-logging.html), only under alb/AWSLogs/<account>/; AWS documents no condition for that principal"},
 	}
@@ -49,7 +45,7 @@ func Exceptions(env envconfig.Environment) []policy.Suppression {
 	}
 	for _, svc := range env.Services {
 		for _, sec := range svc.Secrets {
-			out = append(out, policy.Suppression{Rule: "SP-SEC-003", Path: serviceID(svc.Name) + "/" + service.SecretID(sec),
+			out = append(out, policy.Suppression{Rule: "SP-SEC-003", Path: naming.ServiceID(svc.Name) + "/" + naming.SecretID(sec),
 				Controls: []string{"SecretsManager.1", "SecretsManager.4"}, Reason: manualRotation})
 		}
 		var reason string
@@ -65,7 +61,7 @@ func Exceptions(env envconfig.Environment) []policy.Suppression {
 		default:
 			continue
 		}
-		out = append(out, policy.Suppression{Rule: "SP-NET-005", Path: firewallID + "/" + string(firewall.Tasks(svc.Name)) + "-to-" + string(firewall.Internet) + "-", Reason: reason})
+		out = append(out, policy.Suppression{Rule: "SP-NET-005", Path: naming.FirewallID + "/" + naming.TasksGroup(svc.Name) + "-to-" + naming.Internet + "-", Reason: reason})
 	}
 	return out
 }
@@ -73,10 +69,10 @@ func Exceptions(env envconfig.Environment) []policy.Suppression {
 // AccountExceptions are the accepted exceptions of an account stack.
 func AccountExceptions() []policy.Suppression {
 	return []policy.Suppression{
-		{Rule: "SP-ENC-004", Path: baselineID + "/" + accessLogsPath, Controls: []string{"S3.17"}, Reason: sseS3Only},
-		{Rule: "SP-LOG-004", Path: baselineID + "/" + accessLogsPath, Controls: []string{"S3.9"}, Reason: noLogOfTheLog},
-		{Rule: "SP-BASE-002", Path: baselineID + "/" + accessLogsPath, Controls: []string{"S3.15"}, Reason: noObjectLock},
-		{Rule: "SP-BASE-002", Path: baselineID + "/" + baseline.TrailID, Controls: []string{"S3.22", "S3.23"}, Reason: scopedEvents},
+		{Rule: "SP-ENC-004", Path: naming.BaselineID + "/" + accessLogsPath, Controls: []string{"S3.17"}, Reason: sseS3Only},
+		{Rule: "SP-LOG-004", Path: naming.BaselineID + "/" + accessLogsPath, Controls: []string{"S3.9"}, Reason: noLogOfTheLog},
+		{Rule: "SP-BASE-002", Path: naming.BaselineID + "/" + accessLogsPath, Controls: []string{"S3.15"}, Reason: noObjectLock},
+		{Rule: "SP-BASE-002", Path: naming.BaselineID + "/" + naming.TrailID, Controls: []string{"S3.22", "S3.23"}, Reason: scopedEvents},
 	}
 }
 
