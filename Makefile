@@ -123,7 +123,7 @@ NAME     ?=
 env-set: # checked while make expands the recipe, so `make -n` refuses a missing ENV too
 	$(if $(ENV),,$(error usage: make $(MAKECMDGOALS) ENV=dev|staging|prod))
 
-bootstrap: env-set deps build ## first deployment, step 1: KMS keys, ECR repositories and secrets only: make bootstrap ENV=staging
+bootstrap: env-set deps build ## first deployment, step 4: only what the image push and the secrets need (README): make bootstrap ENV=staging
 	./$(BIN) ready $(ENV)
 	SCALEPAYMENTS_ENVIRONMENTS=$(ENV) ./$(BIN)
 	terraform -chdir=$(STACK_DIR) init -input=false

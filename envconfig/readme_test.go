@@ -77,12 +77,8 @@ func TestReadmeEnvironmentTableMatchesEnvconfig(t *testing.T) {
 		{"ECS Exec / read-only root filesystem / FARGATE_SPOT weight", func(e Environment) string {
 			return fmt.Sprintf("%s / %s / %d", onOff(e.ExecuteCommand), onOff(e.ReadOnlyRootFilesystem), e.FargateSpotWeight)
 		}},
-		{"alarm and finding subscriptions", func(e Environment) string {
-			var who []string
-			for _, m := range append(e.Notify.Emails, e.Notify.HTTPS...) {
-				who = append(who, strings.SplitAfter(m, "@")[0])
-			}
-			return strings.Join(who, ", ")
+		{"alarm subscriptions (security findings: the account's, below)", func(e Environment) string {
+			return strings.Join(append(e.Notify.Emails, e.Notify.HTTPS...), ", ")
 		}},
 		{"API domain", func(e Environment) string { return e.APIDomain }},
 		{"CORS origins", func(e Environment) string {

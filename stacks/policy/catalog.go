@@ -15,6 +15,7 @@ var Untaggable = map[string]bool{
 	"aws_route_table_association":                        true,
 	"aws_kms_alias":                                      true,
 	"aws_iam_role_policy":                                true,
+	"aws_iam_access_key":                                 true,
 	"aws_iam_role_policy_attachment":                     true,
 	"aws_cloudwatch_log_data_protection_policy":          true,
 	"aws_sns_topic_policy":                               true,

@@ -90,6 +90,7 @@ type container struct {
 	LinuxParameters        struct {
 		Capabilities struct{ Drop []string }
 	}
+	LogConfiguration struct{ Options map[string]string }
 }
 
 // eachContainer runs check on every container of every task definition; a definition that is

@@ -13,11 +13,11 @@ var Rules = []Rule{
 	{ID: "SP-ENC-002", Severity: High, PCI: "3.5.1", SecurityHub: "ElastiCache.4", Title: "ElastiCache is encrypted at rest with a customer-managed KMS key",
 		Fix: "set at_rest_encryption_enabled = true and kms_key_id to the cache key (constructs/cache)", Check: redisEncrypted},
 	{ID: "SP-ENC-003", Trivy: "AWS-0017", Severity: High, PCI: "3.5.1, 10.3.2", Title: "CloudWatch log groups are encrypted with a customer-managed KMS key",
-		Fix: "create log groups with constructs/logs, which sets kms_key_id to the logs key", Check: attrSet("aws_cloudwatch_log_group", "kms_key_id")},
+		Fix: "create log groups with constructs/logs, which sets kms_key_id to the logs key", Check: customerKeys("aws_cloudwatch_log_group", "kms_key_id")},
 	{ID: "SP-ENC-004", Trivy: "AWS-0132", Severity: High, PCI: "3.5.1", SecurityHub: "S3.17", Title: "S3 buckets are encrypted with a customer-managed KMS key",
 		Fix: "create buckets with constructs/bucket and pass KMSKeyARN", Check: bucketsEncrypted},
 	{ID: "SP-ENC-005", Trivy: "AWS-0136, AWS-0095", Severity: Medium, PCI: "3.5.1", SecurityHub: "SNS.1", Title: "SNS topics are encrypted with a customer-managed KMS key",
-		Fix: "set kms_master_key_id to a key of constructs/keys (not alias/aws/sns)", Check: snsEncrypted},
+		Fix: "set kms_master_key_id to a key of constructs/keys (not alias/aws/sns)", Check: customerKeys("aws_sns_topic", "kms_master_key_id")},
 	{ID: "SP-ENC-006", Severity: High, PCI: "3.5.1, 8.3.2", Title: "Secrets Manager secrets, including RDS-managed master secrets, use a customer-managed KMS key",
 		Fix: "set kms_key_id on the secret, master_user_secret_kms_key_id on the cluster", Check: secretsEncrypted},
 	{ID: "SP-ENC-007", Trivy: "AWS-0033", Severity: Medium, PCI: "3.5.1, 6.3.2", Title: "ECR repositories are encrypted with a customer-managed KMS key",
@@ -34,8 +34,8 @@ var Rules = []Rule{
 		Fix: "set domain_name_configuration.security_policy = TLS_1_2", Check: apiDomainsTLS},
 	{ID: "SP-NET-001", Severity: High, PCI: "1.3.1, 1.4.2", SecurityHub: "EC2.13, EC2.14, EC2.18, EC2.19, EC2.53, EC2.54", Title: "No security group allows ingress from 0.0.0.0/0 or ::/0, on any port",
 		Fix: "reference the caller's security group instead of a CIDR (constructs/firewall.Flows)", Check: noWorldIngress},
-	{ID: "SP-NET-002", Severity: High, PCI: "1.3.1, 1.4.1", Title: "No load balancer is internet-facing: API Gateway is the only public entry",
-		Fix: "set internal = true; expose routes through the API Gateway VPC link", Check: attrEquals("aws_lb", "internal", true)},
+	{ID: "SP-NET-002", Severity: High, PCI: "1.3.1, 1.4.1", Title: "No load balancer is internet-facing and every API answers only on its custom domain: API Gateway's custom domain is the only public entry",
+		Fix: "set internal = true and expose routes through the API Gateway VPC link; set disable_execute_api_endpoint = true", Check: singleEntry},
 	{ID: "SP-NET-003", Severity: High, PCI: "1.3.1, 1.4.4", SecurityHub: "RDS.2", Title: "Databases are not public and accept connections only from the tasks security group",
 		Fix: "keep publicly_accessible = false and allow data-store ports only from the tasks group", Check: dataStoresPrivate},
 	{ID: "SP-NET-004", Severity: High, PCI: "1.3.1, 7.2.1", Title: "No security group is shared by two ECS services: each service has its own",
@@ -112,6 +112,12 @@ var Rules = []Rule{
 		Fix: "use iam.WebIdentity with delivery.TerraformSubject / delivery.GitHubSubject: StringEquals on <host>:aud, no wildcard in the subject's identity", Check: federatedTrustExact},
 	{ID: "SP-IMG-002", Severity: High, PCI: "6.5.1, 6.3.3", Title: "Every container runs an image by digest (repository@sha256:...), never by tag",
 		Fix: "set the service's digest in envconfig/releases/<env>.json; constructs/service builds <repository>@<digest>", Check: imagesByDigest},
+	{ID: "SP-IAM-004", Severity: High, PCI: "8.2.2, 8.6.2", Title: "No IAM user, access key or console password: people and pipelines use roles with temporary credentials",
+		Fix: "use a role trusted by the identity provider (constructs/delivery, the human roles) instead of an IAM user or key", Check: noLongLivedKeys},
+	{ID: "SP-BAK-004", Severity: High, PCI: "9.4.1, 12.10.2", Title: "Where the stage requires it, AWS Backup restores every backed-up Aurora cluster on a schedule, from the vault its plan writes to",
+		Fix: "meet envconfig.Stage.Floors RestoreTesting (constructs/backup restoreTest)", Check: restoresTested},
+	{ID: "SP-LOG-005", Severity: High, PCI: "3.4.1, 3.5.1", Title: "Every log group a container writes to masks payment card numbers (a data protection policy that de-identifies CreditCardNumber)",
+		Fix: "create service log groups with constructs/logs MaskCardNumbers", Check: cardNumbersMasked},
 	{ID: "SP-TAG-001", Severity: Medium, PCI: "12.5.1", Title: "Every taggable resource carries a Name tag (the common tags come from default_tags)",
 		Fix: "pass Tags: naming.NameTag(name), or list the type in policy.Untaggable if AWS cannot tag it", Check: tagged},
 }
@@ -123,17 +129,6 @@ func find(r synthesized.Resource, format string, args ...any) Finding {
 func isTrue(v any) bool { return v == true || v == "true" }
 
 func empty(v any) bool { s, ok := v.(string); return v == nil || (ok && s == "") }
-
-func attrSet(typ, attr string) func(*Context) []Finding {
-	return func(c *Context) (out []Finding) {
-		for _, r := range c.Of(typ) {
-			if empty(r.Body[attr]) {
-				out = append(out, find(r, "%s is not set", attr))
-			}
-		}
-		return out
-	}
-}
 
 func attrEquals(typ, attr string, want any) func(*Context) []Finding {
 	return func(c *Context) (out []Finding) {

@@ -47,11 +47,15 @@ const (
 	// dnsAssociation is a DNS Firewall that fails closed and blocks what it does not allow.
 	dnsAssociation = `"aws_route53_resolver_firewall_domain_list":{"all":{"domains":["*."],"tags":{"Name":"all"}}},` +
 		`"aws_route53_resolver_firewall_rule":{"allow":{"action":"ALLOW","priority":100,"firewall_rule_group_id":"g","firewall_domain_list_id":"declared"},` +
-		`"block":{"action":"BLOCK","priority":200,"firewall_rule_group_id":"g","firewall_domain_list_id":"${aws_route53_resolver_firewall_domain_list.all.id}"}},` +
+		`"block":{"action":"BLOCK","priority":200,"firewall_rule_group_id":"g","firewall_domain_list_id":"${aws_route53_resolver_firewall_domain_list.all.id}","block_response":"NXDOMAIN"}},` +
 		`"aws_route53_resolver_firewall_config":{"c":{"resource_id":"${aws_vpc.v.id}","firewall_fail_open":"DISABLED"}},` +
 		`"aws_route53_resolver_firewall_rule_group_association":{"a":{"vpc_id":"${aws_vpc.v.id}","firewall_rule_group_id":"g","tags":{"Name":"a"}}}`
-	firewallPolicy = `"aws_networkfirewall_firewall_policy":{"p":{"firewall_policy":{"stateful_default_actions":["%s"],"stateless_default_actions":["aws:forward_to_sfe"],` +
-		`"stateless_fragment_default_actions":["aws:forward_to_sfe"],"stateful_rule_group_reference":[{"resource_arn":"r"}]},"tags":{"Name":"p"}}}`
+	// firewallPolicy drops by default (%s) after one strict-order rule group of allowed names.
+	firewallPolicy = `"aws_networkfirewall_rule_group":{"g":{"type":"STATEFUL","rule_group":{"rules_source":{"rules_source_list":{"generated_rules_type":"ALLOWLIST",` +
+		`"target_types":["TLS_SNI","HTTP_HOST"],"targets":["api.stripe.com"]}},"stateful_rule_options":{"rule_order":"STRICT_ORDER"}},"tags":{"Name":"g"}}},` +
+		`"aws_networkfirewall_firewall_policy":{"p":{"firewall_policy":{"stateful_default_actions":["%s"],"stateless_default_actions":["aws:forward_to_sfe"],` +
+		`"stateless_fragment_default_actions":["aws:forward_to_sfe"],"stateful_engine_options":{"rule_order":"STRICT_ORDER"},` +
+		`"stateful_rule_group_reference":[{"resource_arn":"${aws_networkfirewall_rule_group.g.arn}"}]},"tags":{"Name":"p"}}}`
 	federated = `"aws_iam_role":{"r":{"assume_role_policy":"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"arn:aws:iam::1:oidc-provider/app.terraform.io\"},` +
 		`\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":{\"StringEquals\":{\"app.terraform.io:aud\":\"%s\"},\"StringLike\":{\"app.terraform.io:sub\":\"%s\"}}}]}","tags":{"Name":"r"}}}`
 	workspace  = "organization:sp:project:platform:workspace:scalepayments-prod:run_phase:apply"
@@ -69,12 +73,23 @@ const (
 		`"aws_backup_vault":{"v":{"kms_key_arn":"${aws_kms_key.k.arn}","tags":{"Name":"v"}},"dr":{"provider":"aws.dr","kms_key_arn":"${aws_kms_key.k.arn}","tags":{"Name":"dr"}}},` +
 		`"aws_backup_vault_lock_configuration":{"l":{"backup_vault_name":"${aws_backup_vault.v.name}"%s}},` +
 		`"aws_backup_plan":{"p":{"rule":[{"target_vault_name":"${aws_backup_vault.v.name}","copy_action":[{"destination_vault_arn":"${aws_backup_vault.%s.arn}"}]}],"tags":{"Name":"p"}}},` +
-		`"aws_backup_selection":{"s":{"plan_id":"${aws_backup_plan.p.id}","resources":["${aws_rds_cluster.db.arn}"]}}`
+		`"aws_backup_selection":{"s":{"plan_id":"${aws_backup_plan.p.id}","resources":["${aws_rds_cluster.db.arn}"]}},` + restoreTest
+	// restoreTest restores the cluster from vault v every week.
+	restoreTest = `"aws_backup_restore_testing_plan":{"rt":{"recovery_point_selection":{"include_vaults":["${aws_backup_vault.v.arn}"]},"tags":{"Name":"rt"}}},` +
+		`"aws_backup_restore_testing_selection":{"rs":{"restore_testing_plan_name":"${aws_backup_restore_testing_plan.rt.name}","protected_resource_arns":["${aws_rds_cluster.db.arn}"]}}`
 	scanned  = `"image_tag_mutability":"IMMUTABLE","image_scanning_configuration":{"scan_on_push":true},"tags":{"Name":"r"}`
 	dataTier = `"aws_db_subnet_group":{"g":{"subnet_ids":["${aws_subnet.db.id}"],"tags":{"Name":"g"}}},"aws_route_table":{"db":{"tags":{"Name":"db"}}},` +
 		`"aws_route_table_association":{"a":{"subnet_id":"${aws_subnet.db.id}","route_table_id":"${aws_route_table.db.id}"}}`
 	pci     = `"aws_securityhub_standards_subscription":{"p":{"standards_arn":"arn:aws:securityhub:us-east-1::standards/pci-dss/v/4.0.1"}}`
 	taskDef = `"aws_ecs_task_definition":{"t":{"container_definitions":"[{\"name\":\"app\",\"user\":\"10001\",\"readonlyRootFilesystem\":true,\"image\":\"r@sha256:6252f07ef1c51d5cdeaa3ad1a9151a7e4c0e6d61cfe0b2f3a82d6a3b19f18f84\",\"linuxParameters\":{\"capabilities\":{\"drop\":[\"ALL\"]}},\"environment\":[{\"name\":\"%s\",\"value\":\"x\"}]}]","tags":{"Name":"t"}}}`
+)
+
+// loggedTask's container logs to group l; masking de-identifies card numbers in it.
+var (
+	loggedTask = `"aws_cloudwatch_log_group":{"l":{"name":"l","kms_key_id":"k","retention_in_days":7,"tags":{"Name":"l"}}},` +
+		strings.Replace(fmt.Sprintf(image, digest), `\"user\":\"10001\",`, `\"user\":\"10001\",\"logConfiguration\":{\"logDriver\":\"awslogs\",\"options\":{\"awslogs-group\":\"${aws_cloudwatch_log_group.l.name}\"}},`, 1)
+	masking = `"aws_cloudwatch_log_data_protection_policy":{"m":{"log_group_name":"${aws_cloudwatch_log_group.l.name}","policy_document":"{\"Statement\":[` +
+		`{\"DataIdentifier\":[\"` + CardNumbers + `\"],\"Operation\":{\"Audit\":{}}},{\"DataIdentifier\":[\"` + CardNumbers + `\"],\"Operation\":{\"Deidentify\":{\"MaskConfig\":{}}}}]}"}}`
 )
 
 // doc is a stack pinned to its account (SP-ACC-001) holding resources.
@@ -177,8 +192,8 @@ func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 		{"SP-SEC-003", dev, scheduled("rate(365 days)"), scheduled("cron(0 4 1 * ? *)")},
 		{"SP-SEC-003", dev, scheduled("cron(0 4 1 1 ? *)"), scheduled("rate(12 hours)")},
 		{"SP-WAF-001", production, doc(fmt.Sprintf(alb, true, true)), doc(fmt.Sprintf(alb, true, true), `"aws_wafv2_web_acl_association":{"w":{"resource_arn":"${aws_lb.a.arn}"}}`)},
-		{"SP-STG-001", production, doc(`"aws_apigatewayv2_api":{"a":{"cors_configuration":{"allow_origins":["*"]},"tags":{"Name":"a"}}}`),
-			doc(`"aws_apigatewayv2_api":{"a":{"cors_configuration":{"allow_origins":["https://scalepayments.com"]},"tags":{"Name":"a"}}}`)},
+		{"SP-STG-001", production, doc(`"aws_apigatewayv2_api":{"a":{"disable_execute_api_endpoint":true,"cors_configuration":{"allow_origins":["*"]},"tags":{"Name":"a"}}}`),
+			doc(`"aws_apigatewayv2_api":{"a":{"disable_execute_api_endpoint":true,"cors_configuration":{"allow_origins":["https://scalepayments.com"]},"tags":{"Name":"a"}}}`)},
 		{"SP-BASE-001", staging, doc(fmt.Sprintf(baseline, "false"), pci, auditLock), doc(fmt.Sprintf(baseline, "true"), pci, auditLock)},
 		{"SP-BASE-001", staging, doc(fmt.Sprintf(baseline, "true"), auditLock), doc(fmt.Sprintf(baseline, "true"), pci, auditLock)},
 		{"SP-BASE-002", staging, doc(fmt.Sprintf(baseline, "true"), pci), doc(fmt.Sprintf(baseline, "true"), pci, auditLock)},
@@ -195,11 +210,27 @@ func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 		{"SP-NET-011", dev, doc(fmt.Sprintf(vpc, "ALL"), strings.Replace(dnsAssociation, `"action":"BLOCK","priority":200`, `"action":"ALERT","priority":200`, 1)), doc(fmt.Sprintf(vpc, "ALL"), dnsAssociation)},
 		{"SP-NET-011", dev, doc(fmt.Sprintf(vpc, "ALL"), strings.Replace(dnsAssociation, `"priority":100`, `"priority":300`, 1)), doc(fmt.Sprintf(vpc, "ALL"), dnsAssociation)},
 		{"SP-NET-012", dev, doc(fmt.Sprintf(firewallPolicy, "aws:pass")), doc(fmt.Sprintf(firewallPolicy, "aws:drop_established"))},
-		{"SP-NET-012", dev, doc(strings.Replace(fmt.Sprintf(firewallPolicy, "aws:drop_established"), `,"stateful_rule_group_reference":[{"resource_arn":"r"}]`, ``, 1)), doc(fmt.Sprintf(firewallPolicy, "aws:drop_established"))},
+		{"SP-NET-012", dev, doc(strings.Replace(fmt.Sprintf(firewallPolicy, "aws:drop_established"), `,"stateful_rule_group_reference":[{"resource_arn":"${aws_networkfirewall_rule_group.g.arn}"}]`, ``, 1)), doc(fmt.Sprintf(firewallPolicy, "aws:drop_established"))},
 		{"SP-IAM-003", dev, doc(fmt.Sprintf(federated, "aws.workload.identity", "organization:sp:project:platform:workspace:*:run_phase:apply")), doc(fmt.Sprintf(federated, "aws.workload.identity", workspace))},
 		{"SP-IAM-003", dev, doc(fmt.Sprintf(federated, "*", workspace)), doc(fmt.Sprintf(federated, "aws.workload.identity", workspace))},
 		{"SP-IAM-003", dev, doc(fmt.Sprintf(federated, "aws.workload.identity", "repo:scalepayments/*:environment:prod")), doc(fmt.Sprintf(federated, "aws.workload.identity", "repo:scalepayments/services:environment:prod"))},
 		{"SP-IAM-003", dev, doc(fmt.Sprintf(federated, "aws.workload.identity", "repo:scalepayments/services:ref:refs/heads/*")), doc(fmt.Sprintf(federated, "aws.workload.identity", "repo:scalepayments/services:ref:refs/heads/main"))},
+		{"SP-NET-011", dev, doc(fmt.Sprintf(vpc, "ALL"), strings.Replace(dnsAssociation, `"block_response":"NXDOMAIN"`, `"block_response":"OVERRIDE"`, 1)), doc(fmt.Sprintf(vpc, "ALL"), dnsAssociation)},
+		{"SP-NET-012", dev, doc(strings.Replace(fmt.Sprintf(firewallPolicy, "aws:drop_established"), `"ALLOWLIST"`, `"DENYLIST"`, 1)), doc(fmt.Sprintf(firewallPolicy, "aws:drop_established"))},
+		{"SP-NET-012", dev, doc(strings.Replace(fmt.Sprintf(firewallPolicy, "aws:drop_established"), `["TLS_SNI","HTTP_HOST"]`, `["TLS_SNI","HTTP_HOST","IP"]`, 1)), doc(fmt.Sprintf(firewallPolicy, "aws:drop_established"))},
+		{"SP-NET-012", dev, doc(strings.Replace(fmt.Sprintf(firewallPolicy, "aws:drop_established"), `"stateful_rule_options":{"rule_order":"STRICT_ORDER"}`, `"stateful_rule_options":{"rule_order":"DEFAULT_ACTION_ORDER"}`, 1)), doc(fmt.Sprintf(firewallPolicy, "aws:drop_established"))},
+		{"SP-NET-012", dev, doc(strings.Replace(fmt.Sprintf(firewallPolicy, "aws:drop_established"), `"stateful_engine_options":{"rule_order":"STRICT_ORDER"},`, ``, 1)), doc(fmt.Sprintf(firewallPolicy, "aws:drop_established"))},
+		{"SP-NET-002", dev, doc(`"aws_apigatewayv2_api":{"a":{"tags":{"Name":"a"}}}`), doc(`"aws_apigatewayv2_api":{"a":{"disable_execute_api_endpoint":true,"tags":{"Name":"a"}}}`)},
+		{"SP-ENC-006", dev, doc(fmt.Sprintf(secret, `"kms_key_id":"alias/aws/secretsmanager",`, 30)), doc(fmt.Sprintf(secret, `"kms_key_id":"k",`, 30))},
+		{"SP-ENC-001", dev, doc(fmt.Sprintf(paramGroup, "1"), strings.Replace(fmt.Sprintf(cluster, "true", 7), `"kms_key_id":"k"`, `"kms_key_id":"arn:aws:kms:us-east-1:111122223333:alias/aws/rds"`, 1)), doc(fmt.Sprintf(paramGroup, "1"), fmt.Sprintf(cluster, "true", 7))},
+		{"SP-IAM-004", dev, doc(`"aws_iam_user":{"u":{"name":"ci","tags":{"Name":"u"}}}`), doc()},
+		{"SP-IAM-004", dev, doc(`"aws_iam_access_key":{"k":{"user":"ci"}}`), doc()},
+		{"SP-BAK-004", production, doc(prodCluster, strings.Replace(fmt.Sprintf(backups, `,"changeable_for_days":3`, "dr"), `"include_vaults":["${aws_backup_vault.v.arn}"]`, `"include_vaults":["${aws_backup_vault.dr.arn}"]`, 1)),
+			doc(prodCluster, fmt.Sprintf(backups, `,"changeable_for_days":3`, "dr"))},
+		{"SP-BAK-004", staging, doc(prodCluster, strings.Replace(fmt.Sprintf(backups, ``, "v"), `"protected_resource_arns":["${aws_rds_cluster.db.arn}"]`, `"protected_resource_arns":["${aws_rds_cluster.other.arn}"]`, 1)),
+			doc(prodCluster, fmt.Sprintf(backups, ``, "v"))},
+		{"SP-LOG-005", dev, doc(loggedTask), doc(loggedTask, masking)},
+		{"SP-LOG-005", dev, doc(loggedTask, strings.Replace(masking, `\"Deidentify\":{\"MaskConfig\":{}}`, `\"Audit\":{}`, 1)), doc(loggedTask, masking)},
 		{"SP-ACC-001", dev, `{"provider":{"aws":[{"region":"us-east-1"}]},"resource":{}}`, doc()},
 		{"SP-TAG-001", dev, doc(`"aws_kms_key":{"k":{"enable_key_rotation":true}}`), doc(`"aws_kms_key":{"k":{"enable_key_rotation":true,"tags":{"Name":"k"}}}`)},
 	}

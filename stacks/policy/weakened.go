@@ -108,6 +108,8 @@ func dnsFirewallEnforced(c *Context) (out []Finding) {
 		}
 		if last == nil || last["action"] != "BLOCK" || !c.catchAll(last["firewall_domain_list_id"]) {
 			out = append(out, find(a, "the rule group's last rule does not block every domain (a BLOCK rule over the list %q)", catchAllDomain))
+		} else if r := last["block_response"]; r != "NXDOMAIN" && r != "NODATA" {
+			out = append(out, find(a, "the block-everything rule answers %v, not NXDOMAIN or NODATA (an OVERRIDE sends names elsewhere)", r))
 		}
 	}
 	return out
@@ -138,6 +140,33 @@ func firewallDropsByDefault(c *Context) (out []Finding) {
 		if len(synthesized.Blocks(p["stateful_rule_group_reference"])) == 0 {
 			out = append(out, find(r, "no stateful rule group"))
 		}
+		if o := synthesized.Block(p["stateful_engine_options"])["rule_order"]; o != "STRICT_ORDER" {
+			out = append(out, find(r, "stateful rule order %v, not STRICT_ORDER: the default action would not come last", o))
+		}
+		for _, ref := range synthesized.Blocks(p["stateful_rule_group_reference"]) {
+			if g, ok := c.Ref(ref["resource_arn"]); ok {
+				out = append(out, allowlistProblems(g)...)
+			}
+		}
+	}
+	return out
+}
+
+// allowlistProblems: a stateful rule group of the egress firewall lets out only TLS (by SNI)
+// and HTTP (by Host) to the names it lists, in strict order.
+func allowlistProblems(g synthesized.Resource) (out []Finding) {
+	rg := synthesized.Block(g.Body["rule_group"])
+	list := synthesized.Block(synthesized.Block(rg["rules_source"])["rules_source_list"])
+	if list == nil || list["generated_rules_type"] != "ALLOWLIST" {
+		return []Finding{find(g, "not a domain ALLOWLIST: the egress firewall's rule group lets out only listed names")}
+	}
+	for _, t := range synthesized.Strings(list["target_types"]) {
+		if t != "TLS_SNI" && t != "HTTP_HOST" {
+			out = append(out, find(g, "target type %s: only TLS_SNI and HTTP_HOST", t))
+		}
+	}
+	if o := synthesized.Block(rg["stateful_rule_options"])["rule_order"]; o != "STRICT_ORDER" {
+		out = append(out, find(g, "rule order %v, not STRICT_ORDER", o))
 	}
 	return out
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/apigatewayv2domainname"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/backupplan"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/backupselection"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/backupvault"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsroute53zone"
@@ -21,6 +23,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/elasticachereplicationgroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamuser"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lb"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistener"
@@ -279,7 +282,8 @@ var stackBadStack = sync.OnceValue(func() *tests.Doc {
 		CidrIpv4: jsii.String("0.0.0.0/0"), Tags: stackNameTag("open")})
 	ecstaskdefinition.NewEcsTaskDefinition(stack, jsii.String("task"), &ecstaskdefinition.EcsTaskDefinitionConfig{
 		Family: jsii.String("plain"), Tags: stackNameTag("task"),
-		ContainerDefinitions: jsii.String(`[{"name":"app","image":"app","environment":[{"name":"DB_PASSWORD","value":"from-env"}]}]`)})
+		ContainerDefinitions: jsii.String(`[{"name":"app","image":"app","environment":[{"name":"DB_PASSWORD","value":"from-env"}],` +
+			`"logConfiguration":{"logDriver":"awslogs","options":{"awslogs-group":"plain"}}}]`)}) // card numbers unmasked
 	for _, name := range []string{"svc-a", "svc-b"} { // one group shared by two services
 		ecsservice.NewEcsService(stack, jsii.String(name), &ecsservice.EcsServiceConfig{Name: jsii.String(name), Tags: stackNameTag(name),
 			NetworkConfiguration: &ecsservice.EcsServiceNetworkConfiguration{Subnets: jsii.Strings("subnet-1"), SecurityGroups: &[]*string{open.Id()}}})
@@ -288,7 +292,12 @@ var stackBadStack = sync.OnceValue(func() *tests.Doc {
 		SecurityGroupId: open.Id(), IpProtocol: jsii.String("-1"), CidrIpv4: jsii.String("0.0.0.0/0"), Tags: stackNameTag("anywhere")})
 	iamrolepolicy.NewIamRolePolicy(stack, jsii.String("admin"), &iamrolepolicy.IamRolePolicyConfig{
 		Role: jsii.String("app"), Policy: jsii.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)})
-	backupvault.NewBackupVault(stack, jsii.String("vault"), &backupvault.BackupVaultConfig{Name: jsii.String("plain"), Tags: stackNameTag("vault")}) // AWS-managed key
+	vault := backupvault.NewBackupVault(stack, jsii.String("vault"), &backupvault.BackupVaultConfig{Name: jsii.String("plain"), Tags: stackNameTag("vault")}) // AWS-managed key
+	plan := backupplan.NewBackupPlan(stack, jsii.String("backups"), &backupplan.BackupPlanConfig{Name: jsii.String("plain"), Tags: stackNameTag("backups"),
+		Rule: []*backupplan.BackupPlanRule{{RuleName: jsii.String("daily"), TargetVaultName: vault.Name()}}})
+	backupselection.NewBackupSelection(stack, jsii.String("backed-up"), &backupselection.BackupSelectionConfig{ // never restore-tested
+		Name: jsii.String("plain"), PlanId: plan.Id(), IamRoleArn: jsii.String("arn:role"), Resources: &[]*string{cluster.Arn()}})
+	iamuser.NewIamUser(stack, jsii.String("ci-user"), &iamuser.IamUserConfig{Name: jsii.String("ci"), Tags: stackNameTag("ci-user")})
 	defaultsecuritygroup.NewDefaultSecurityGroup(stack, jsii.String("default-sg"), &defaultsecuritygroup.DefaultSecurityGroupConfig{VpcId: v.Id(), Tags: stackNameTag("default-sg"),
 		Ingress: []*defaultsecuritygroup.DefaultSecurityGroupIngress{{Protocol: jsii.String("-1"), FromPort: jsii.Number(0), ToPort: jsii.Number(0), SelfAttribute: jsii.Bool(true)}}})
 	public := subnet.NewSubnet(stack, jsii.String("public-ip"), &subnet.SubnetConfig{VpcId: v.Id(), CidrBlock: jsii.String("10.9.0.0/24"),
@@ -340,7 +349,7 @@ func TestEveryRuleFailsSynthOnAStackThatBreaksIt(t *testing.T) {
 	assert.Contains(t, report, "[SP-NET-001] HIGH (PCI-DSS 1.3.1, 1.4.2) aws_vpc_security_group_ingress_rule.open: ingress from 0.0.0.0/0")
 	assert.Contains(t, report, "[SP-IAM-001] HIGH (PCI-DSS 7.2.1, 7.2.2) aws_iam_role_policy.admin: allows \"s3:*\"")
 	assert.Contains(t, report, `[SP-SEC-002] HIGH (PCI-DSS 8.6.2, 3.5.1) aws_ecs_task_definition.task: container app has DB_PASSWORD in plain environment`)
-	assert.True(t, strings.HasPrefix(report, "policy: bad: 53 rules, "))
+	assert.True(t, strings.HasPrefix(report, "policy: bad: 56 rules, "))
 	assert.Contains(t, report, "aws_security_group.open-sg: inline ingress from 0.0.0.0/0")
 	assert.Contains(t, report, "aws_security_group_rule.open-rule: ingress from ::/0")
 	assert.Contains(t, report, "aws_rds_cluster.db: its security group admits 10.0.0.0/8 (aws_vpc_security_group_ingress_rule.office), which is not the tasks group")

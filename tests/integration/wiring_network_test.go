@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -160,6 +162,30 @@ func TestNetworkWiringDatabaseSubnetsHaveNoRouteOut(t *testing.T) {
 		for _, e := range d.List("aws_vpc_endpoint") {
 			assert.NotContains(t, tests.Strings(e["route_table_ids"]), table)
 		}
+	})
+}
+
+// The public tier holds the NAT gateways and nothing else: no task, load balancer, endpoint or
+// data store of the stack sits in a public subnet.
+func TestNetworkWiringPublicSubnetsHoldOnlyTheNATs(t *testing.T) {
+	nats := map[string]int{"dev": 1, "staging": 2, "prod": 3}
+	networkWiringEnvs(t, func(t *testing.T, d *tests.Doc) {
+		var public []string
+		for _, s := range d.Each() {
+			if s.Type == "aws_subnet" && strings.HasPrefix(s.Body["tags"].(tests.Body)["Name"].(string), "scalepayments-"+d.Env.Name+"-public-") {
+				public = append(public, "aws_subnet."+s.Name+".")
+			}
+		}
+		require.Len(t, public, len(networkWiringAZs[d.Env.Name]))
+		users := map[string]int{}
+		for _, r := range d.Each() {
+			body, err := json.Marshal(r.Body)
+			require.NoError(t, err)
+			if slices.ContainsFunc(public, func(ref string) bool { return strings.Contains(string(body), ref) }) {
+				users[r.Type]++
+			}
+		}
+		assert.Equal(t, map[string]int{"aws_nat_gateway": nats[d.Env.Name], "aws_route_table_association": len(public)}, users)
 	})
 }
 

@@ -160,6 +160,7 @@ func TestAuroraBackupPlanPerEnvironment(t *testing.T) {
 		assert.Equal(t, sel["depends_on"], rts["depends_on"], "both wait for the role's policies")
 		assert.Len(t, tests.Strings(rts["depends_on"]), 2)
 		assert.Equal(t, []any{backupCluster(env)}, rts["protected_resource_arns"])
+		assert.EqualValues(t, 1, rts["validation_window_hours"], "the restored cluster is deleted an hour after it is ready")
 		assert.Equal(t, map[string]any{
 			"dbsubnetgroupname":   "scalepayments-" + env.Name + "-aurora",
 			"vpcsecuritygroupids": `${jsonencode(["sg-aurora"])}`,

@@ -166,7 +166,8 @@ func TestDeliveryWorkspaceRolesAreBounded(t *testing.T) {
 // RDS creates the managed master secret with the caller's permissions: every action AWS lists
 // for it ("Permissions required for Secrets Manager integration") is allowed to the environment
 // workspace, in its region and through Secrets Manager, and no secret value is ever written or
-// read; the workspace manages its own secrets and no other environment's.
+// read; the workspace manages its own secrets and no other environment's, never shares a
+// snapshot, and attaches to its own roles only AWS's service-role managed policies.
 func TestWorkspaceRoleCreatesTheManagedMasterSecretAndNoMore(t *testing.T) {
 	for _, a := range deliveryAccounts {
 		for _, w := range deliveryWorkspaces(a) {
@@ -182,6 +183,10 @@ func TestWorkspaceRoleCreatesTheManagedMasterSecretAndNoMore(t *testing.T) {
 				key := "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 				master := "arn:aws:secretsmanager:us-east-1:111122223333:secret:rds!cluster-0a1b2c3d-AbCdEf"
 				own := "arn:aws:secretsmanager:us-east-1:111122223333:secret:scalepayments/" + env + "/payment/processor-api-key-AbCdEf"
+				role := "arn:aws:iam::111122223333:role/scalepayments-" + env + "-database-monitoring"
+				attach := func(policy string) map[string]string {
+					return map[string]string{"aws:ResourceTag/Stack": w.Name, "iam:PolicyARN": "arn:aws:iam::aws:policy/" + policy}
+				}
 				for _, tt := range []struct {
 					action, resource string
 					ctx              map[string]string
@@ -203,6 +208,11 @@ func TestWorkspaceRoleCreatesTheManagedMasterSecretAndNoMore(t *testing.T) {
 					{"secretsmanager:PutSecretValue", own, region, false},
 					{"secretsmanager:UpdateSecret", strings.Replace(own, "/"+env+"/", "/"+other+"/", 1), region, false},
 					{"secretsmanager:CreateSecret", strings.Replace(master, "us-east-1", "eu-west-1", 1), map[string]string{"aws:RequestedRegion": "eu-west-1"}, false},
+					{"rds:ModifyDBClusterSnapshotAttribute", "arn:aws:rds:us-east-1:111122223333:cluster-snapshot:final", region, false},
+					{"rds:ModifyDBSnapshotAttribute", "arn:aws:rds:us-east-1:111122223333:snapshot:final", region, false},
+					{"iam:AttachRolePolicy", role, attach("service-role/AmazonRDSEnhancedMonitoringRole"), true},
+					{"iam:AttachRolePolicy", role, attach("AdministratorAccess"), false},
+					{"iam:AttachRolePolicy", role, map[string]string{"aws:ResourceTag/Stack": "scalepayments-other", "iam:PolicyARN": "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"}, false},
 				} {
 					assert.Equal(t, tt.want, iam.Allows(policy, iam.Request{Action: tt.action, Resource: tt.resource, Context: tt.ctx}), "%s on %s with %v", tt.action, tt.resource, tt.ctx)
 				}
