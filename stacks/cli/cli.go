@@ -187,39 +187,18 @@ func promote(w io.Writer, from, to string, services []string) error {
 	return os.WriteFile(envconfig.ManifestPath(to), promoted.JSON(), 0o644)
 }
 
-// checkFile judges a synthesized stack or a plan of one, named by its Stack default tag, with
-// the same rules, exceptions and output as synth: no jsii, so it also serves plain Terraform
-// (the HCL exit path) and Terraform Cloud run tasks.
+// checkFile judges a synthesized stack or a plan of one: no jsii, so it also serves plain
+// Terraform (the HCL exit path).
 func checkFile(path string) ([]judge.Verdict, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := synthesized.FromPlan(data)
-	if errors.Is(err, synthesized.ErrNotPlan) {
-		cfg, err = synthesized.Parse(data)
-	}
+	v, err := judge.Document(data, os.Getenv)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
-	stack := cfg.DefaultTags()["Stack"]
-	if stack == "" {
-		return nil, fmt.Errorf("%s: the aws provider has no Stack default tag: not a ScalePayments stack", path)
-	}
-	all := envconfig.All()
-	if name := os.Getenv(envconfig.LiftVariable); name != "" {
-		i := slices.IndexFunc(all, func(e envconfig.Environment) bool { return e.Name == name })
-		if i < 0 {
-			return nil, fmt.Errorf("%s=%q: no such environment", envconfig.LiftVariable, name)
-		}
-		lifted, _ := envconfig.LiftProtection(all[i:i+1], os.Getenv)
-		all[i] = lifted[0]
-	}
-	judged, err := judge.Stack(stack, envconfig.WithIDsFrom(envconfig.Accounts(), os.Getenv), all)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	return []judge.Verdict{judged(cfg)}, nil
+	return []judge.Verdict{v}, nil
 }
 
 // outdir is where cdktf writes (and the app reads) the synthesized stacks.

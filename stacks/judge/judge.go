@@ -4,7 +4,9 @@
 package judge
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/scalepayments/infra/envconfig"
@@ -109,4 +111,35 @@ func Stack(name string, accounts []envconfig.Account, all []envconfig.Environmen
 		}
 	}
 	return nil, fmt.Errorf("stack %q: no such stack; the stacks are %s", name, strings.Join(names, ", "))
+}
+
+// Document judges a synthesized cdk.tf.json or a plan of one (terraform show -json), named by
+// its aws provider's Stack default tag, with the rules and exceptions synth uses. getenv gives
+// the account ids (SCALEPAYMENTS_ACCOUNT_*) and a one-run protection lift.
+func Document(data []byte, getenv func(string) string) (Verdict, error) {
+	cfg, err := synthesized.FromPlan(data)
+	if errors.Is(err, synthesized.ErrNotPlan) {
+		cfg, err = synthesized.Parse(data)
+	}
+	if err != nil {
+		return Verdict{}, err
+	}
+	stack := cfg.DefaultTags()["Stack"]
+	if stack == "" {
+		return Verdict{}, errors.New("the aws provider has no Stack default tag: not a ScalePayments stack")
+	}
+	all := envconfig.All()
+	if name := getenv(envconfig.LiftVariable); name != "" {
+		i := slices.IndexFunc(all, func(e envconfig.Environment) bool { return e.Name == name })
+		if i < 0 {
+			return Verdict{}, fmt.Errorf("%s=%q: no such environment", envconfig.LiftVariable, name)
+		}
+		lifted, _ := envconfig.LiftProtection(all[i:i+1], getenv)
+		all[i] = lifted[0]
+	}
+	judged, err := Stack(stack, envconfig.WithIDsFrom(envconfig.Accounts(), getenv), all)
+	if err != nil {
+		return Verdict{}, err
+	}
+	return judged(cfg), nil
 }
