@@ -57,3 +57,19 @@ func (d Delivery) Validate() error {
 	}
 	return nil
 }
+
+// TerraformVersion is the Terraform CLI every Terraform Cloud workspace runs: the version CI
+// validates and plans the stacks with.
+const TerraformVersion = "1.11.4"
+
+// RunTaskHost is the policy pack run task's host name, in the public zone of the first
+// production environment; that environment's account stack (home region) serves it. ok is false
+// when no environment is in production.
+func RunTaskHost(envs []Environment) (host string, env Environment, ok bool) {
+	for _, e := range envs {
+		if e.Stage == StageProduction {
+			return "run-task." + e.HostedZone, e, true
+		}
+	}
+	return "", Environment{}, false
+}

@@ -20,3 +20,10 @@ func SecretID(name string) string { return "secret-" + name }
 
 // TasksGroup is the security group of a service's tasks.
 func TasksGroup(service string) string { return service + "-tasks" }
+
+// Outputs of an account stack that Terraform Cloud's workspace settings read: the plan and the
+// apply role of each workspace deploying to the account, by workspace name.
+const (
+	PlanRolesOutput  = "terraform_plan_role_arns"
+	ApplyRolesOutput = "terraform_apply_role_arns"
+)
