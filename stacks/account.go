@@ -12,6 +12,7 @@ import (
 	"github.com/scalepayments/infra/constructs/delivery"
 	"github.com/scalepayments/infra/constructs/edge"
 	"github.com/scalepayments/infra/constructs/moved"
+	"github.com/scalepayments/infra/constructs/role"
 	"github.com/scalepayments/infra/envconfig"
 	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/stacks/judge"
@@ -73,13 +74,18 @@ func NewAccount(scope constructs.Construct, acct envconfig.Account, region strin
 	s.Delivery = delivery.New(stack, "delivery", &delivery.Props{
 		Namer: s.Namer, Account: account, Home: region == acct.Home(), Delivery: envconfig.Pipeline, Workspaces: workspaces,
 	})
-	roles := map[string]*string{}
-	for ws, r := range s.Delivery.Roles {
-		roles[ws] = r.Role.Arn()
+	for _, o := range []struct {
+		name, variable string
+		roles          map[string]*role.Role
+	}{{naming.PlanRolesOutput, "TFC_AWS_PLAN_ROLE_ARN", s.Delivery.PlanRoles}, {naming.ApplyRolesOutput, "TFC_AWS_APPLY_ROLE_ARN", s.Delivery.ApplyRoles}} {
+		arns := map[string]*string{}
+		for ws, r := range o.roles {
+			arns[ws] = r.Role.Arn()
+		}
+		cdktf.NewTerraformOutput(stack, jsii.String(o.name), &cdktf.TerraformOutputConfig{
+			Value: &arns, Description: jsii.String(o.variable + " of each Terraform Cloud workspace, by workspace (scalepayments tfc apply sets it)"),
+		})
 	}
-	cdktf.NewTerraformOutput(stack, jsii.String("terraform_role_arns"), &cdktf.TerraformOutputConfig{
-		Value: &roles, Description: jsii.String("TFC_AWS_RUN_ROLE_ARN of each Terraform Cloud workspace (with TFC_AWS_PROVIDER_AUTH=true)"),
-	})
 	cdktf.NewTerraformOutput(stack, jsii.String("security_findings_topic_arn"), &cdktf.TerraformOutputConfig{
 		Value: s.Baseline.Findings.Arn(), Description: jsii.String("SNS topic of GuardDuty and Security Hub findings"),
 	})

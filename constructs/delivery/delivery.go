@@ -58,17 +58,25 @@ type Props struct {
 	Workspaces []Workspace
 }
 
-// Delivery exposes the providers (nil outside the home region) and the role per workspace.
+// Delivery exposes the providers (nil outside the home region) and the roles per workspace.
 type Delivery struct {
 	Terraform, GitHub iamopenidconnectprovider.IamOpenidConnectProvider
 	Workspaces        []Workspace
-	Roles             map[string]*role.Role // by workspace name
+	// PlanRoles and ApplyRoles are each workspace's roles for its plans and its applies, by
+	// workspace name (TFC_AWS_PLAN_ROLE_ARN, TFC_AWS_APPLY_ROLE_ARN).
+	PlanRoles, ApplyRoles map[string]*role.Role
 }
+
+// The run phases of a Terraform Cloud run, each with its own role.
+const (
+	Plan  = "plan"
+	Apply = "apply"
+)
 
 // New creates the providers and the workspace roles.
 func New(scope constructs.Construct, id string, props *Props) *Delivery {
 	scope = constructs.NewConstruct(scope, jsii.String(id))
-	d := &Delivery{Roles: map[string]*role.Role{}, Workspaces: props.Workspaces}
+	d := &Delivery{PlanRoles: map[string]*role.Role{}, ApplyRoles: map[string]*role.Role{}, Workspaces: props.Workspaces}
 	host := props.Delivery.TerraformHost
 	issuer := props.Account.OIDCProvider(host)
 	if props.Home {
@@ -84,21 +92,26 @@ func New(scope constructs.Construct, id string, props *Props) *Delivery {
 		issuer = *d.Terraform.Arn() // the roles wait for the provider they trust
 	}
 	for _, w := range props.Workspaces {
-		// The documented trust, with run_phase:* because plan and apply share the role:
+		short := strings.TrimPrefix(w.Name, naming.Project+"-")
+		// Separate plan and apply roles, each trusted for its own run phase only:
 		// https://developer.hashicorp.com/terraform/cloud-docs/dynamic-provider-credentials/aws-configuration
-		trust := iam.WebIdentity(issuer, host, TerraformAudience, TerraformSubject(props.Delivery, w.Name))
-		name := props.Namer.Global(naming.MaxIAMRoleName, "terraform", strings.TrimPrefix(w.Name, naming.Project+"-"))
-		d.Roles[w.Name] = role.New(scope, "role-"+w.Name, &role.Props{
-			Name: name, Path: RolePath, Account: props.Account, Trust: &trust,
-			Policies: map[string]string{"apply": iam.Policy(Permissions(props.Account, w)...)},
-		})
+		// (the apply role keeps the address and name of the role both phases shared before).
+		phase := func(id, name, run string, policy []iam.Statement) *role.Role {
+			trust := iam.WebIdentity(issuer, host, TerraformAudience, TerraformSubject(props.Delivery, w.Name, run))
+			return role.New(scope, id+w.Name, &role.Props{
+				Name: name, Path: RolePath, Account: props.Account, Trust: &trust,
+				Policies: map[string]string{run: iam.Policy(policy...)},
+			})
+		}
+		d.PlanRoles[w.Name] = phase("plan-role-", props.Namer.Global(naming.MaxIAMRoleName, "terraform", Plan, short), Plan, PlanPermissions(props.Account, w))
+		d.ApplyRoles[w.Name] = phase("role-", props.Namer.Global(naming.MaxIAMRoleName, "terraform", short), Apply, Permissions(props.Account, w))
 	}
 	return d
 }
 
-// TerraformSubject is the token subject of every run (plan and apply) of one workspace.
-func TerraformSubject(d envconfig.Delivery, workspace string) string {
-	return "organization:" + d.Organization + ":project:" + d.Project + ":workspace:" + workspace + ":run_phase:*"
+// TerraformSubject is the token subject of one run phase (Plan or Apply) of one workspace.
+func TerraformSubject(d envconfig.Delivery, workspace, phase string) string {
+	return "organization:" + d.Organization + ":project:" + d.Project + ":workspace:" + workspace + ":run_phase:" + phase
 }
 
 // GitHubSubject is the token subject of the application pipeline's jobs that deploy to env

@@ -85,32 +85,64 @@ func servicesOf(account bool) []service {
 	return environmentServices
 }
 
-// Permissions is the workspace role's policy: its services in its regions, IAM only on its own
+// split sorts the actions of services that keep accepts into regional ones, global ones and
+// S3's (granted on the workspace's own buckets only).
+func split(services []service, keep func(action string) bool) (regional, global, s3 []string) {
+	for _, s := range services {
+		for _, v := range s.actions {
+			action := s.prefix + ":" + v
+			switch {
+			case !keep(action):
+			case s.global:
+				global = append(global, action)
+			case s.prefix == "s3":
+				s3 = append(s3, action)
+			default:
+				regional = append(regional, action)
+			}
+		}
+	}
+	return regional, global, s3
+}
+
+func inRegions(sid string, actions []string, w Workspace) iam.Statement {
+	s := iam.Allow(sid, actions, []string{"*"})
+	s.Condition = map[string]map[string]any{"StringEquals": {"aws:RequestedRegion": w.Regions}}
+	return s
+}
+
+// PlanPermissions is the plan role's policy: what refreshing and planning the workspace's stack
+// reads (the read verbs of its services in its regions, IAM's, its own buckets' settings and its
+// identity) and an explicit deny of every data read (iam.DataReads): a speculative plan of any
+// pull request can change nothing and read no secret, object, image or log event.
+func PlanPermissions(a iam.Account, w Workspace) []iam.Statement {
+	regional, global, s3 := split(servicesOf(w.Account), iam.ReadOnly)
+	out := []iam.Statement{
+		inRegions("ReadItsServicesInItsRegions", regional, w),
+		iam.Allow("ReadItsGlobalServices", global, []string{"*"}),
+		iam.Allow("ReadItsOwnBuckets", s3, buckets(a, w.Buckets)),
+		iam.Allow("WhoAmI", []string{"sts:GetCallerIdentity"}, []string{"*"}),
+		iam.Allow("ReadIAM", []string{"iam:Get*", "iam:List*"}, []string{"*"}),
+		iam.Deny("NoDataReads", iam.DataReads, []string{"*"}),
+	}
+	if w.Account {
+		out = append(out, iam.Allow("ReadAccountSettings", []string{"s3:GetAccountPublicAccessBlock"}, []string{"*"}))
+	}
+	return out
+}
+
+// Permissions is the apply role's policy: its services in its regions, IAM only on its own
 // roles, S3 only on its own buckets, and never a secret value, an object or a recovery point.
 // Within a service and region it is not scoped to the workspace's own resources: in an account
 // shared by two environments, each workspace could change the other's (see the README).
 func Permissions(a iam.Account, w Workspace) []iam.Statement {
-	var regional, global, s3 []string // S3 is granted on the workspace's own buckets only
-	for _, s := range servicesOf(w.Account) {
-		for _, v := range s.actions {
-			switch {
-			case s.global:
-				global = append(global, s.prefix+":"+v)
-			case s.prefix == "s3":
-				s3 = append(s3, s.prefix+":"+v)
-			default:
-				regional = append(regional, s.prefix+":"+v)
-			}
-		}
-	}
-	inRegion := iam.Allow("ManageItsServicesInItsRegions", regional, []string{"*"})
-	inRegion.Condition = map[string]map[string]any{"StringEquals": {"aws:RequestedRegion": w.Regions}}
+	regional, global, s3 := split(servicesOf(w.Account), func(string) bool { return true })
 	roles := []string{a.RoleARN("/", w.Prefix+"-*")}
 	if w.Account {
 		roles = append(roles, a.RoleARN(RolePath, w.Prefix+"-*"))
 	}
 	out := []iam.Statement{
-		inRegion,
+		inRegions("ManageItsServicesInItsRegions", regional, w),
 		iam.Allow("ManageItsGlobalServices", global, []string{"*"}),
 		// The stack reads its account and partition (aws_caller_identity) and nothing else of STS.
 		iam.Allow("WhoAmI", []string{"sts:GetCallerIdentity"}, []string{"*"}),

@@ -79,15 +79,16 @@ func New(scope constructs.Construct, id string, props *Props) *Edge {
 	zone := dataawsroute53zone.NewDataAwsRoute53Zone(scope, jsii.String("zone"), &dataawsroute53zone.DataAwsRoute53ZoneConfig{
 		Name: jsii.String(props.HostedZone), PrivateZone: jsii.Bool(false),
 	})
-	cert := certificate(scope, props.Domain, zone)
+	cert := Certificate(scope, props.Domain, zone.ZoneId())
 	e.alb(scope, props, cert)
-	e.api(scope, props, cert, zone)
+	e.api(scope, props, cert, zone.ZoneId())
 	return e
 }
 
-// certificate issues one ACM certificate for the API domain, DNS-validated in the zone. The
-// ALB serves it (the VPC link verifies that name) and the API custom domain serves it too.
-func certificate(scope constructs.Construct, domain string, zone dataawsroute53zone.DataAwsRoute53Zone) *string {
+// Certificate issues one ACM certificate for domain, DNS-validated in the zone, and returns its
+// ARN once validated. Here the ALB serves it (the VPC link verifies that name) and the API
+// custom domain serves it too.
+func Certificate(scope constructs.Construct, domain string, zoneID *string) *string {
 	cert := acmcertificate.NewAcmCertificate(scope, jsii.String("certificate"), &acmcertificate.AcmCertificateConfig{
 		DomainName:       jsii.String(domain),
 		ValidationMethod: jsii.String("DNS"),
@@ -98,7 +99,7 @@ func certificate(scope constructs.Construct, domain string, zone dataawsroute53z
 	})
 	opt := cert.DomainValidationOptions().Get(jsii.Number(0))
 	record := route53record.NewRoute53Record(scope, jsii.String("certificate-validation-record"), &route53record.Route53RecordConfig{
-		ZoneId:         zone.ZoneId(),
+		ZoneId:         zoneID,
 		Name:           opt.ResourceRecordName(),
 		Type:           opt.ResourceRecordType(),
 		Records:        &[]*string{opt.ResourceRecordValue()},
@@ -163,7 +164,7 @@ func (e *Edge) alb(scope constructs.Construct, props *Props, cert *string) {
 	})
 }
 
-func (e *Edge) api(scope constructs.Construct, props *Props, cert *string, zone dataawsroute53zone.DataAwsRoute53Zone) {
+func (e *Edge) api(scope constructs.Construct, props *Props, cert *string, zoneID *string) {
 	n := props.Namer
 	name := n.Name(naming.MaxAPIGatewayName, "api")
 	e.API = apigatewayv2api.NewApigatewayv2Api(scope, jsii.String("api"), &apigatewayv2api.Apigatewayv2ApiConfig{
@@ -206,15 +207,41 @@ func (e *Edge) api(scope constructs.Construct, props *Props, cert *string, zone 
 			Target:   jsii.String("integrations/" + *integration.Id()),
 		})
 	}
-	e.AccessLogGroup = logs.New(scope, "access-logs-group", &logs.Props{
-		Name: n.Path("apigateway", "access"), RetentionDays: props.LogRetentionDays, KMSKeyARN: props.LogsKeyARN,
+	e.Stage, e.AccessLogGroup = Front(scope, &FrontProps{
+		Namer: n, APIID: apiID, Name: "api", Domain: props.Domain, ZoneID: zoneID, CertificateARN: cert,
+		RateLimit: props.RateLimit, BurstLimit: props.BurstLimit, LogGroupName: n.Path("apigateway", "access"), LogsKeyARN: props.LogsKeyARN, LogRetentionDays: props.LogRetentionDays,
 	})
-	e.Stage = apigatewayv2stage.NewApigatewayv2Stage(scope, jsii.String("stage"), &apigatewayv2stage.Apigatewayv2StageConfig{
-		ApiId:      apiID,
+}
+
+// FrontProps configures the public face of an HTTP API.
+type FrontProps struct {
+	Namer          naming.Namer
+	APIID          *string
+	Name           string // the API's name part: the stage is tagged <name>-default
+	Domain         string
+	ZoneID         *string
+	CertificateARN *string
+	// RateLimit and BurstLimit throttle every route (requests per second, burst).
+	RateLimit, BurstLimit int
+	LogGroupName          string
+	LogsKeyARN            *string
+	LogRetentionDays      int
+}
+
+// Front serves an HTTP API (whose execute-api endpoint is off) only on its custom domain, TLS
+// 1.2 or later, from its $default stage, throttled and logging every request as JSON to a KMS
+// log group (PCI-DSS 10.2); an alias record in the zone points the domain at it.
+func Front(scope constructs.Construct, props *FrontProps) (apigatewayv2stage.Apigatewayv2Stage, *logs.Group) {
+	n := props.Namer
+	group := logs.New(scope, "access-logs-group", &logs.Props{
+		Name: props.LogGroupName, RetentionDays: props.LogRetentionDays, KMSKeyARN: props.LogsKeyARN,
+	})
+	stage := apigatewayv2stage.NewApigatewayv2Stage(scope, jsii.String("stage"), &apigatewayv2stage.Apigatewayv2StageConfig{
+		ApiId:      props.APIID,
 		Name:       jsii.String("$default"),
 		AutoDeploy: jsii.Bool(true),
 		AccessLogSettings: &apigatewayv2stage.Apigatewayv2StageAccessLogSettings{
-			DestinationArn: e.AccessLogGroup.Arn(),
+			DestinationArn: group.Arn(),
 			Format:         jsii.String(AccessLogFormat),
 		},
 		DefaultRouteSettings: &apigatewayv2stage.Apigatewayv2StageDefaultRouteSettings{
@@ -222,27 +249,28 @@ func (e *Edge) api(scope constructs.Construct, props *Props, cert *string, zone 
 			ThrottlingBurstLimit:   jsii.Number(float64(props.BurstLimit)),
 			DetailedMetricsEnabled: jsii.Bool(true),
 		},
-		Tags: naming.NameTag(n.Name(naming.MaxAPIGatewayName, "api", "default")),
+		Tags: naming.NameTag(n.Name(naming.MaxAPIGatewayName, props.Name, "default")),
 	})
 	domain := apigatewayv2domainname.NewApigatewayv2DomainName(scope, jsii.String("domain"), &apigatewayv2domainname.Apigatewayv2DomainNameConfig{
 		DomainName: jsii.String(props.Domain),
 		DomainNameConfiguration: &apigatewayv2domainname.Apigatewayv2DomainNameDomainNameConfiguration{
-			CertificateArn: cert, EndpointType: jsii.String("REGIONAL"), SecurityPolicy: jsii.String("TLS_1_2"),
+			CertificateArn: props.CertificateARN, EndpointType: jsii.String("REGIONAL"), SecurityPolicy: jsii.String("TLS_1_2"),
 		},
 		Tags: naming.NameTag(props.Domain),
 	})
 	apigatewayv2apimapping.NewApigatewayv2ApiMapping(scope, jsii.String("mapping"), &apigatewayv2apimapping.Apigatewayv2ApiMappingConfig{
-		ApiId: apiID, DomainName: domain.Id(), Stage: e.Stage.Id(),
+		ApiId: props.APIID, DomainName: domain.Id(), Stage: stage.Id(),
 	})
 	cfg := domain.DomainNameConfiguration()
 	route53record.NewRoute53Record(scope, jsii.String("alias"), &route53record.Route53RecordConfig{
-		ZoneId: zone.ZoneId(),
+		ZoneId: props.ZoneID,
 		Name:   jsii.String(props.Domain),
 		Type:   jsii.String("A"),
 		Alias: &route53record.Route53RecordAlias{
 			Name: cfg.TargetDomainName(), ZoneId: cfg.HostedZoneId(), EvaluateTargetHealth: jsii.Bool(false),
 		},
 	})
+	return stage, group
 }
 
 // AccessLogFormat is one JSON object per request: who, what, result, latency (PCI-DSS 10.2).

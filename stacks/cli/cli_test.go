@@ -65,7 +65,7 @@ func TestCheckFailsSynthOnAFinding(t *testing.T) {
 func TestCheckPassesACleanStack(t *testing.T) {
 	var out, errs bytes.Buffer
 	assert.Equal(t, 0, check(&out, &errs, reports(reviewed(t, `{"provider":{"aws":[{"allowed_account_ids":["111122223333"]}]},"resource":{}}`))))
-	assert.Equal(t, "policy: scalepayments-dev: 56 rules, 0 findings, 0 suppressed\ncontract: scalepayments-dev: 23 cases, 0 violations\n", out.String())
+	assert.Equal(t, "policy: scalepayments-dev: 57 rules, 0 findings, 0 suppressed\ncontract: scalepayments-dev: 23 cases, 0 violations\n", out.String())
 	assert.Empty(t, errs.String())
 }
 
@@ -270,7 +270,7 @@ func TestCheckJudgesAPlanOrASynthesizedStack(t *testing.T) {
 	var out, errs bytes.Buffer
 	assert.Equal(t, 1, Run([]string{"check", write("plan.json", badPlan)}, &out, &errs))
 	assert.Empty(t, out.String())
-	assert.Equal(t, "policy: scalepayments-dev: 56 rules, 1 findings, 0 suppressed\n"+
+	assert.Equal(t, "policy: scalepayments-dev: 57 rules, 1 findings, 0 suppressed\n"+
 		"  [SP-KMS-001] HIGH (PCI-DSS 3.7.4) aws_kms_key.keys_logs_1A2B3C4D: enable_key_rotation is false, must be true\n"+
 		"    fix: set enable_key_rotation = true (constructs/keys does)\n"+
 		"contract: scalepayments-dev: 23 cases, 0 violations\n"+
@@ -280,13 +280,13 @@ func TestCheckJudgesAPlanOrASynthesizedStack(t *testing.T) {
 	errs.Reset()
 	fixed := strings.ReplaceAll(badPlan, "false", "true")
 	assert.Equal(t, 0, Run([]string{"check", write("fixed.json", fixed)}, &out, &errs), errs.String())
-	assert.Equal(t, "policy: scalepayments-dev: 56 rules, 0 findings, 0 suppressed\ncontract: scalepayments-dev: 23 cases, 0 violations\n", out.String())
+	assert.Equal(t, "policy: scalepayments-dev: 57 rules, 0 findings, 0 suppressed\ncontract: scalepayments-dev: 23 cases, 0 violations\n", out.String())
 
 	out.Reset()
 	errs.Reset()
 	forgets := strings.Replace(fixed, `"resource_changes":[`, `"resource_changes":[{"address":"aws_guardduty_detector_feature.f","type":"aws_guardduty_detector_feature","change":{"actions":["delete"]}},`, 1)
 	assert.Equal(t, 1, Run([]string{"check", write("forgets.json", forgets)}, &out, &errs))
-	assert.Equal(t, "policy: scalepayments-dev: 56 rules, 0 findings, 0 suppressed\ncontract: scalepayments-dev: 23 cases, 1 violations\n"+
+	assert.Equal(t, "policy: scalepayments-dev: 57 rules, 0 findings, 0 suppressed\ncontract: scalepayments-dev: 23 cases, 1 violations\n"+
 		"  [AC-DEL-001] aws_guardduty_detector_feature.f: the plan deletes it, but the provider only forgets it: the protection keeps its last status: keep it with status = DISABLED\n"+
 		"    see: "+contract.Cases[slices.IndexFunc(contract.Cases, func(c contract.Case) bool { return c.ID == "AC-DEL-001" })].Page+"\n"+
 		"contract: synth failed: fix the violations above: each is an apply AWS would refuse, or a state it would take over\n", errs.String())

@@ -10,9 +10,10 @@ import (
 
 // statement is one policy statement as the rules read it.
 type statement struct {
-	Sid, Effect       string
-	Principal, Action any
-	Condition         map[string]map[string]any
+	Sid, Effect                  string
+	Principal, Action, NotAction any
+	Resource                     any
+	Condition                    map[string]map[string]any
 }
 
 // statementsOf reads a policy document's statements.

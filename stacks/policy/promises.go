@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/scalepayments/infra/help/iam"
 	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
@@ -101,4 +102,89 @@ func deidentifiesCards(document string) bool {
 	return slices.ContainsFunc(doc.Statement, func(s protectionStatement) bool {
 		return s.Operation.Deidentify != nil && slices.Contains(s.DataIdentifier, CardNumbers)
 	})
+}
+
+// planRolesReadOnly: a role that Terraform Cloud plans assume (run_phase:plan) only reads: its
+// policies allow Describe/Get/List verbs alone, deny every data read (iam.DataReads) outright,
+// and no managed policy is attached whose content the pack cannot see.
+func planRolesReadOnly(c *Context) (out []Finding) {
+	for _, r := range c.Of("aws_iam_role") {
+		if !c.Known(r.Body["assume_role_policy"]) || !trustsPlans(r) {
+			continue
+		}
+		if !empty(r.Body["managed_policy_arns"]) || len(c.roleUses(r, "aws_iam_role_policy_attachment")) > 0 {
+			out = append(out, find(r, "a plan role with a managed policy attached: its permissions must be its inline read-only policy"))
+		}
+		var statements []statement
+		for _, p := range c.roleUses(r, "aws_iam_role_policy") {
+			if !c.Known(p["policy"]) {
+				continue
+			}
+			s, err := statementsOf(p["policy"])
+			if err != nil {
+				continue // SP-IAM-001 reports a document it cannot read
+			}
+			statements = append(statements, s...)
+		}
+		out = append(out, readOnlyProblems(r, statements)...)
+	}
+	return out
+}
+
+// trustsPlans reports whether a role's trust accepts Terraform Cloud tokens of the plan phase.
+func trustsPlans(r synthesized.Resource) bool {
+	statements, _ := statementsOf(r.Body["assume_role_policy"])
+	for _, s := range statements {
+		host := federatedIssuer(s.Principal)
+		if s.Effect != "Allow" || host == "" {
+			continue
+		}
+		for _, sub := range append(oneOrMany(s.Condition["StringEquals"][host+":sub"]), oneOrMany(s.Condition["StringLike"][host+":sub"])...) {
+			if m := terraformSubject.FindStringSubmatch(sub); m != nil && iam.Matches(m[4], "plan") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// roleUses are the bodies of the resources of typ whose role is r (by reference or, in a plan,
+// by name).
+func (c *Context) roleUses(r synthesized.Resource, typ string) (out []synthesized.Body) {
+	for _, p := range c.List(typ) {
+		if ref, ok := c.Ref(p["role"]); (ok && ref.Type == r.Type && ref.Name == r.Name) || (p["role"] == r.Body["name"] && !empty(p["role"])) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// readOnlyProblems: every allowed action reads, and each data read an allowed pattern reaches is
+// denied by an unconditional statement.
+func readOnlyProblems(r synthesized.Resource, statements []statement) (out []Finding) {
+	var allowed, denied []string
+	for _, s := range statements {
+		switch {
+		case s.Effect == "Allow" && s.NotAction != nil:
+			out = append(out, find(r, "statement %q allows NotAction: everything but a list, writes included", s.Sid))
+		case s.Effect == "Allow":
+			allowed = append(allowed, oneOrMany(s.Action)...)
+		case s.Effect == "Deny" && len(s.Condition) == 0 && slices.Contains(oneOrMany(s.Resource), "*"):
+			denied = append(denied, oneOrMany(s.Action)...)
+		}
+	}
+	for _, a := range allowed {
+		if !iam.ReadOnly(a) {
+			out = append(out, find(r, "a plan role allows %s, which is not a read (Describe/Get/List)", a))
+		}
+	}
+	matches := func(patterns []string, action string) bool {
+		return slices.ContainsFunc(patterns, func(p string) bool { return iam.Matches(p, action) })
+	}
+	for _, d := range iam.DataReads {
+		if matches(allowed, d) && !matches(denied, d) {
+			out = append(out, find(r, "a plan role can read data: %s is allowed and not denied", d))
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/help/iam"
 	"github.com/scalepayments/infra/stacks/synthesized"
 )
 
@@ -90,6 +92,19 @@ var (
 		strings.Replace(fmt.Sprintf(image, digest), `\"user\":\"10001\",`, `\"user\":\"10001\",\"logConfiguration\":{\"logDriver\":\"awslogs\",\"options\":{\"awslogs-group\":\"${aws_cloudwatch_log_group.l.name}\"}},`, 1)
 	masking = `"aws_cloudwatch_log_data_protection_policy":{"m":{"log_group_name":"${aws_cloudwatch_log_group.l.name}","policy_document":"{\"Statement\":[` +
 		`{\"DataIdentifier\":[\"` + CardNumbers + `\"],\"Operation\":{\"Audit\":{}}},{\"DataIdentifier\":[\"` + CardNumbers + `\"],\"Operation\":{\"Deidentify\":{\"MaskConfig\":{}}}}]}"}}`
+)
+
+// planRole is a role trusted by Terraform Cloud plans with one inline policy document.
+func planRole(document string) string {
+	policy, _ := json.Marshal(document)
+	return fmt.Sprintf(federated, "aws.workload.identity", strings.Replace(workspace, "run_phase:apply", "run_phase:plan", 1)) +
+		`,"aws_iam_role_policy":{"p":{"role":"${aws_iam_role.r.id}","policy":` + string(policy) + `}}`
+}
+
+var (
+	reads      = iam.Allow("Read", []string{"ec2:Describe*", "s3:Get*", "logs:Get*"}, []string{"*"})
+	noDataRead = iam.Deny("NoDataReads", iam.DataReads, []string{"*"})
+	readOnly   = iam.Policy(reads, noDataRead)
 )
 
 // doc is a stack pinned to its account (SP-ACC-001) holding resources.
@@ -231,6 +246,11 @@ func TestEachRuleFailsOnlyOnTheDocumentThatBreaksIt(t *testing.T) {
 			doc(prodCluster, fmt.Sprintf(backups, ``, "v"))},
 		{"SP-LOG-005", dev, doc(loggedTask), doc(loggedTask, masking)},
 		{"SP-LOG-005", dev, doc(loggedTask, strings.Replace(masking, `\"Deidentify\":{\"MaskConfig\":{}}`, `\"Audit\":{}`, 1)), doc(loggedTask, masking)},
+		{"SP-IAM-003", dev, doc(fmt.Sprintf(federated, "aws.workload.identity", strings.Replace(workspace, "run_phase:apply", "run_phase:*", 1))), doc(fmt.Sprintf(federated, "aws.workload.identity", workspace))},
+		{"SP-IAM-005", dev, doc(planRole(iam.Policy(reads, noDataRead, iam.Allow("Write", []string{"ec2:CreateVpc"}, []string{"*"})))), doc(planRole(readOnly))},
+		{"SP-IAM-005", dev, doc(planRole(iam.Policy(reads))), doc(planRole(readOnly))},
+		{"SP-IAM-005", dev, doc(planRole(readOnly), `"aws_iam_role_policy_attachment":{"a":{"role":"${aws_iam_role.r.name}","policy_arn":"arn:aws:iam::aws:policy/ReadOnlyAccess"}}`), doc(planRole(readOnly))},
+		{"SP-IAM-005", dev, doc(planRole(`{"Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}`)), doc(planRole(readOnly))},
 		{"SP-ACC-001", dev, `{"provider":{"aws":[{"region":"us-east-1"}]},"resource":{}}`, doc()},
 		{"SP-TAG-001", dev, doc(`"aws_kms_key":{"k":{"enable_key_rotation":true}}`), doc(`"aws_kms_key":{"k":{"enable_key_rotation":true,"tags":{"Name":"k"}}}`)},
 	}

@@ -237,6 +237,9 @@ func subjectProblem(sub string) string {
 		if wild(m[1:4]...) {
 			return "matches more than one Terraform Cloud organization, project or workspace"
 		}
+		if m[4] != "plan" && m[4] != "apply" {
+			return "accepts every run phase: a plan (of any pull request) would hold the apply role's rights"
+		}
 		return ""
 	}
 	if m := githubSubject.FindStringSubmatch(sub); m != nil {

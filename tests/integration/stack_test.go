@@ -316,9 +316,11 @@ var stackBadStack = sync.OnceValue(func() *tests.Doc {
 	networkfirewallfirewallpolicy.NewNetworkfirewallFirewallPolicy(stack, jsii.String("nfw"), &networkfirewallfirewallpolicy.NetworkfirewallFirewallPolicyConfig{
 		Name: jsii.String("pass"), Tags: stackNameTag("nfw"), FirewallPolicy: &networkfirewallfirewallpolicy.NetworkfirewallFirewallPolicyFirewallPolicy{
 			StatelessDefaultActions: jsii.Strings("aws:pass"), StatelessFragmentDefaultActions: jsii.Strings("aws:pass")}})
-	iamrole.NewIamRole(stack, jsii.String("any-workspace"), &iamrole.IamRoleConfig{Name: jsii.String("any-workspace"), Tags: stackNameTag("any-workspace"),
+	anyWorkspace := iamrole.NewIamRole(stack, jsii.String("any-workspace"), &iamrole.IamRoleConfig{Name: jsii.String("any-workspace"), Tags: stackNameTag("any-workspace"),
 		AssumeRolePolicy: jsii.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::444455556666:oidc-provider/app.terraform.io"},` +
 			`"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"app.terraform.io:sub":"organization:sp:project:*:workspace:*:run_phase:*"}}}]}`)})
+	iamrolepolicy.NewIamRolePolicy(stack, jsii.String("plans-write"), &iamrolepolicy.IamRolePolicyConfig{ // plans may write
+		Role: anyWorkspace.Id(), Policy: jsii.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"}]}`)})
 	securityhubstandardscontrolassociation.NewSecurityhubStandardsControlAssociation(stack, jsii.String("quiet"), &securityhubstandardscontrolassociation.SecurityhubStandardsControlAssociationConfig{
 		StandardsArn: jsii.String("arn:aws:securityhub:us-east-1::standards/pci-dss/v/4.0.1"), SecurityControlId: jsii.String("EC2.19"),
 		AssociationStatus: jsii.String("DISABLED"), UpdatedReason: jsii.String("too noisy")})
@@ -349,7 +351,7 @@ func TestEveryRuleFailsSynthOnAStackThatBreaksIt(t *testing.T) {
 	assert.Contains(t, report, "[SP-NET-001] HIGH (PCI-DSS 1.3.1, 1.4.2) aws_vpc_security_group_ingress_rule.open: ingress from 0.0.0.0/0")
 	assert.Contains(t, report, "[SP-IAM-001] HIGH (PCI-DSS 7.2.1, 7.2.2) aws_iam_role_policy.admin: allows \"s3:*\"")
 	assert.Contains(t, report, `[SP-SEC-002] HIGH (PCI-DSS 8.6.2, 3.5.1) aws_ecs_task_definition.task: container app has DB_PASSWORD in plain environment`)
-	assert.True(t, strings.HasPrefix(report, "policy: bad: 56 rules, "))
+	assert.True(t, strings.HasPrefix(report, "policy: bad: 57 rules, "))
 	assert.Contains(t, report, "aws_security_group.open-sg: inline ingress from 0.0.0.0/0")
 	assert.Contains(t, report, "aws_security_group_rule.open-rule: ingress from ::/0")
 	assert.Contains(t, report, "aws_rds_cluster.db: its security group admits 10.0.0.0/8 (aws_vpc_security_group_ingress_rule.office), which is not the tasks group")

@@ -94,7 +94,7 @@ func TestAccountStackContents(t *testing.T) {
 		}
 		assert.ElementsMatch(t, slices.Collect(maps.Keys(w.zones)), zones)
 		outputs := slices.Collect(maps.Keys(d.Root["output"].(tests.Body)))
-		assert.ElementsMatch(t, append(slices.Collect(maps.Values(w.zones)), "security_findings_topic_arn", "terraform_role_arns"), outputs)
+		assert.ElementsMatch(t, append(slices.Collect(maps.Values(w.zones)), "security_findings_topic_arn", "terraform_plan_role_arns", "terraform_apply_role_arns"), outputs)
 
 		// Findings reach the account's subscribers.
 		topic := d.Of("aws_sns_topic")[0]
@@ -357,16 +357,19 @@ func TestTerraformCloudRolePerWorkspace(t *testing.T) {
 		for _, e := range wiringAccountsHosted[account] {
 			stacksOf["scalepayments-"+e.Name] = tests.Synth(e)
 		}
-		roleARNs := d.Root["output"].(tests.Body)["terraform_role_arns"].(tests.Body)["value"].(tests.Body)
+		output := func(name string) tests.Body {
+			return d.Root["output"].(tests.Body)[name].(tests.Body)["value"].(tests.Body)
+		}
+		roleARNs := map[string]tests.Body{"plan": output("terraform_plan_role_arns"), "apply": output("terraform_apply_role_arns")}
 		var roles []string
 		for _, r := range d.Of("aws_iam_role") {
 			if r.Body["path"] != "/delivery/" {
 				continue
 			}
 			sub := tests.Statements(r.Body["assume_role_policy"])[0].Condition["StringLike"]["app.terraform.io:sub"].(string)
-			ws := strings.TrimSuffix(strings.TrimPrefix(sub, "organization:scalepayments:project:platform:workspace:"), ":run_phase:*")
-			roles = append(roles, ws)
-			assert.Equal(t, tests.Ref(r, "arn"), roleARNs[ws], ws)
+			ws, phase, _ := strings.Cut(strings.TrimPrefix(sub, "organization:scalepayments:project:platform:workspace:"), ":run_phase:")
+			roles = append(roles, ws+" "+phase)
+			assert.Equal(t, tests.Ref(r, "arn"), roleARNs[phase][ws], "%s %s", ws, phase)
 			granted := map[string]bool{}
 			for action := range d.Grants(r) {
 				assert.False(t, wiringAccountsWildcard(action), "%s: %s", ws, action)
@@ -375,11 +378,16 @@ func TestTerraformCloudRolePerWorkspace(t *testing.T) {
 			doc := stacksOf[ws]
 			require.NotNil(t, doc, "%s deploys a stack", ws)
 			for _, res := range doc.Each() {
-				assert.True(t, granted[wiringAccountsIAMService(res.Type)], "%s: %s (%s) is not in the role's services", ws, res.Type, wiringAccountsIAMService(res.Type))
+				assert.True(t, granted[wiringAccountsIAMService(res.Type)], "%s %s: %s (%s) is not in the role's services", ws, phase, res.Type, wiringAccountsIAMService(res.Type))
 			}
 		}
-		assert.ElementsMatch(t, slices.Collect(maps.Keys(stacksOf)), roles)
-		assert.Len(t, roleARNs, len(roles))
+		var want []string
+		for ws := range stacksOf {
+			want = append(want, ws+" plan", ws+" apply")
+		}
+		assert.ElementsMatch(t, want, roles, "a plan and an apply role per workspace")
+		assert.Len(t, roleARNs["plan"], len(stacksOf))
+		assert.Len(t, roleARNs["apply"], len(stacksOf))
 	})
 }
 

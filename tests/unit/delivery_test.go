@@ -1,6 +1,7 @@
 package unit
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -110,17 +111,32 @@ func TestDeliveryProvidersAndOneRolePerWorkspace(t *testing.T) {
 				require.Len(t, trust, 1)
 				assert.Equal(t, []string{"sts:AssumeRoleWithWebIdentity"}, trust[0].Action)
 				sub := trust[0].Condition["StringLike"]["app.terraform.io:sub"].(string)
-				ws := strings.TrimSuffix(strings.TrimPrefix(sub, "organization:scalepayments:project:platform:workspace:"), ":run_phase:*")
-				roles = append(roles, ws)
-				assert.Equal(t, "organization:scalepayments:project:platform:workspace:"+ws+":run_phase:*", sub)
+				ws, phase, ok := strings.Cut(strings.TrimPrefix(sub, "organization:scalepayments:project:platform:workspace:"), ":run_phase:")
+				require.True(t, ok, sub)
+				roles = append(roles, ws+" "+phase)
 				assert.Equal(t, map[string]any{"app.terraform.io:aud": "aws.workload.identity"}, trust[0].Condition["StringEquals"])
 				assert.Equal(t, terraform, trust[0].Principal["Federated"], "trusts the account's Terraform Cloud provider, once it exists")
-				assert.Equal(t, "scalepayments-"+a.acct.Name+"-terraform-"+strings.TrimPrefix(ws, "scalepayments-"), r.Body["name"])
+				name := map[string]string{"plan": "terraform-plan-", "apply": "terraform-"}[phase] + strings.TrimPrefix(ws, "scalepayments-")
+				assert.Equal(t, "scalepayments-"+a.acct.Name+"-"+name, r.Body["name"])
 				for action := range d.Grants(r) {
 					assert.False(t, deliveryWildcard(action), "%s: %s", ws, action)
 				}
+				if phase == "plan" {
+					i := slices.IndexFunc(d.List("aws_iam_role_policy"), func(p tests.Body) bool { return p["role"] == tests.Ref(r, "id") })
+					policy := tests.Statements(d.List("aws_iam_role_policy")[i]["policy"])
+					for _, s := range policy {
+						for _, action := range s.Action {
+							assert.True(t, s.Effect == "Deny" || iam.ReadOnly(action), "%s plan role allows %s", ws, action)
+						}
+					}
+					assert.Contains(t, policy, iam.Deny("NoDataReads", iam.DataReads, []string{"*"}), "no data read")
+				}
 			}
-			assert.ElementsMatch(t, workspaces[a.acct.Name], roles)
+			var want []string
+			for _, ws := range workspaces[a.acct.Name] {
+				want = append(want, ws+" plan", ws+" apply")
+			}
+			assert.ElementsMatch(t, want, roles, "a plan and an apply role per workspace, each trusted for its run phase only")
 
 			// The account workspace also manages the workspace roles, and the account's settings.
 			account := deliveryStatements(t, d, "scalepayments-"+a.acct.Name+"-terraform-account-"+a.acct.Name)
@@ -215,6 +231,49 @@ func TestWorkspaceRoleCreatesTheManagedMasterSecretAndNoMore(t *testing.T) {
 					{"iam:AttachRolePolicy", role, map[string]string{"aws:ResourceTag/Stack": "scalepayments-other", "iam:PolicyARN": "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"}, false},
 				} {
 					assert.Equal(t, tt.want, iam.Allows(policy, iam.Request{Action: tt.action, Resource: tt.resource, Context: tt.ctx}), "%s on %s with %v", tt.action, tt.resource, tt.ctx)
+				}
+			})
+		}
+	}
+}
+
+// A plan (any pull request's) refreshes its stack and reads nothing else: it reads the
+// configuration of its services, in its regions, and never writes, reads a secret value, an
+// object, an image layer or a log event, or decrypts.
+func TestPlanRoleOnlyReads(t *testing.T) {
+	for _, a := range deliveryAccounts {
+		for _, w := range deliveryWorkspaces(a) {
+			t.Run(w.Name, func(t *testing.T) {
+				policy := delivery.PlanPermissions(tests.TestAccount, w)
+				region := map[string]string{"aws:RequestedRegion": w.Regions[0]}
+				bucket := "arn:aws:s3:::" + strings.TrimSuffix(w.Buckets[0], "*") + "111122223333"
+				for _, tt := range []struct {
+					action, resource string
+					ctx              map[string]string
+					want             bool
+				}{
+					{"kms:DescribeKey", "arn:aws:kms:us-east-1:111122223333:key/k", region, true},
+					{"iam:GetRole", "arn:aws:iam::111122223333:role/any", nil, true},
+					{"sts:GetCallerIdentity", "*", nil, true},
+					{"s3:GetBucketPolicy", bucket, nil, true},
+					{"s3:GetObject", bucket + "/AWSLogs/x", nil, false},
+					{"kms:Decrypt", "arn:aws:kms:us-east-1:111122223333:key/k", region, false},
+					{"kms:CreateGrant", "arn:aws:kms:us-east-1:111122223333:key/k", map[string]string{"aws:RequestedRegion": "us-east-1", "kms:GrantIsForAWSResource": "true"}, false},
+					{"logs:GetLogEvents", "arn:aws:logs:us-east-1:111122223333:log-group:g", region, false},
+					{"logs:PutRetentionPolicy", "arn:aws:logs:us-east-1:111122223333:log-group:g", region, false},
+					{"iam:PassRole", "arn:aws:iam::111122223333:role/" + w.Prefix + "-x", nil, false},
+					{"kms:DescribeKey", "arn:aws:kms:eu-west-1:111122223333:key/k", map[string]string{"aws:RequestedRegion": "eu-west-1"}, false},
+				} {
+					assert.Equal(t, tt.want, iam.Allows(policy, iam.Request{Action: tt.action, Resource: tt.resource, Context: tt.ctx}), "%s on %s", tt.action, tt.resource)
+				}
+				if !w.Account {
+					for _, tt := range []struct {
+						action string
+						want   bool
+					}{{"ec2:DescribeVpcs", true}, {"ecs:DescribeServices", true}, {"ec2:CreateVpc", false}, {"secretsmanager:GetSecretValue", false},
+						{"secretsmanager:DescribeSecret", true}, {"ecr:GetDownloadUrlForLayer", false}, {"ecr:BatchGetImage", false}, {"rds:ModifyDBCluster", false}} {
+						assert.Equal(t, tt.want, iam.Allows(policy, iam.Request{Action: tt.action, Resource: "*", Context: region}), tt.action)
+					}
 				}
 			})
 		}
