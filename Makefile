@@ -29,7 +29,7 @@ ifneq ($(SCALEPAYMENTS_PROVIDER_MIRROR),)
 export TF_CLI_CONFIG_FILE := $(CURDIR)/bin/terraform.rc
 endif
 
-.PHONY: help check-tools deps tools terraformrc build synth synth-hcl report bench test unit vet fmt-check lint plan-offline check validate-hcl cover diff deploy bootstrap secret db-users redeploy promote env-set clean
+.PHONY: help check-tools deps tools terraformrc build lambda synth synth-hcl report bench test unit vet fmt-check lint plan-offline check validate-hcl cover diff deploy bootstrap secret db-users redeploy promote env-set clean tfc-diff tfc-apply run-task-key
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -58,8 +58,12 @@ ifneq ($(SCALEPAYMENTS_PROVIDER_MIRROR),)
 	  "$(SCALEPAYMENTS_PROVIDER_MIRROR)" "$(MIRROR_PROBE)" "$(MIRROR_PROBE)" > $(TF_CLI_CONFIG_FILE)
 endif
 
-build: check-tools ## build the app binary
+build: check-tools lambda ## build the app binary (and the run task's Lambda bundle the production account stack references)
 	go build -o $(BIN) .
+
+LAMBDA_ZIP := bin/run-task.zip
+lambda: ## build the run task's Lambda bundle reproducibly into bin/run-task.zip (same source, same bytes)
+	go run ./stacks/runtask/bundle -o $(LAMBDA_ZIP)
 
 synth: deps build ## synthesize all environments into cdktf.out/stacks/ (SCALEPAYMENTS_ENVIRONMENTS=dev,prod for a subset)
 	./$(BIN)
@@ -96,7 +100,7 @@ check: build ## the policy pack on a synthesized stack or a plan: make check FIL
 	$(if $(FILE),,$(error usage: make check FILE=cdktf.out/stacks/<stack>/cdk.tf.json or a plan in terraform show -json form))
 	./$(BIN) check $(FILE)
 
-test: deps tools vet fmt-check unit build ## every check: vet, gofmt, tests, synth, tflint, offline plan, HCL validation
+test: deps tools vet fmt-check lambda unit build ## every check: vet, gofmt, tests, synth, tflint, offline plan, HCL validation
 	@# synth as a user runs it; a clean run's stderr must be empty (the output contract)
 	./$(BIN) 2> bin/synth.stderr || { cat bin/synth.stderr >&2; exit 1; }
 	@if [ -s bin/synth.stderr ]; then cat bin/synth.stderr >&2; echo "make test: a successful synth wrote the above to stderr" >&2; exit 1; fi
@@ -150,6 +154,21 @@ redeploy: env-set build ## force a new deployment of every service (after pushin
 promote: build ## copy tested image digests forward: make promote FROM=staging TO=prod [SERVICE=payment]
 	$(if $(and $(FROM),$(TO)),,$(error usage: make promote FROM=staging TO=prod [SERVICE=payment]))
 	./$(BIN) promote $(FROM) $(TO) $(SERVICE)
+
+# Terraform Cloud as the runner (README "Terraform Cloud"): a token from TFE_TOKEN or terraform login.
+tfc-diff: build ## how Terraform Cloud differs from the repository (exit 1 on drift, made in the UI or anywhere else)
+	./$(BIN) tfc diff
+
+tfc-apply: build ## make Terraform Cloud match the repository: project, workspaces, variables, run triggers, run task, notifications
+	./$(BIN) tfc apply
+
+# The run task's HMAC key: production account credentials (secretsmanager:PutSecretValue on the
+# one secret) and a Terraform Cloud token. The key goes from /dev/urandom to both, never printed.
+RUN_TASK_SECRET := scalepayments-account-prod/run-task/hmac-key
+run-task-key: build ## create or rotate the run task's HMAC key: store it in Secrets Manager and register the run task with it (every 90 days)
+	@key=$$(head -c 32 /dev/urandom | od -An -vtx1 | tr -d ' \n') && \
+	printf %s "$$key" | aws secretsmanager put-secret-value --secret-id $(RUN_TASK_SECRET) --secret-string file:///dev/stdin >/dev/null && \
+	SCALEPAYMENTS_RUN_TASK_HMAC_KEY="$$key" ./$(BIN) tfc apply
 
 report: deps build ## synthesize and write the review report to cdktf.out/report.md
 	./$(BIN) report

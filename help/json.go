@@ -40,3 +40,12 @@ func Unique(s []string) []string {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+// Pointers is m as the map of string pointers the provider bindings take.
+func Pointers(m map[string]string) *map[string]*string {
+	out := map[string]*string{}
+	for k, v := range m {
+		out[k] = &v
+	}
+	return &out
+}

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"path/filepath"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -13,7 +14,10 @@ import (
 	"github.com/scalepayments/infra/constructs/edge"
 	"github.com/scalepayments/infra/constructs/moved"
 	"github.com/scalepayments/infra/constructs/role"
+	"github.com/scalepayments/infra/constructs/runtask"
 	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/help"
+	"github.com/scalepayments/infra/help/iam"
 	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/stacks/judge"
 )
@@ -29,14 +33,18 @@ type AccountStack struct {
 	Namer    naming.Namer            // the account's name takes the environment's place in names
 	Baseline *baseline.Baseline
 	Delivery *delivery.Delivery
+	RunTask  *runtask.RunTask // in the account and region hosting production only
 }
+
+// RunTaskBundle is the run task's Lambda zip that make lambda builds, relative to the module.
+const RunTaskBundle = "bin/run-task.zip"
 
 // Stage is the highest stage the stack's account hosts: its floors decide what the account
 // must run (policy SP-BASE-001).
 func (s *AccountStack) Stage() envconfig.Stage { return judge.HighestStage(s.Envs) }
 
 // NewAccount builds the account stack of acct in region for the environments it hosts there.
-func NewAccount(scope constructs.Construct, acct envconfig.Account, region string, envs []envconfig.Environment, backend envconfig.Backend) *AccountStack {
+func NewAccount(scope constructs.Construct, accounts []envconfig.Account, acct envconfig.Account, region string, envs []envconfig.Environment, backend envconfig.Backend) *AccountStack {
 	name := judge.AccountStackName(acct, region)
 	stack, account := foundation(scope, name, acct, region, map[string]string{"Account": acct.Name}, backend, StateKey(strings.TrimPrefix(name, naming.Project+"-")))
 	s := &AccountStack{Name: name, Stack: stack, Account: acct, Region: region, Envs: envs,
@@ -51,7 +59,7 @@ func NewAccount(scope constructs.Construct, acct envconfig.Account, region strin
 	s.Baseline = baseline.New(stack, naming.BaselineID, &baseline.Props{
 		Namer:   s.Namer,
 		Account: account, Home: region == acct.Home(), Notify: acct.Notify, Zones: zones, DataEventBuckets: buckets,
-		AuditLock: auditLock(s.Stage()), Controls: judge.SecurityHubControls(envs), Moves: moves,
+		AuditLock: auditLock(s.Stage()), Controls: judge.SecurityHubControls(judge.Host{Account: acct, Region: region, Envs: envs}), Moves: moves,
 		// The account keeps its audit logs as long as its longest-kept environment.
 		LogRetentionDays: retention, DeletionWindowDays: window,
 	})
@@ -61,8 +69,13 @@ func NewAccount(scope constructs.Construct, acct envconfig.Account, region strin
 			Description: jsii.String("Delegate " + zone + " to these name servers (NS record in its parent zone)"),
 		})
 	}
-	workspaces := []delivery.Workspace{{Name: name, Prefix: naming.StackName(acct.Name), Account: true, Regions: []string{region},
-		Buckets: []string{baseline.AuditBucketPattern(s.Namer), bucket.AccessLogsName(s.Namer, "*")}}}
+	serves := judge.ServesRunTask(judge.Host{Account: acct, Region: region, Envs: envs})
+	if serves {
+		host, prod, _ := envconfig.RunTaskHost(envs)
+		s.runTask(stack, account, accounts, host, prod, retention, window)
+	}
+	workspaces := []delivery.Workspace{{Name: name, Prefix: naming.StackName(acct.Name), Account: true, Regions: []string{region}, RunTask: serves,
+		Buckets: []string{baseline.AuditBucketPattern(s.Namer), bucket.AccessLogsName(s.Namer, "*")}, Secrets: s.secrets("*")}}
 	for _, e := range envs {
 		regions := []string{e.Region}
 		if e.Backup.DRRegion != "" {
@@ -93,6 +106,27 @@ func NewAccount(scope constructs.Construct, acct envconfig.Account, region strin
 	return s
 }
 
+// secrets is the name of the account stack's secret, or with "*" the pattern of them all. An
+// environment's secrets are scalepayments/<env>/..., so an account's name them apart.
+func (s *AccountStack) secrets(name string) string { return s.Name + "/" + name }
+
+// runTask serves the policy pack as Terraform Cloud's run task at host, in the zone of the
+// production environment prod, judging with every account's id.
+func (s *AccountStack) runTask(stack cdktf.TerraformStack, account iam.Account, accounts []envconfig.Account, host string, prod envconfig.Environment, retention, window int) {
+	ids := map[string]string{}
+	for _, a := range accounts {
+		ids[a.IDVariable()] = a.ID
+	}
+	s.RunTask = runtask.New(stack, naming.RunTaskID, &runtask.Props{
+		Namer: s.Namer, Account: account, Domain: host, ZoneID: s.Baseline.Zones[prod.HostedZone].ZoneId(),
+		Bundle: filepath.Join(help.ModuleRoot(), RunTaskBundle), SecretName: s.secrets("run-task/hmac-key"), Environment: ids,
+		AlarmTopicARN: s.Baseline.Findings.Arn(), LogRetentionDays: retention, DeletionWindowDays: window, SecretRecoveryDays: prod.SecretRecoveryDays,
+	})
+	cdktf.NewTerraformOutput(stack, jsii.String("run_task_url"), &cdktf.TerraformOutputConfig{
+		Value: jsii.String(s.RunTask.URL), Description: jsii.String("The policy pack's Terraform Cloud run task endpoint (scalepayments tfc apply registers it)"),
+	})
+}
+
 // auditLock is the audit bucket's Object Lock mode for the highest stage an account hosts.
 func auditLock(stage envconfig.Stage) string {
 	if stage == envconfig.StageProduction {
@@ -121,7 +155,7 @@ func Build(app constructs.Construct, accounts []envconfig.Account, selected, all
 				hosted = e.Envs
 			}
 		}
-		a := NewAccount(app, h.Account, h.Region, hosted, backend)
+		a := NewAccount(app, accounts, h.Account, h.Region, hosted, backend)
 		out = append(out, Built{a.Name, a.Stack, nil, judge.Account(judge.Host{Account: h.Account, Region: h.Region, Envs: hosted})})
 		for _, env := range h.Envs {
 			s := New(app, env, h.Account, backend, Peers{accounts, all})

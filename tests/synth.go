@@ -183,7 +183,7 @@ func SynthAccount(acct envconfig.Account, region string, envs []envconfig.Enviro
 	if a, ok := accountCache[key]; ok {
 		return a
 	}
-	s := stacks.NewAccount(App(), acct, region, envs, envconfig.Backend{Kind: "local"})
+	s := stacks.NewAccount(App(), envconfig.Accounts(), acct, region, envs, envconfig.Backend{Kind: "local"})
 	a := &Account{Doc: SynthStack(s.Stack), Stack: s}
 	a.Namer = s.Namer
 	a.Env = envconfig.Environment{Name: acct.Name, Region: region} // names the stack in failure messages

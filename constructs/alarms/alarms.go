@@ -13,6 +13,7 @@ import (
 
 	"github.com/scalepayments/infra/constructs/notify"
 	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/help/iam"
 	"github.com/scalepayments/infra/help/naming"
 )
@@ -105,7 +106,7 @@ func New(scope constructs.Construct, id string, props *Props) *Alarms {
 			AlarmDescription:   jsii.String(def.Description),
 			Namespace:          jsii.String(def.Namespace),
 			MetricName:         jsii.String(def.Metric),
-			Dimensions:         dims(def.Dimensions),
+			Dimensions:         help.Pointers(def.Dimensions),
 			ComparisonOperator: jsii.String(def.Comparison),
 			Threshold:          jsii.Number(def.Threshold),
 			Period:             jsii.Number(300),
@@ -165,12 +166,4 @@ func EventPatterns(p *Props) map[string]any {
 			"detail":    map[string]any{"eventName": []string{"SERVICE_DEPLOYMENT_FAILED"}},
 		},
 	}
-}
-
-func dims(m map[string]string) *map[string]*string {
-	out := map[string]*string{}
-	for k, v := range m {
-		out[k] = jsii.String(v)
-	}
-	return &out
 }

@@ -212,12 +212,12 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 			DeliveryFrequency: jsii.String("TwentyFour_Hours"),
 		},
 		// Config checks that it can write to the bucket with the role when the channel is created.
-		DependsOn: after(configRole.Grants, b.Recorder, b.Bucket.Policy),
+		DependsOn: configRole.After(b.Recorder, b.Bucket.Policy),
 	})
 	configconfigurationrecorderstatus.NewConfigConfigurationRecorderStatus(scope, jsii.String("config-status"), &configconfigurationrecorderstatus.ConfigConfigurationRecorderStatusConfig{
 		Name: b.Recorder.Name(), IsEnabled: jsii.Bool(true),
 		// Recording starts only once the role holds AWS_ConfigRole.
-		DependsOn: after(configRole.Grants, channel),
+		DependsOn: configRole.After(channel),
 	})
 
 	if props.Home {
@@ -244,14 +244,16 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 			CloudWatchLogsRoleArn:      trailRole.Role.Arn(),
 			AdvancedEventSelector:      eventSelectors(a, props.DataEventBuckets),
 			// CreateTrail checks the bucket policy and that it can assume the role and write the group.
-			DependsOn: after(trailRole.Grants, b.Bucket.Policy),
+			DependsOn: trailRole.After(b.Bucket.Policy),
 			Tags:      naming.NameTag(trailName),
 		})
 	}
 	b.accountControls(scope, props)
 	b.Findings = notify.New(scope, "topic", &notify.Props{
 		Namer: n, Account: a, Name: "security-findings", Notify: props.Notify,
-		KMSKeyARN: keys.Key(scope, keyProps, "findings", "Security findings in SNS", keys.Publishers(false)...).Arn(),
+		// The account's own alarms (the run task's, the CIS ones) page the same people.
+		KMSKeyARN:        keys.Key(scope, keyProps, "findings", "Security findings and account alarms in SNS", keys.Publishers(true)...).Arn(),
+		CloudWatchAlarms: true,
 		Events: map[string]any{
 			"guardduty-findings": map[string]any{
 				"source": []string{"aws.guardduty"}, "detail-type": []string{"GuardDuty Finding"},
@@ -333,10 +335,4 @@ func servicePut(sid, service string, actions []string, resource string, conditio
 	s := iam.ServiceAllow(sid, service, actions, []string{resource})
 	s.Condition = map[string]map[string]any{"StringEquals": condition}
 	return s
-}
-
-// after is a depends_on list: grants plus the resources named.
-func after(grants []cdktf.ITerraformDependable, more ...cdktf.ITerraformDependable) *[]cdktf.ITerraformDependable {
-	deps := append(append([]cdktf.ITerraformDependable{}, more...), grants...)
-	return &deps
 }

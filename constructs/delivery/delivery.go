@@ -46,6 +46,9 @@ type Workspace struct {
 	Buckets []string
 	// Secrets is the name pattern of the Secrets Manager secrets its stack creates ("" for none).
 	Secrets string
+	// RunTask marks the account workspace whose stack serves the policy pack's run task (a
+	// Lambda function behind an HTTP API).
+	RunTask bool
 }
 
 // Props configures the account's delivery identities.

@@ -1,6 +1,8 @@
 package delivery
 
 import (
+	"slices"
+
 	"github.com/scalepayments/infra/help/iam"
 )
 
@@ -78,8 +80,21 @@ var accountServices = []service{
 	{prefix: "route53", global: true, actions: verbs(read, []string{"CreateHostedZone", "DeleteHostedZone", "ChangeTagsForResource", "ChangeResourceRecordSets"})},
 }
 
-func servicesOf(account bool) []service {
-	if account {
+// runTaskServices are the services of the run task an account stack may serve.
+var runTaskServices = []service{
+	{prefix: "lambda", actions: verbs(read, crud, []string{"AddPermission", "RemovePermission"})},
+	{prefix: "apigateway", actions: []string{"GET", "POST", "PUT", "PATCH", "DELETE"}},
+	{prefix: "acm", actions: verbs(read, []string{"RequestCertificate", "DeleteCertificate", "AddTagsToCertificate", "RemoveTagsFromCertificate"})},
+	{prefix: "cloudwatch", actions: verbs(read, []string{"Put*", "Delete*", "TagResource", "UntagResource"})},
+	// Writes only to the stack's own secrets (secretsOf).
+	{prefix: "secretsmanager", actions: read},
+}
+
+func servicesOf(w Workspace) []service {
+	switch {
+	case w.RunTask:
+		return append(slices.Clone(accountServices), runTaskServices...)
+	case w.Account:
 		return accountServices
 	}
 	return environmentServices
@@ -116,7 +131,7 @@ func inRegions(sid string, actions []string, w Workspace) iam.Statement {
 // identity) and an explicit deny of every data read (iam.DataReads): a speculative plan of any
 // pull request can change nothing and read no secret, object, image or log event.
 func PlanPermissions(a iam.Account, w Workspace) []iam.Statement {
-	regional, global, s3 := split(servicesOf(w.Account), iam.ReadOnly)
+	regional, global, s3 := split(servicesOf(w), iam.ReadOnly)
 	out := []iam.Statement{
 		inRegions("ReadItsServicesInItsRegions", regional, w),
 		iam.Allow("ReadItsGlobalServices", global, []string{"*"}),
@@ -136,7 +151,7 @@ func PlanPermissions(a iam.Account, w Workspace) []iam.Statement {
 // Within a service and region it is not scoped to the workspace's own resources: in an account
 // shared by two environments, each workspace could change the other's (see the README).
 func Permissions(a iam.Account, w Workspace) []iam.Statement {
-	regional, global, s3 := split(servicesOf(w.Account), func(string) bool { return true })
+	regional, global, s3 := split(servicesOf(w), func(string) bool { return true })
 	roles := []string{a.RoleARN("/", w.Prefix+"-*")}
 	if w.Account {
 		roles = append(roles, a.RoleARN(RolePath, w.Prefix+"-*"))
@@ -172,7 +187,7 @@ func Permissions(a iam.Account, w Workspace) []iam.Statement {
 		}, []string{"*"}),
 		backupKeysKept(),
 	}
-	if !w.Account {
+	if w.Secrets != "" {
 		out = append(out, secretsOf(a, w)...)
 	}
 	if w.Account {
@@ -187,8 +202,8 @@ func Permissions(a iam.Account, w Workspace) []iam.Statement {
 	return out
 }
 
-// secretsOf lets an environment's workspace manage its own secrets and have RDS create the
-// cluster's managed master secret, and nothing else of Secrets Manager.
+// secretsOf lets a workspace manage its own secrets and, for an environment, have RDS create
+// the cluster's managed master secret; nothing else of Secrets Manager.
 func secretsOf(a iam.Account, w Workspace) []iam.Statement {
 	arn := func(name string) []string {
 		var out []string
@@ -205,6 +220,9 @@ func secretsOf(a iam.Account, w Workspace) []iam.Statement {
 	master := iam.Allow("RDSManagedMasterSecret", []string{"secretsmanager:CreateSecret", "secretsmanager:TagResource", "secretsmanager:RotateSecret"}, arn("rds!cluster-*"))
 	own := iam.Allow("ManageItsOwnSecrets", []string{"secretsmanager:CreateSecret", "secretsmanager:DeleteSecret", "secretsmanager:UpdateSecret",
 		"secretsmanager:TagResource", "secretsmanager:UntagResource"}, arn(w.Secrets))
+	if w.Account {
+		return []iam.Statement{own} // no database: no RDS-managed secret
+	}
 	// Secrets Manager (for RDS) and AWS Backup (creating a vault with its key) use the key with
 	// the caller's kms:Decrypt and kms:GenerateDataKey: only through those services.
 	// https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html

@@ -82,3 +82,10 @@ func New(scope constructs.Construct, id string, props *Props) *Role {
 	}
 	return out
 }
+
+// After is a depends_on list: the role's grants, then more. A resource that makes AWS act as the
+// role at creation waits for what the role may do, not only for the role.
+func (r *Role) After(more ...cdktf.ITerraformDependable) *[]cdktf.ITerraformDependable {
+	deps := append(append([]cdktf.ITerraformDependable{}, more...), r.Grants...)
+	return &deps
+}

@@ -10,6 +10,8 @@ const (
 	AccessLogsID = "s3-access-logs" // a stack's S3 server access-log bucket
 	TrailID      = "trail"          // the baseline's multi-region trail
 	Internet     = "internet"       // not a security group: the target of egress to 0.0.0.0/0
+	RunTaskID    = "run-task"       // the production account's policy pack run task
+	HMACKeyID    = "hmac-key"       // the run task's HMAC key secret
 )
 
 // ServiceID is the construct id of the service named name.

@@ -37,6 +37,7 @@ const (
 	MaxBackupVaultName    = 50 // also backup plans and selections
 	MaxRestoreTestingName = 50 // letters, digits and underscores only
 	MaxDashboardName      = 255
+	MaxLambdaName         = 64
 )
 
 // StackName is the cdktf stack (and Terraform Cloud workspace) name of an environment.

@@ -16,7 +16,7 @@ const (
 	noLogOfTheLog  = "the S3 server access-log bucket receives the other buckets' access logs and cannot log to itself (AWS: suppress S3.9 for the log target); the pack checks every other bucket (SP-LOG-004)"
 	noObjectLock   = "written by AWS log delivery: an S3 server access-log target must have no default Object Lock retention (enable-server-access-logging.html) and AWS documents no Object Lock support for ELB log delivery; versioned, private and kept 365 days, while the locked audit bucket is the record (SP-BASE-002)"
 	scopedEvents   = "AWS's check (cloudtrail-all-write-s3-data-event-check and its read twin) passes only for a trail that logs the object events of every current and future bucket; the trail logs those of the environments' buckets, named one by one, to bound the cost, and never its own audit bucket; SP-BASE-002 checks the selectors"
-	manualRotation = "third-party API keys can be rotated only through the provider's own console, so AWS cannot rotate them: they are rotated by hand every 90 days (README, Secret rotation runbook); the pack checks every other secret (SP-SEC-003)"
+	manualRotation = "AWS cannot rotate these secrets: third-party API keys are issued only in the provider's own console, and the run task's HMAC key is shared with Terraform Cloud (make run-task-key replaces it in both); they are rotated by hand every 90 days (README, Secret rotation runbook); the pack checks every other secret (SP-SEC-003)"
 	accessLogsPath = naming.AccessLogsID + "/"
 	albLogsPath    = naming.EdgeID + "/" + naming.ALBLogsID + "/"
 )
@@ -66,14 +66,26 @@ func Exceptions(env envconfig.Environment) []policy.Suppression {
 	return out
 }
 
-// AccountExceptions are the accepted exceptions of an account stack.
-func AccountExceptions() []policy.Suppression {
-	return []policy.Suppression{
+// ServesRunTask reports whether the account stack of h serves the policy pack's run task: its
+// home region, where it hosts the production environment (envconfig.RunTaskHost).
+func ServesRunTask(h Host) bool {
+	_, _, ok := envconfig.RunTaskHost(h.Envs)
+	return ok && len(h.Account.Regions) > 0 && h.Region == h.Account.Home()
+}
+
+// AccountExceptions are the accepted exceptions of the account stack of h.
+func AccountExceptions(h Host) []policy.Suppression {
+	out := []policy.Suppression{
 		{Rule: "SP-ENC-004", Path: naming.BaselineID + "/" + accessLogsPath, Controls: []string{"S3.17"}, Reason: sseS3Only},
 		{Rule: "SP-LOG-004", Path: naming.BaselineID + "/" + accessLogsPath, Controls: []string{"S3.9"}, Reason: noLogOfTheLog},
 		{Rule: "SP-BASE-002", Path: naming.BaselineID + "/" + accessLogsPath, Controls: []string{"S3.15"}, Reason: noObjectLock},
 		{Rule: "SP-BASE-002", Path: naming.BaselineID + "/" + naming.TrailID, Controls: []string{"S3.22", "S3.23"}, Reason: scopedEvents},
 	}
+	if ServesRunTask(h) {
+		out = append(out, policy.Suppression{Rule: "SP-SEC-003", Path: naming.RunTaskID + "/" + naming.HMACKeyID,
+			Controls: []string{"SecretsManager.1", "SecretsManager.4"}, Reason: manualRotation})
+	}
+	return out
 }
 
 // ControlsEverDisabled are the Security Hub controls an exception has disabled in any release.
@@ -87,9 +99,9 @@ var ControlsEverDisabled = []string{"S3.15", "S3.17", "S3.22", "S3.23", "S3.9", 
 // standard, with their reasons: those of its own exceptions and of every environment it hosts.
 // Security Hub disables a control for the whole account and region, so the pack, which judges
 // each resource, stays the guard of every resource the exception does not name.
-func SecurityHubExceptions(envs []envconfig.Environment) map[string]string {
-	all := AccountExceptions()
-	for _, e := range envs {
+func SecurityHubExceptions(h Host) map[string]string {
+	all := AccountExceptions(h)
+	for _, e := range h.Envs {
 		all = append(all, Exceptions(e)...)
 	}
 	out := map[string]string{}
@@ -103,11 +115,11 @@ func SecurityHubExceptions(envs []envconfig.Environment) map[string]string {
 
 // SecurityHubControls is the association of every control in ControlsEverDisabled: the reason of
 // the exception that disables it, or "" (ENABLED) where none does.
-func SecurityHubControls(envs []envconfig.Environment) map[string]string {
+func SecurityHubControls(h Host) map[string]string {
 	out := map[string]string{}
 	for _, c := range ControlsEverDisabled {
 		out[c] = ""
 	}
-	maps.Copy(out, SecurityHubExceptions(envs))
+	maps.Copy(out, SecurityHubExceptions(h))
 	return out
 }

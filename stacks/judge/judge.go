@@ -81,7 +81,7 @@ func AccountStackName(a envconfig.Account, region string) string {
 func Account(h Host) Func {
 	name, stage := AccountStackName(h.Account, h.Region), HighestStage(h.Envs)
 	return func(c *synthesized.Config) Verdict {
-		return Verdict{policy.CheckAccount(name, c, h.Account, h.Region, stage, SecurityHubExceptions(h.Envs), AccountExceptions()),
+		return Verdict{policy.CheckAccount(name, c, h.Account, h.Region, stage, SecurityHubExceptions(h), AccountExceptions(h)),
 			contract.Check(name, c, stage, stage.Floors().ChangeProtection)}
 	}
 }

@@ -16,6 +16,8 @@ var Untaggable = map[string]bool{
 	"aws_kms_alias":                                      true,
 	"aws_iam_role_policy":                                true,
 	"aws_iam_access_key":                                 true,
+	"aws_lambda_permission":                              true,
+	"aws_lambda_function_event_invoke_config":            true,
 	"aws_iam_role_policy_attachment":                     true,
 	"aws_cloudwatch_log_data_protection_policy":          true,
 	"aws_sns_topic_policy":                               true,

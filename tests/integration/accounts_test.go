@@ -50,7 +50,7 @@ func TestAccountLayouts(t *testing.T) {
 				a := tests.SynthAccount(h.Account, h.Region, h.Envs)
 				where := h.Account.ID + " in " + h.Region // a subtest's name: no slash
 				t.Run(a.Stack.Name, func(t *testing.T) {
-					r := policy.CheckAccount(a.Stack.Name, a.Config, h.Account, h.Region, a.Stack.Stage(), judge.SecurityHubExceptions(h.Envs), judge.AccountExceptions())
+					r := policy.CheckAccount(a.Stack.Name, a.Config, h.Account, h.Region, a.Stack.Stage(), judge.SecurityHubExceptions(h), judge.AccountExceptions(h))
 					assert.False(t, r.Failed(), "%s", r)
 					assert.Equal(t, []any{h.Account.ID}, a.Provider()["allowed_account_ids"])
 				})

@@ -390,7 +390,9 @@ func TestExceptionsMatchTheSameResourcesInAPlan(t *testing.T) {
 	}
 	tests.Envs(t, func(t *testing.T, env envconfig.Environment) { check(t, tests.Synth(env), judge.Exceptions(env)) })
 	for _, a := range tests.Accounts() {
-		t.Run(a.Stack.Name, func(t *testing.T) { check(t, a.Doc, judge.AccountExceptions()) })
+		t.Run(a.Stack.Name, func(t *testing.T) {
+			check(t, a.Doc, judge.AccountExceptions(judge.Host{Account: a.Stack.Account, Region: a.Stack.Region, Envs: a.Stack.Envs}))
+		})
 	}
 }
 
@@ -451,7 +453,7 @@ func TestTrivyIgnoreIsGenerated(t *testing.T) {
 	}
 	for _, h := range judge.Hosts(envconfig.Accounts(), envconfig.All()) {
 		a := tests.SynthAccount(h.Account, h.Region, h.Envs)
-		reports = append(reports, policy.CheckAccount(a.Stack.Name, a.Config, h.Account, h.Region, a.Stack.Stage(), judge.SecurityHubExceptions(h.Envs), judge.AccountExceptions()))
+		reports = append(reports, policy.CheckAccount(a.Stack.Name, a.Config, h.Account, h.Region, a.Stack.Stage(), judge.SecurityHubExceptions(h), judge.AccountExceptions(h)))
 	}
 	want := policy.TrivyIgnore(reports)
 	if *updateTrivy {

@@ -56,11 +56,12 @@ func TestAccountStackContents(t *testing.T) {
 		id     string
 		zones  map[string]string // zone -> the output of its name servers
 		emails []string
+		more   []string // outputs besides the zones' and the roles'
 	}{
 		"nonprod": {"111122223333", map[string]string{"dev.scalepayments.com": "name_servers_dev-scalepayments-com", "staging.scalepayments.com": "name_servers_staging-scalepayments-com"},
-			[]string{"security-alerts@scalepayments.com"}},
+			[]string{"security-alerts@scalepayments.com"}, nil},
 		"prod": {"444455556666", map[string]string{"scalepayments.com": "name_servers_scalepayments-com"},
-			[]string{"security-alerts@scalepayments.com", "security-oncall@scalepayments.com"}},
+			[]string{"security-alerts@scalepayments.com", "security-oncall@scalepayments.com"}, []string{"run_task_url"}},
 	}
 	wiringAccountsEach(t, func(t *testing.T, a *tests.Account) {
 		d, w := a.Doc, want[a.Stack.Account.Name]
@@ -94,7 +95,7 @@ func TestAccountStackContents(t *testing.T) {
 		}
 		assert.ElementsMatch(t, slices.Collect(maps.Keys(w.zones)), zones)
 		outputs := slices.Collect(maps.Keys(d.Root["output"].(tests.Body)))
-		assert.ElementsMatch(t, append(slices.Collect(maps.Values(w.zones)), "security_findings_topic_arn", "terraform_plan_role_arns", "terraform_apply_role_arns"), outputs)
+		assert.ElementsMatch(t, append(append(slices.Collect(maps.Values(w.zones)), "security_findings_topic_arn", "terraform_plan_role_arns", "terraform_apply_role_arns"), w.more...), outputs)
 
 		// Findings reach the account's subscribers.
 		topic := d.Of("aws_sns_topic")[0]
@@ -200,7 +201,7 @@ func wiringAccountsAssociations(t *testing.T, a *tests.Account) map[string]strin
 func TestRecordedExceptionsDisableExactlyTheirSecurityHubControls(t *testing.T) {
 	wiringAccountsEach(t, func(t *testing.T, a *tests.Account) {
 		want := map[string]string{}
-		all := judge.AccountExceptions()
+		all := judge.AccountExceptions(judge.Host{Account: a.Stack.Account, Region: a.Stack.Region, Envs: a.Stack.Envs})
 		for _, e := range wiringAccountsHosted[a.Stack.Account.Name] {
 			all = append(all, judge.Exceptions(e)...)
 		}
@@ -322,7 +323,7 @@ func wiringAccountsIAMService(typ string) string {
 		{"aws_appautoscaling", "application-autoscaling"}, {"aws_lb", "elasticloadbalancing"}, {"aws_apigatewayv2", "apigateway"},
 		{"aws_acm", "acm"}, {"aws_wafv2", "wafv2"}, {"aws_networkfirewall", "network-firewall"}, {"aws_iam", "iam"},
 		{"aws_guardduty", "guardduty"}, {"aws_config", "config"}, {"aws_cloudtrail", "cloudtrail"}, {"aws_securityhub", "securityhub"},
-		{"aws_accessanalyzer", "access-analyzer"}, {"aws_backup", "backup"}, {"aws_cloudwatch_dashboard", "cloudwatch"},
+		{"aws_accessanalyzer", "access-analyzer"}, {"aws_backup", "backup"}, {"aws_cloudwatch_dashboard", "cloudwatch"}, {"aws_lambda", "lambda"},
 	} {
 		if strings.HasPrefix(typ, m.prefix) {
 			return m.service
@@ -336,7 +337,8 @@ func wiringAccountsIAMService(typ string) string {
 // its secrets).
 func wiringAccountsWorkspaces(account string) []delivery.Workspace {
 	out := []delivery.Workspace{{Name: "scalepayments-account-" + account, Prefix: "scalepayments-" + account, Account: true,
-		Regions: []string{"us-east-1"}, Buckets: []string{"scalepayments-" + account + "-audit-*", "scalepayments-" + account + "-s3-access-logs-*"}}}
+		Regions: []string{"us-east-1"}, Buckets: []string{"scalepayments-" + account + "-audit-*", "scalepayments-" + account + "-s3-access-logs-*"},
+		Secrets: "scalepayments-account-" + account + "/*", RunTask: account == "prod"}}
 	dr := map[string][]string{"prod": {"us-west-2"}}
 	for _, e := range wiringAccountsHosted[account] {
 		out = append(out, delivery.Workspace{Name: "scalepayments-" + e.Name, Prefix: "scalepayments-" + e.Name, Regions: append([]string{"us-east-1"}, dr[e.Name]...),
