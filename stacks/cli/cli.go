@@ -12,6 +12,7 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -40,7 +41,7 @@ const usage = `usage: scalepayments [report]      synthesize the selected enviro
        scalepayments services ENV   ENV's ECS service names
        scalepayments ready STACK    refuse to deploy STACK (ENV or account-NAME) while its account id is a placeholder
        scalepayments promote FROM TO [SERVICE]   copy FROM's image digests (or SERVICE's) into TO's release manifest
-       scalepayments check FILE     run the policy pack over a synthesized cdk.tf.json or a plan (terraform show -json)
+       scalepayments check [--format text|sarif] FILE   run the policy pack over a synthesized cdk.tf.json or a plan (terraform show -json); sarif: SARIF 2.1.0 for code scanning
 `
 
 // Run runs the command args (os.Args[1:]) and returns its exit code.
@@ -64,12 +65,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 		return 0
-	case len(args) == 2 && args[0] == "check":
-		reports, err := checkFile(args[1])
-		if err != nil {
-			return fail(err)
-		}
-		return check(stdout, stderr, reports)
+	case len(args) >= 2 && args[0] == "check":
+		return checkCommand(stdout, stderr, fail, args[1:])
 	case len(args) == 2 && slices.Contains([]string{"targets", "db-users", "services"}, args[0]):
 		if err := operate(stdout, args[0], args[1]); err != nil {
 			return fail(err)
@@ -185,6 +182,41 @@ func promote(w io.Writer, from, to string, services []string) error {
 		}
 	}
 	return os.WriteFile(envconfig.ManifestPath(to), promoted.JSON(), 0o644)
+}
+
+// checkFormats are check's output formats; the first is the default.
+var checkFormats = []string{"text", "sarif"}
+
+// checkCommand runs check [--format text|sarif] FILE. Text is synth's output; sarif writes only
+// the SARIF log to stdout, while stderr and the exit code stay text's.
+func checkCommand(stdout, stderr io.Writer, fail func(error) int, args []string) int {
+	flags := flag.NewFlagSet("check", flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	format := flags.String("format", checkFormats[0], "")
+	if flags.Parse(args) != nil || flags.NArg() != 1 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	if !slices.Contains(checkFormats, *format) {
+		fmt.Fprintf(stderr, "scalepayments: --format %q: unknown format: allowed %s\n", *format, strings.Join(checkFormats, ", "))
+		return 2
+	}
+	file := flags.Arg(0)
+	verdicts, err := checkFile(file)
+	if err != nil {
+		return fail(err)
+	}
+	if *format == "text" {
+		return check(stdout, stderr, verdicts)
+	}
+	log, err := judge.SARIF(verdicts, file)
+	if err == nil {
+		_, err = stdout.Write(log)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	return check(io.Discard, stderr, verdicts)
 }
 
 // checkFile judges a synthesized stack or a plan of one: no jsii, so it also serves plain

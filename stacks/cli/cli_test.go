@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
@@ -308,4 +309,55 @@ func TestCheckJudgesAPlanOrASynthesizedStack(t *testing.T) {
 	errs.Reset()
 	assert.Equal(t, 1, Run([]string{"check", write("untagged.json", `{"resource":{}}`)}, &out, &errs))
 	assert.Contains(t, errs.String(), "the aws provider has no Stack default tag: not a ScalePayments stack")
+}
+
+// check --format sarif writes only the SARIF log to stdout, with text's exit codes and stderr:
+// 1 on a finding, 0 clean, 2 on an unknown format or a malformed command line.
+func TestCheckFormatSARIF(t *testing.T) {
+	dir := t.TempDir()
+	bad, fixed := filepath.Join(dir, "plan.json"), filepath.Join(dir, "fixed.json")
+	require.NoError(t, os.WriteFile(bad, []byte(badPlan), 0o644))
+	require.NoError(t, os.WriteFile(fixed, []byte(strings.ReplaceAll(badPlan, "false", "true")), 0o644))
+	run := func(args ...string) (int, string, string) {
+		var out, errs bytes.Buffer
+		code := Run(append([]string{"check"}, args...), &out, &errs)
+		return code, out.String(), errs.String()
+	}
+	type result struct{ RuleID string }
+	results := func(stdout string) []result {
+		var log struct {
+			Version string
+			Runs    []struct{ Results []result }
+		}
+		require.NoError(t, json.Unmarshal([]byte(stdout), &log), "stdout is one JSON document and nothing else")
+		require.Equal(t, "2.1.0", log.Version)
+		require.Len(t, log.Runs, 1)
+		return log.Runs[0].Results
+	}
+
+	code, stdout, stderr := run("--format", "sarif", bad)
+	assert.Equal(t, 1, code)
+	assert.Equal(t, []result{{"SP-KMS-001"}}, results(stdout))
+	assert.Contains(t, stderr, "[SP-KMS-001] HIGH (PCI-DSS 3.7.4) aws_kms_key.keys_logs_1A2B3C4D: enable_key_rotation is false, must be true\n")
+
+	code, stdout, stderr = run("--format", "sarif", fixed)
+	assert.Equal(t, 0, code)
+	assert.Empty(t, results(stdout))
+	assert.Empty(t, stderr)
+
+	code, stdout, _ = run("--format", "text", fixed)
+	assert.Equal(t, 0, code)
+	assert.Equal(t, "policy: scalepayments-dev: 56 rules, 0 findings, 0 suppressed\ncontract: scalepayments-dev: 23 cases, 0 violations\n", stdout)
+
+	code, stdout, stderr = run("--format", "xml", bad)
+	assert.Equal(t, 2, code)
+	assert.Empty(t, stdout)
+	assert.Equal(t, "scalepayments: --format \"xml\": unknown format: allowed text, sarif\n", stderr)
+
+	for _, args := range [][]string{{"--format", bad}, {bad, "--format", "sarif"}, {"--output", "x", bad}} {
+		code, stdout, stderr = run(args...)
+		assert.Equal(t, 2, code, args)
+		assert.Empty(t, stdout, args)
+		assert.Equal(t, usage, stderr, args)
+	}
 }

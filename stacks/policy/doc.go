@@ -21,6 +21,7 @@ func Markdown() string {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.ID, r.Severity, r.PCI, strings.ReplaceAll(r.Title, "|", "\\|"), dash(r.SecurityHub), dash(r.Trivy))
 	}
 	b.WriteString(plans)
+	b.WriteString(codeScanning)
 	return b.String()
 }
 
@@ -66,4 +67,34 @@ writes ` + "`" + `cdktf.out/offline/<stack>/plan.json` + "`" + `, then checks it
   downloads that JSON with the request's ` + "`" + `access_token` + "`" + `, runs ` + "`" + `scalepayments check` + "`" + ` on it and
   answers ` + "`" + `passed` + "`" + ` on exit 0 and ` + "`" + `failed` + "`" + ` (with the findings as the message) on exit 1, with
   enforcement level *mandatory*. The endpoint itself is not part of this repository.
+`
+
+const codeScanning = `
+## The pack in GitHub code scanning
+
+` + "`" + `scalepayments check --format sarif FILE` + "`" + ` writes the same verdict as SARIF 2.1.0 on stdout instead of
+text (stderr and exit codes stay as above), for GitHub code scanning or any SARIF viewer. Every rule
+and contract case is a SARIF rule with its PCI-DSS requirement, Security Hub controls, trivy check
+and fix (HIGH an error with security-severity 8.0, MEDIUM a warning with 5.0). Each finding,
+accepted exception and violation is a result in FILE, as given (run it from the checkout's root),
+at the resource's address, with a fingerprint of rule, stack and address, so an alert stays one
+alert across runs. A result names a resource, not a line, and GitHub annotates a pull request only
+on lines of its diff: the alerts are in the repository's code scanning list. An accepted exception
+is a result with an ` + "`" + `external` + "`" + ` suppression and its reason; GitHub does not read suppressions
+(github/codeql-action#1230), so dismiss its alert once as *won't fix*. Upload one file per stack,
+each in its own category:
+
+` + "```" + `yaml
+permissions:
+  contents: read
+  security-events: write # upload-sarif
+steps:
+  # ... check out, build bin/scalepayments, terraform plan -out=tfplan && terraform show -json tfplan > plan.json
+  - run: ./bin/scalepayments check --format sarif plan.json > scalepayments.sarif
+  - uses: github/codeql-action/upload-sarif@v4
+    if: ${{ !cancelled() }} # also when check exits 1 on a finding
+    with:
+      sarif_file: scalepayments.sarif
+      category: scalepayments-prod
+` + "```" + `
 `
