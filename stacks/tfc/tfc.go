@@ -77,7 +77,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, address
 	}
 	opts, err := OptionsFromEnv(getenv)
 	if err != nil {
-		return fail(stderr, err, "")
+		return fail(stderr, err, opts.Token.Value)
 	}
 	opts.Address = address
 	sync := Diff
@@ -94,7 +94,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, address
 	return 0
 }
 
-// fail prints err one line each; token is masked should any message ever carry it.
+// fail prints err one line each; the token is masked should any message ever carry it.
 func fail(stderr io.Writer, err error, token string) int {
 	for _, line := range strings.Split(err.Error(), "\n") {
 		if token != "" {

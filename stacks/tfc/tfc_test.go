@@ -3,6 +3,7 @@ package tfc
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -453,4 +454,10 @@ scalepayments-dev: notification scalepayments-alerts (generic https://events.exa
 		"destination-type": "generic", "enabled": true, "name": NotificationName, "url": "https://events.example.com/ok",
 		"triggers": []any{"run:errored", "run:needs_attention"},
 	}, f.bodies("POST /workspaces/:id/notification-configurations", "url")["https://events.example.com/ok"])
+}
+
+func TestErrorLinesMaskTheToken(t *testing.T) {
+	var stderr bytes.Buffer
+	fail(&stderr, errors.New("request with "+testToken+" failed\nsecond problem"), testToken)
+	assert.Equal(t, "tfc: request with [token] failed\ntfc: second problem\n", stderr.String())
 }
