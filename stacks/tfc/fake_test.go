@@ -378,6 +378,17 @@ func (f *fakeTFC) remove(o *object) {
 	f.objects = slices.DeleteFunc(f.objects, func(x *object) bool { return x == o })
 }
 
+// put stores o as it is, under the named workspace (or the organization, for "").
+func (f *fakeTFC) put(workspace string, o *object) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	o.Parent = f.org
+	if workspace != "" {
+		o.Parent = f.workspace(workspace).ID
+	}
+	f.objects = append(f.objects, o)
+}
+
 func (f *fakeTFC) addVariable(workspace, key, value, category string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

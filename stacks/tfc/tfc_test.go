@@ -253,6 +253,33 @@ func TestDiffReportsEachHandChangeOnceAndApplyUndoesIt(t *testing.T) {
 			"POST /workspaces/:id/run-triggers",
 		},
 		{
+			"moved to another project",
+			func(f *fakeTFC) {
+				f.put("", &object{ID: "prj-99", Type: "projects", Attrs: map[string]any{"name": "sandbox"}})
+				f.edit("workspaces", "", attr("name", "scalepayments-dev"), func(o *object) { o.Rels["project"] = ref("projects", "prj-99") })
+			},
+			"tfc: scalepayments-dev: project: prj-99 -> prj-1",
+			"PATCH /workspaces/:id",
+		},
+		{
+			"run trigger added by hand",
+			func(f *fakeTFC) {
+				f.put("scalepayments-account-nonprod", &object{ID: "rt-99", Type: "run-triggers",
+					Attrs: map[string]any{"sourceable-name": "scalepayments-dev"}, Rels: map[string]any{"sourceable": ref("workspaces", f.workspace("scalepayments-dev").ID)}})
+			},
+			"tfc: scalepayments-account-nonprod: run trigger from scalepayments-dev: present -> absent",
+			"DELETE /run-triggers/:id",
+		},
+		{
+			"webhook added under the managed name",
+			func(f *fakeTFC) {
+				f.put("scalepayments-prod", &object{ID: "nc-99", Type: "notification-configurations", Attrs: map[string]any{
+					"name": NotificationName, "destination-type": "generic", "url": "https://hooks.example.com/x", "enabled": true}})
+			},
+			"tfc: scalepayments-prod: notification scalepayments-alerts (generic https://hooks.example.com/x): present -> absent",
+			"DELETE /notification-configurations/:id",
+		},
+		{
 			"notification disabled",
 			func(f *fakeTFC) {
 				f.edit("notification-configurations", "scalepayments-account-nonprod", anyObject, set("enabled", false))
