@@ -11,6 +11,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -33,15 +34,17 @@ import (
 	"github.com/scalepayments/infra/stacks/judge"
 	"github.com/scalepayments/infra/stacks/report"
 	"github.com/scalepayments/infra/stacks/synthesized"
+	"github.com/scalepayments/infra/stacks/tfc"
 )
 
 const usage = `usage: scalepayments [report]      synthesize the selected environments (report: also write cdktf.out/report.md)
-       scalepayments targets ENV    the -target flags of the first deployment's step 1 (reads the synthesized ENV)
+       scalepayments targets ENV    the -target flags of the first deployment's bootstrap (reads the synthesized ENV)
        scalepayments db-users ENV   the SQL that creates ENV's IAM-authenticated database users
        scalepayments services ENV   ENV's ECS service names
        scalepayments ready STACK    refuse to deploy STACK (ENV or account-NAME) while its account id is a placeholder
        scalepayments promote FROM TO [SERVICE]   copy FROM's image digests (or SERVICE's) into TO's release manifest
        scalepayments check [--format text|sarif] FILE   run the policy pack over a synthesized cdk.tf.json or a plan (terraform show -json); sarif: SARIF 2.1.0 for code scanning
+       scalepayments tfc diff|apply show or remove how Terraform Cloud differs from the repository (token: TFE_TOKEN or terraform login)
 `
 
 // Run runs the command args (os.Args[1:]) and returns its exit code.
@@ -67,6 +70,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case len(args) >= 2 && args[0] == "check":
 		return checkCommand(stdout, stderr, fail, args[1:])
+	case len(args) > 0 && args[0] == "tfc":
+		return tfc.Run(context.Background(), args[1:], os.Getenv, stdout, stderr)
 	case len(args) == 2 && slices.Contains([]string{"targets", "db-users", "services"}, args[0]):
 		if err := operate(stdout, args[0], args[1]); err != nil {
 			return fail(err)

@@ -347,7 +347,7 @@ func TestCheckFormatSARIF(t *testing.T) {
 
 	code, stdout, _ = run("--format", "text", fixed)
 	assert.Equal(t, 0, code)
-	assert.Equal(t, "policy: scalepayments-dev: 56 rules, 0 findings, 0 suppressed\ncontract: scalepayments-dev: 23 cases, 0 violations\n", stdout)
+	assert.Equal(t, "policy: scalepayments-dev: 57 rules, 0 findings, 0 suppressed\ncontract: scalepayments-dev: 23 cases, 0 violations\n", stdout)
 
 	code, stdout, stderr = run("--format", "xml", bad)
 	assert.Equal(t, 2, code)
