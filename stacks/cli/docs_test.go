@@ -37,7 +37,7 @@ func docs(t *testing.T) map[string]string {
 
 var (
 	makeTarget  = regexp.MustCompile("(?m)(?:`|^)make ([a-z][a-z-]*)")
-	variable    = regexp.MustCompile(`\b(SCALEPAYMENTS_[A-Z_]+[A-Z]|TF_CLOUD_[A-Z_]+[A-Z]|CDKTF_OUTDIR)\b`)
+	variable    = regexp.MustCompile(`\b(SCALEPAYMENTS_[A-Z_]+[A-Z]|TF_CLOUD_[A-Z_]+[A-Z]|TFC_AWS_[A-Z_]+[A-Z]|CDKTF_OUTDIR)\b`)
 	command     = regexp.MustCompile("`scalepayments ([a-z-]+)")
 	repoPath    = regexp.MustCompile("`((?:constructs|stacks|envconfig|help|tests)/[A-Za-z0-9_./-]*[A-Za-z0-9_/])`")
 	placeholder = regexp.MustCompile(`<[a-z]+>`)

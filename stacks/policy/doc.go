@@ -62,11 +62,12 @@ writes ` + "`" + `cdktf.out/offline/<stack>/plan.json` + "`" + `, then checks it
 - **CI step after ` + "`" + `terraform plan` + "`" + `** (any runner, plain Terraform or the HCL exit path):
   ` + "`" + `terraform plan -out=tfplan && terraform show -json tfplan > plan.json && scalepayments check plan.json` + "`" + `
   (build ` + "`" + `scalepayments` + "`" + ` with ` + "`" + `go build -o scalepayments .` + "`" + `, or ` + "`" + `make build` + "`" + `).
-- **Terraform Cloud run task**: register an endpoint as a post-plan run task on the
-  ` + "`" + `scalepayments-*` + "`" + ` workspaces; the run task request carries ` + "`" + `plan_json_api_url` + "`" + `, the endpoint
-  downloads that JSON with the request's ` + "`" + `access_token` + "`" + `, runs ` + "`" + `scalepayments check` + "`" + ` on it and
-  answers ` + "`" + `passed` + "`" + ` on exit 0 and ` + "`" + `failed` + "`" + ` (with the findings as the message) on exit 1, with
-  enforcement level *mandatory*. The endpoint itself is not part of this repository.
+- **Terraform Cloud run task**: ` + "`" + `scalepayments run-task` + "`" + ` (stacks/runtask) serves the same judgment as
+  HCP Terraform's post-plan run task: it verifies the request's HMAC signature, downloads the plan
+  JSON with the request's access token and calls back ` + "`" + `passed` + "`" + ` or ` + "`" + `failed` + "`" + ` with one outcome per
+  finding. The production account stack deploys it as a Lambda function at
+  ` + "`" + `https://run-task.<production zone>/` + "`" + `, and ` + "`" + `scalepayments tfc apply` + "`" + ` attaches it to every
+  ` + "`" + `scalepayments-*` + "`" + ` workspace with enforcement level *mandatory*.
 `
 
 const codeScanning = `
