@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ type fakeTFC struct {
 	plans     map[string]http.HandlerFunc
 	statuses  []int // answers to the next callbacks, then 200
 	callbacks chan callback
+	requests  atomic.Int64 // every request it got
 }
 
 // callback is one callback as HCP Terraform receives it.
@@ -79,6 +81,7 @@ func (f *fakeTFC) answerCallbacks(statuses ...int) {
 }
 
 func (f *fakeTFC) serve(w http.ResponseWriter, r *http.Request) {
+	f.requests.Add(1)
 	if id, ok := strings.CutPrefix(r.URL.Path, "/api/v2/plans/plan-"); ok && r.Method == http.MethodGet {
 		id = strings.TrimSuffix(id, "/json-output")
 		f.mu.Lock()
