@@ -46,10 +46,12 @@ func (p *Pool) Dispatch(_ context.Context, job Job) error {
 		case p.workers <- struct{}{}:
 			defer func() { <-p.workers }()
 		case <-p.ctx.Done():
-			p.log.Error("run task abandoned: the server stopped", jobAttrs(job.Request)...)
+		}
+		if p.ctx.Err() != nil {
+			p.log.Error("run task abandoned: the server stopped before it started", jobAttrs(job.Request)...)
 			return
 		}
-		p.run(p.ctx, job) // Runner.Run bounds the job and logs its outcome
+		p.run(p.ctx, job) // Runner.Run bounds the job, reports even when cancelled, and logs
 	}()
 	return nil
 }
