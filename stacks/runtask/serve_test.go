@@ -208,25 +208,25 @@ func TestMainRefusesToStartWithoutAValidKeyAndPort(t *testing.T) {
 	key := string(testKey)
 	tests := []struct {
 		name string
-		env  map[string]string
+		env  env
 		want []string
 	}{
-		{"no key", map[string]string{}, []string{
+		{"no key", env{}, []string{
 			"scalepayments: SCALEPAYMENTS_RUN_TASK_HMAC_KEY is not set: the run task refuses to start without the HMAC key HCP Terraform signs its requests with (at least 32 bytes)"}},
-		{"short key", map[string]string{KeyVariable: "short"}, []string{
+		{"short key", env{KeyVariable: "short"}, []string{
 			"scalepayments: SCALEPAYMENTS_RUN_TASK_HMAC_KEY: the HMAC key has 5 bytes: allowed at least 32"}},
-		{"port not a number", map[string]string{KeyVariable: key, PortVariable: "http"}, []string{
+		{"port not a number", env{KeyVariable: key, PortVariable: "http"}, []string{
 			`scalepayments: PORT="http": allowed a port number from 1 to 65535 (default 8080)`}},
-		{"port 0", map[string]string{KeyVariable: key, PortVariable: "0"}, []string{
+		{"port 0", env{KeyVariable: key, PortVariable: "0"}, []string{
 			`scalepayments: PORT="0": allowed a port number from 1 to 65535 (default 8080)`}},
-		{"both", map[string]string{PortVariable: "65536"}, []string{
+		{"both", env{PortVariable: "65536"}, []string{
 			`scalepayments: PORT="65536": allowed a port number from 1 to 65535 (default 8080)`,
 			"scalepayments: SCALEPAYMENTS_RUN_TASK_HMAC_KEY is not set: the run task refuses to start without the HMAC key HCP Terraform signs its requests with (at least 32 bytes)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := Main(context.Background(), func(k string) string { return tt.env[k] }, &stdout, &stderr)
+			code := Main(context.Background(), tt.env.get, &stdout, &stderr)
 			assert.Equal(t, 1, code)
 			assert.Equal(t, strings.Join(tt.want, "\n")+"\n", stderr.String())
 			assert.Empty(t, stdout.String(), "no listener, nothing served")
