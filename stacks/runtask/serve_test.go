@@ -25,10 +25,10 @@ type server struct {
 	stop       func() error // ends Serve and returns what it returned
 }
 
-func startServer(t *testing.T) *server {
+func startServer(t *testing.T, cfg RunnerConfig) *server {
 	t.Helper()
 	s := &server{tfc: newFakeTFC(t)}
-	pool := NewPool(newTestRunner(RunnerConfig{}).Run, Workers, PendingJobs, nil)
+	pool := NewPool(newTestRunner(cfg).Run, Workers, PendingJobs, nil)
 	h, err := New(Config{Key: StaticKey(testKey), AllowURL: Loopback, Dispatch: func(ctx context.Context, j Job) error {
 		s.dispatched.Add(1)
 		return pool.Dispatch(ctx, j)
@@ -67,7 +67,7 @@ func (s *server) send(t *testing.T, body []byte, signature string) int {
 func (s *server) request(id string) tfe.RunTaskRequest { return runTaskRequest(s.tfc.URL, id) }
 
 func TestACleanPlanPasses(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, RunnerConfig{})
 	s.tfc.servePlan("a", devPlan(t))
 	require.Equal(t, http.StatusOK, s.send(t, marshal(t, s.request("a")), ""))
 	c := s.tfc.waitCallbacks(t, 1)[0]
@@ -82,7 +82,7 @@ func TestACleanPlanPasses(t *testing.T) {
 }
 
 func TestAPlanWithAFindingFailsWithThatFindingAsItsOutcome(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, RunnerConfig{})
 	s.tfc.servePlan("a", devPlan(t, loadBalancer("edge_alb_1A2B3C4D", true), loadBalancer("edge_internal_5E6F7A8B", false)))
 	require.Equal(t, http.StatusOK, s.send(t, marshal(t, s.request("a")), ""))
 	c := s.tfc.waitCallbacks(t, 1)[0]
@@ -102,7 +102,7 @@ func TestAPlanWithAFindingFailsWithThatFindingAsItsOutcome(t *testing.T) {
 // A request that does not verify is refused before it is read: no job, so no plan download
 // and no callback, ever.
 func TestATamperedSignatureIs401AndNeverCalledBack(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, RunnerConfig{})
 	s.tfc.servePlan("a", devPlan(t))
 	body := marshal(t, s.request("a"))
 	signature := []byte(sign(testKey, body))
@@ -114,7 +114,7 @@ func TestATamperedSignatureIs401AndNeverCalledBack(t *testing.T) {
 }
 
 func TestMalformedAndOversizedBodiesAre400(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, RunnerConfig{})
 	for _, body := range [][]byte{[]byte(`{"payload_version": 1`), bytes.Repeat([]byte("a"), MaxRequestBytes+1)} {
 		assert.Equal(t, http.StatusBadRequest, s.send(t, body, ""))
 	}
@@ -123,7 +123,7 @@ func TestMalformedAndOversizedBodiesAre400(t *testing.T) {
 }
 
 func TestAPlanThatCannotBeDownloadedFails(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, RunnerConfig{})
 	require.Equal(t, http.StatusOK, s.send(t, marshal(t, s.request("missing")), ""))
 	c := s.tfc.waitCallbacks(t, 1)[0]
 	assert.Equal(t, "failed", c.Result.Data.Attributes.Status)
@@ -131,7 +131,7 @@ func TestAPlanThatCannotBeDownloadedFails(t *testing.T) {
 }
 
 func TestTheVerificationRequestIs200AndNotCalledBack(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, RunnerConfig{})
 	r := s.request("xxxxxxxx")
 	r.AccessToken, r.TaskResultEnforcementLevel = "test-token", "test"
 	assert.Equal(t, http.StatusOK, s.send(t, marshal(t, r), ""))
@@ -140,7 +140,7 @@ func TestTheVerificationRequestIs200AndNotCalledBack(t *testing.T) {
 }
 
 func TestConcurrentRequestsEachGetTheirOwnCallback(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, RunnerConfig{})
 	const n = 20
 	want := map[string]string{}
 	var wg sync.WaitGroup
@@ -170,7 +170,7 @@ func TestConcurrentRequestsEachGetTheirOwnCallback(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, RunnerConfig{})
 	resp, err := http.Get(s.url + "/healthz")
 	require.NoError(t, err)
 	resp.Body.Close()
@@ -179,7 +179,7 @@ func TestHealthz(t *testing.T) {
 
 // A stopping server takes no new request but lets a running job call back.
 func TestShutdownDrainsRunningJobs(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, RunnerConfig{})
 	started, release := make(chan struct{}), make(chan struct{})
 	s.tfc.handle("a", func(w http.ResponseWriter, _ *http.Request) {
 		close(started)
