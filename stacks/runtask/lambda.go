@@ -89,7 +89,9 @@ func (l *Lambda) dispatch(ctx context.Context, job Job) error {
 }
 
 // Handle answers one invocation: an API Gateway HTTP API request (payload format 2.0), or a job
-// the function sent itself. A job's error (its result not delivered) lets Lambda retry it.
+// the function sent itself. Only a job that does not verify is an error: a judged job reports
+// through its callback and the logs, because a retry by Lambda would call back a result HCP
+// Terraform may already have.
 func (l *Lambda) Handle(ctx context.Context, event json.RawMessage) (any, error) {
 	var job jobEvent
 	if err := json.Unmarshal(event, &job); err == nil && job.Job != nil {
@@ -109,7 +111,8 @@ func (l *Lambda) judge(ctx context.Context, body []byte, signature string) error
 	if err != nil || !ok {
 		return fmt.Errorf("runtask: job refused: %v", err)
 	}
-	return l.runner.Run(ctx, job)
+	l.runner.Run(ctx, job) // it logs a result it could not deliver
+	return nil
 }
 
 func (l *Lambda) serve(ctx context.Context, ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {

@@ -73,6 +73,18 @@ func TestTheLambdaInvokesItselfWithTheJobAndJudgesItThere(t *testing.T) {
 	assert.Equal(t, "SP-NET-002", c.Result.Data.Relationships.Outcomes.Data[0].Attributes.OutcomeID)
 }
 
+// A result HCP Terraform refuses is not retried by Lambda either: judging again would not help.
+func TestAJobWhoseCallbackFailsEndsWithoutError(t *testing.T) {
+	tfc := newFakeTFC(t)
+	tfc.servePlan("a", devPlan(t))
+	tfc.answerCallbacks(http.StatusUnprocessableEntity)
+	body := marshal(t, runTaskRequest(tfc.URL, "a"))
+	out, err := newFunction(t, nil).Handle(context.Background(), marshal(t, jobEvent{&signed{body, sign(testKey, body)}}))
+	assert.NoError(t, err)
+	assert.Nil(t, out)
+	tfc.waitCallbacks(t, 1)
+}
+
 // Whoever may invoke the function cannot have it judge and call back a request HCP Terraform
 // did not sign.
 func TestAJobIsVerifiedAgain(t *testing.T) {

@@ -103,7 +103,7 @@ func (r *Runner) Run(ctx context.Context, job Job) error {
 	calling, cancel := context.WithTimeout(context.WithoutCancel(ctx), callbackBudget)
 	defer cancel()
 	err := r.callback(calling, job.Request, res)
-	log.Info("run task judged", "status", res.Status, "outcomes", len(res.Outcomes), "seconds", time.Since(start).Seconds())
+	log.Info("run task judged", "status", res.Status, "message", res.Message, "outcomes", len(res.Outcomes), "seconds", time.Since(start).Seconds())
 	if err != nil {
 		log.Error("run task result not delivered", "error", err.Error())
 	}
