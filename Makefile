@@ -95,6 +95,7 @@ plan-offline: terraformrc build ## terraform init, validate and plan of every sy
 	@[ -n "$(STACKS)" ] || { echo "no stacks: run make synth first" >&2; exit 1; }
 	go run ./tests/offline
 	for s in $(STACKS); do ./$(BIN) check cdktf.out/offline/$$(basename $$s)/plan.json; done
+	SCALEPAYMENTS_OFFLINE_PLANS=$(CURDIR)/cdktf.out/offline go test -count=1 -run TestTheOfflinePlansPassTheRunTask ./stacks/runtask
 
 check: build ## the policy pack on a synthesized stack or a plan: make check FILE=plan.json (terraform show -json)
 	$(if $(FILE),,$(error usage: make check FILE=cdktf.out/stacks/<stack>/cdk.tf.json or a plan in terraform show -json form))

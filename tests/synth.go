@@ -5,6 +5,7 @@ package tests
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/scalepayments/infra/envconfig"
+	"github.com/scalepayments/infra/help"
 	"github.com/scalepayments/infra/help/naming"
 	"github.com/scalepayments/infra/stacks"
 	"github.com/scalepayments/infra/stacks/cli"
@@ -127,9 +129,28 @@ func (d *Doc) NameOf(typ, name string) string {
 func Main(m *testing.M, dev, staging, prod **Doc) int {
 	defer cli.Close()
 	defer removeOutdirs()
+	if err := Bundle(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	docs := All()
 	*dev, *staging, *prod = docs[0], docs[1], docs[2]
 	return m.Run()
+}
+
+// Bundle builds the run task's Lambda zip the production account stack references, as make
+// lambda does, when it is missing: go test works on a fresh clone.
+func Bundle() error {
+	root := help.ModuleRoot()
+	if _, err := os.Stat(filepath.Join(root, stacks.RunTaskBundle)); err == nil {
+		return nil
+	}
+	cmd := exec.Command("go", "run", "./stacks/runtask/bundle", "-o", stacks.RunTaskBundle)
+	cmd.Dir, cmd.Stderr = root, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("building %s: %v", stacks.RunTaskBundle, err)
+	}
+	return nil
 }
 
 func removeOutdirs() {

@@ -95,18 +95,20 @@ func New(scope constructs.Construct, id string, props *Props) *RunTask {
 		SourceCodeHash: jsii.String(hash),
 		// Memory buys CPU: a production plan (a few MB of JSON) is judged in well under a second.
 		MemorySize: jsii.Number(1024),
-		// The judgment runs in the function's own asynchronous invocation; HCP Terraform waits
-		// up to ten minutes for the callback.
-		Timeout:       jsii.Number(300),
+		// The judgment runs in the function's own asynchronous invocation, which gives a job five
+		// minutes and then still calls back; HCP Terraform waits up to ten minutes for it.
+		Timeout:       jsii.Number(360),
 		Environment:   &lambdafunction.LambdaFunctionEnvironment{Variables: help.Pointers(vars)},
 		LoggingConfig: &lambdafunction.LambdaFunctionLoggingConfig{LogFormat: jsii.String("JSON"), LogGroup: group.Name()},
 		// The first request must find its log group and its role's grants.
 		DependsOn: exec.After(group.CloudwatchLogGroup),
 		Tags:      naming.NameTag(name),
 	})
-	// The asynchronous job retries twice within the ten minutes Terraform Cloud waits.
+	// A job calls back exactly once, passed or failed (both final): a retry could send a second
+	// result, so none (stacks/runtask/README.md). A job that never calls back fails its run after
+	// HCP Terraform's ten minutes: closed, not open.
 	lambdafunctioneventinvokeconfig.NewLambdaFunctionEventInvokeConfig(scope, jsii.String("async"), &lambdafunctioneventinvokeconfig.LambdaFunctionEventInvokeConfigConfig{
-		FunctionName: r.Function.FunctionName(), MaximumRetryAttempts: jsii.Number(2), MaximumEventAgeInSeconds: jsii.Number(600),
+		FunctionName: r.Function.FunctionName(), MaximumRetryAttempts: jsii.Number(0), MaximumEventAgeInSeconds: jsii.Number(600),
 	})
 	r.api(scope, props, key)
 	alarms(scope, props, r.Function.FunctionName())
@@ -114,11 +116,12 @@ func New(scope constructs.Construct, id string, props *Props) *RunTask {
 }
 
 // permissions are the function's: write its logs, read and decrypt (through Secrets Manager
-// only) its HMAC key, and invoke itself asynchronously for the judgment.
-// https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
+// only, for that secret) its HMAC key, and invoke itself asynchronously for the judgment.
+// https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html (Secrets
+// Manager's encryption context is the secret's ARN).
 func permissions(a iam.Account, function, group, secret, key string) []iam.Statement {
 	decrypt := iam.Allow("DecryptTheKeyThroughSecretsManager", []string{"kms:Decrypt"}, []string{key})
-	decrypt.Condition = map[string]map[string]any{"StringEquals": {"kms:ViaService": a.ServiceHost("secretsmanager")}}
+	decrypt.Condition = map[string]map[string]any{"StringEquals": {"kms:ViaService": a.ServiceHost("secretsmanager"), "kms:EncryptionContext:SecretARN": secret}}
 	return []iam.Statement{
 		iam.Allow("WriteItsLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{group + ":*"}),
 		iam.Allow("ReadTheHMACKey", []string{"secretsmanager:GetSecretValue"}, []string{secret}),

@@ -18,9 +18,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/aws/jsii-runtime-go"
@@ -33,6 +35,7 @@ import (
 	"github.com/scalepayments/infra/stacks"
 	"github.com/scalepayments/infra/stacks/judge"
 	"github.com/scalepayments/infra/stacks/report"
+	"github.com/scalepayments/infra/stacks/runtask"
 	"github.com/scalepayments/infra/stacks/synthesized"
 	"github.com/scalepayments/infra/stacks/tfc"
 )
@@ -45,6 +48,7 @@ const usage = `usage: scalepayments [report]      synthesize the selected enviro
        scalepayments promote FROM TO [SERVICE]   copy FROM's image digests (or SERVICE's) into TO's release manifest
        scalepayments check [--format text|sarif] FILE   run the policy pack over a synthesized cdk.tf.json or a plan (terraform show -json); sarif: SARIF 2.1.0 for code scanning
        scalepayments tfc diff|apply show or remove how Terraform Cloud differs from the repository (token: TFE_TOKEN or terraform login)
+       scalepayments run-task       serve the policy pack as Terraform Cloud's run task on PORT (key: SCALEPAYMENTS_RUN_TASK_HMAC_KEY)
 `
 
 // Run runs the command args (os.Args[1:]) and returns its exit code.
@@ -70,6 +74,10 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case len(args) >= 2 && args[0] == "check":
 		return checkCommand(stdout, stderr, fail, args[1:])
+	case len(args) == 1 && args[0] == "run-task":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return runtask.Main(ctx, os.Getenv, stdout, stderr)
 	case len(args) > 0 && args[0] == "tfc":
 		return tfc.Run(context.Background(), args[1:], os.Getenv, stdout, stderr)
 	case len(args) == 2 && slices.Contains([]string{"targets", "db-users", "services"}, args[0]):
@@ -267,6 +275,18 @@ func checkOutdir(dir string) error {
 	return nil
 }
 
+// runTaskBundleBuilt refuses, before jsii starts, a synth of the production account stack
+// without the run task's Lambda bundle it references.
+func runTaskBundleBuilt(envs []envconfig.Environment) error {
+	if _, _, ok := envconfig.RunTaskHost(envs); !ok {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(help.ModuleRoot(), stacks.RunTaskBundle)); err != nil {
+		return fmt.Errorf("%s: the run task's Lambda bundle is missing: build it first (make lambda)", stacks.RunTaskBundle)
+	}
+	return nil
+}
+
 func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int {
 	accounts := envconfig.WithIDsFrom(envconfig.Accounts(), os.Getenv)
 	envs, err := envconfig.Select(envconfig.All(), accounts, os.Getenv("SCALEPAYMENTS_ENVIRONMENTS"))
@@ -281,6 +301,9 @@ func synth(stdout, stderr io.Writer, fail func(error) int, withReport bool) int 
 	}
 	backend, err := envconfig.BackendFromEnv(os.Getenv)
 	if err != nil {
+		return fail(err)
+	}
+	if err := runTaskBundleBuilt(envs); err != nil {
 		return fail(err)
 	}
 	out := outdir()

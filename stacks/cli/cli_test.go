@@ -223,7 +223,8 @@ func TestBinaryRefusesBadInputInOneLine(t *testing.T) {
 		want string
 		code int
 	}{
-		{"unwritable CDKTF_OUTDIR", nil, map[string]string{"CDKTF_OUTDIR": file + "/out"},
+		{"no run task bundle", nil, nil, "scalepayments: bin/run-task.zip: the run task's Lambda bundle is missing: build it first (make lambda)\n", 1},
+		{"unwritable CDKTF_OUTDIR", nil, map[string]string{"CDKTF_OUTDIR": file + "/out", "SCALEPAYMENTS_ENVIRONMENTS": "dev"},
 			`scalepayments: CDKTF_OUTDIR="` + file + `/out": cannot write the output directory there: not a directory` + "\n", 1},
 		{"S3 bucket name", nil, map[string]string{"SCALEPAYMENTS_STATE_BUCKET": "Bad_Bucket!"},
 			`scalepayments: backend: SCALEPAYMENTS_STATE_BUCKET="Bad_Bucket!": allowed an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit` + "\n", 1},

@@ -77,7 +77,7 @@ func TestACleanPlanPasses(t *testing.T) {
 	assert.Equal(t, "application/vnd.api+json", c.ContentType)
 	assert.Equal(t, "task-results", c.Result.Data.Type)
 	assert.Equal(t, "passed", c.Result.Data.Attributes.Status)
-	assert.Equal(t, "scalepayments-dev: passed: 0 findings of 56 rules, 0 violations of 23 contract cases, 0 suppressed.", c.Result.Data.Attributes.Message)
+	assert.Equal(t, "scalepayments-dev: passed: 0 findings of 57 rules, 0 violations of 23 contract cases, 0 suppressed.", c.Result.Data.Attributes.Message)
 	assert.Empty(t, c.Result.Data.Relationships.Outcomes.Data)
 }
 

@@ -55,12 +55,12 @@ func TestRunTaskFunction(t *testing.T) {
 	assert.Equal(t, runTaskHash, fn["source_code_hash"])
 	assert.Regexp(t, `^assets/run-task_bundle_[0-9A-F]+/[0-9A-F]+/run-task\.zip$`, fn["filename"])
 	assert.EqualValues(t, 1024, fn["memory_size"])
-	assert.EqualValues(t, 300, fn["timeout"])
+	assert.EqualValues(t, 360, fn["timeout"])
 	assert.Equal(t, map[string]any{"variables": map[string]any{runtask.SecretVariable: secret, "SCALEPAYMENTS_ACCOUNT_PROD": "444455556666"}}, fn["environment"])
 	assert.Equal(t, map[string]any{"log_format": "JSON", "log_group": tests.RefTo("aws_cloudwatch_log_group", group, "name")}, fn["logging_config"])
 	assert.ElementsMatch(t, []any{"aws_cloudwatch_log_group." + group, policy[2 : len(policy)-2]}, fn["depends_on"])
 	tests.Has(t, d, "aws_cloudwatch_log_group", map[string]any{"name": "/aws/lambda/scalepayments-prod-run-task", "retention_in_days": 365})
-	tests.Has(t, d, "aws_lambda_function_event_invoke_config", map[string]any{"maximum_retry_attempts": 2, "maximum_event_age_in_seconds": 600})
+	tests.Has(t, d, "aws_lambda_function_event_invoke_config", map[string]any{"maximum_retry_attempts": 0, "maximum_event_age_in_seconds": 600})
 	assert.Zero(t, d.Count("aws_lambda_function_url"), "no function URL")
 	assert.Equal(t, 1, d.Count("aws_lambda_permission"), "API Gateway's, nothing else")
 }
@@ -78,7 +78,7 @@ func TestRunTaskRoleIsLeastPrivilege(t *testing.T) {
 	key := tests.RefTo("aws_kms_key", d.OneName("aws_kms_key"), "arn")
 	group := tests.RefTo("aws_cloudwatch_log_group", d.NameOf("aws_cloudwatch_log_group", "/aws/lambda/scalepayments-prod-run-task"), "arn")
 	decrypt := iam.Allow("DecryptTheKeyThroughSecretsManager", []string{"kms:Decrypt"}, []string{key})
-	decrypt.Condition = map[string]map[string]any{"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}
+	decrypt.Condition = map[string]map[string]any{"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com", "kms:EncryptionContext:SecretARN": secret}}
 	assert.Equal(t, []iam.Statement{
 		iam.Allow("WriteItsLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, []string{group + ":*"}),
 		iam.Allow("ReadTheHMACKey", []string{"secretsmanager:GetSecretValue"}, []string{secret}),
