@@ -69,7 +69,7 @@ func TestAFindingIsOneOutcome(t *testing.T) {
 		"- Problem: ingress from 0.0.0.0/0\n- PCI-DSS: 1.3.1, 1.4.2\n"+
 		"- Security Hub: EC2.13, EC2.14, EC2.18, EC2.19, EC2.53, EC2.54\n"+
 		"- Fix: reference the caller's security group instead of a CIDR (constructs/firewall.Flows)\n", o.Body)
-	assert.Equal(t, "scalepayments-dev: failed: 1 finding of 57 rules, 0 violations of 23 contract cases, 0 suppressed.", res.Message)
+	assert.Equal(t, "scalepayments-dev: failed: 1 finding of 56 rules, 0 violations of 23 contract cases, 0 suppressed.", res.Message)
 }
 
 func TestAMediumFindingIsAWarningAndHasNoSecurityHubTagWithoutAControl(t *testing.T) {
@@ -94,7 +94,7 @@ func TestAContractViolationIsOneOutcome(t *testing.T) {
 		"Resource": {{Label: "aws_rds_cluster"}},
 	}, tags(o))
 	assert.Contains(t, o.Body, "- See: https://registry.terraform.io/x\n")
-	assert.Equal(t, "scalepayments-dev: failed: 0 findings of 57 rules, 1 violation of 23 contract cases, 0 suppressed.", res.Message)
+	assert.Equal(t, "scalepayments-dev: failed: 0 findings of 56 rules, 1 violation of 23 contract cases, 0 suppressed.", res.Message)
 }
 
 func TestACleanVerdictPassesAndListsItsSuppressions(t *testing.T) {
@@ -105,7 +105,7 @@ func TestACleanVerdictPassesAndListsItsSuppressions(t *testing.T) {
 	res := result(verdict(nil, suppressed, nil))
 	assert.Equal(t, tfe.TaskPassed, res.Status)
 	assert.Empty(t, res.Outcomes)
-	assert.Equal(t, "scalepayments-dev: passed: 0 findings of 57 rules, 0 violations of 23 contract cases, 2 suppressed. "+
+	assert.Equal(t, "scalepayments-dev: passed: 0 findings of 56 rules, 0 violations of 23 contract cases, 2 suppressed. "+
 		"Suppressed: [SP-ENC-004] aws_s3_bucket.edge_access-logs_bucket_63BF96C2 (Security Hub S3.17 disabled); "+
 		"[SP-NET-005] aws_vpc_security_group_egress_rule.firewall_api-to-internet-443_1A2B3C4D.", res.Message)
 }
@@ -148,7 +148,7 @@ func TestTheCallbackBodyIsTheDocumentedJSONAPIDocument(t *testing.T) {
 	var body bytes.Buffer
 	require.NoError(t, jsonapi.MarshalPayloadWithoutIncluded(&body, &res))
 	assert.JSONEq(t, `{"data": {"type": "task-results",
-	  "attributes": {"status": "failed", "message": "scalepayments-dev: failed: 1 finding of 57 rules, 0 violations of 23 contract cases, 0 suppressed."},
+	  "attributes": {"status": "failed", "message": "scalepayments-dev: failed: 1 finding of 56 rules, 0 violations of 23 contract cases, 0 suppressed."},
 	  "relationships": {"outcomes": {"data": [{"type": "task-result-outcomes", "attributes": {
 	    "outcome-id": "SP-NET-002",
 	    "description": "aws_lb.edge_alb_1A2B3C4D: internal is false, must be true",
